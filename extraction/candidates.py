@@ -1,0 +1,69 @@
+"""What field extractors write onto a Doc, and the one place Doc/Span extensions are declared.
+
+A field component reads anchor spans (from the TargetMatcher) and appends
+:class:`Candidate` objects to ``doc._.prescreen_candidates``. Later stages (ConText,
+dates, confidence) annotate candidates; :mod:`extraction.pipeline` turns them into
+:class:`~extraction.findings.Finding` objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from .findings import Assertion, Value
+
+ANCHOR_GROUP = "prescreen_anchors"
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A value found by a field extractor, before assertion, dating and scoring."""
+
+    field: str
+    value: Value
+    unit: str | None
+    start: int  # character offsets into doc.text
+    end: int
+    rule: str  # stable rule id, e.g. "labs.platelets/table"
+    context_type: str  # ConText target type, e.g. "LAB"
+    prior: float  # the rule's prior probability of being right
+    attributes: dict[str, Any] = field(default_factory=dict)
+    adjustments: list[tuple[str, float]] = field(default_factory=list)
+    assertion: Assertion | None = None  # set by the extractor when its parse decides it
+    assertion_reason: str | None = None
+    modifiers: list[str] = field(default_factory=list)  # ConText rule ids that reached it
+    value_date: date | None = None
+    key: str = ""  # distinguishes several values from one span (e.g. regimen agents)
+
+    def adjust(self, reason: str, delta: float) -> None:
+        """Record a confidence change with its reason (kept in the finding's explanation)."""
+        self.adjustments.append((reason, delta))
+
+
+def register_extensions() -> None:
+    """Declare our Doc/Span extensions once (guarded, so repeated calls are harmless)."""
+    if not Doc.has_extension("prescreen_candidates"):
+        Doc.set_extension("prescreen_candidates", default=None)
+    if not Span.has_extension("prescreen_rule_id"):
+        Span.set_extension("prescreen_rule_id", default=None)
+
+
+def candidates_of(doc: Doc) -> list[Candidate]:
+    """The candidate list of a Doc (created on first use)."""
+    cands = doc._.prescreen_candidates
+    if cands is None:
+        cands = []
+        doc._.prescreen_candidates = cands
+    return cands
+
+
+def anchors(doc: Doc, *labels: str) -> list[Span]:
+    """Anchor spans of the given labels, in text order."""
+    if ANCHOR_GROUP not in doc.spans:
+        return []
+    wanted = set(labels)
+    return [s for s in doc.spans[ANCHOR_GROUP] if s.label_ in wanted]

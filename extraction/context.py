@@ -1,0 +1,174 @@
+"""ConText assertion detection with our own rules, run only where there are targets.
+
+Rules are data (``resources/context_rules.yaml``), loaded into medspaCy ``ConTextRule``
+objects. Running ConText over whole notes makes it the pipeline's main cost, so the
+``prescreen_context`` component matches modifiers only in sentences that hold a
+candidate, then applies medspaCy's own scope and graph logic (``ConTextModifier``,
+``ConTextGraph``) to those modifiers and targets.
+"""
+
+from pathlib import Path
+from typing import Any, Literal
+
+from medspacy.common.util import prune_overlapping_matches
+from medspacy.context.context_graph import ConTextGraph
+from medspacy.context.context_modifier import ConTextModifier
+from medspacy.context.context_rule import ConTextRule
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.schemas import validate_token_pattern
+from spacy.tokens import Doc, Span
+
+from prescreen.yamlfile import load_model
+
+from .candidates import Candidate, candidates_of
+from .findings import ASSERTION_PRIORITY, Assertion
+
+RESOURCES = Path(__file__).parent / "resources"
+
+CATEGORY_TO_ASSERTION = {
+    "NEGATED_EXISTENCE": Assertion.NEGATED,
+    "POSSIBLE_EXISTENCE": Assertion.POSSIBLE,
+    "HYPOTHETICAL": Assertion.HYPOTHETICAL,
+    "HISTORICAL": Assertion.HISTORICAL,
+    "FAMILY": Assertion.FAMILY,
+}
+
+
+class ContextRuleSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z_]+\.[a-z_0-9]+$")
+    category: Literal[
+        "NEGATED_EXISTENCE",
+        "POSSIBLE_EXISTENCE",
+        "HYPOTHETICAL",
+        "HISTORICAL",
+        "FAMILY",
+        "TERMINATE",
+        "PSEUDO",
+    ]
+    literal: str | None = None
+    pattern: list[dict[str, Any]] | None = None
+    direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
+    allowed_types: list[str] | None = None
+    max_scope: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_matcher(self) -> "ContextRuleSpec":
+        if (self.literal is None) == (self.pattern is None):
+            raise ValueError("give exactly one of 'literal' or 'pattern'")
+        if self.pattern is not None:
+            problems = validate_token_pattern(self.pattern)
+            if problems:
+                raise ValueError(f"invalid token pattern: {problems[0]}")
+        return self
+
+
+class ContextFile(BaseModel):
+    model_config = ConfigDict(extra="allow")  # x-... keys hold YAML anchors
+
+    rules: list[ContextRuleSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "ContextFile":
+        seen: set[str] = set()
+        for r in self.rules:
+            if r.id in seen:
+                raise ValueError(f"duplicate rule id {r.id!r}")
+            seen.add(r.id)
+        extra = [k for k in (self.model_extra or {}) if not k.startswith("x-")]
+        if extra:
+            raise ValueError(f"unknown keys {extra} (only 'rules' and 'x-' anchors allowed)")
+        return self
+
+
+def load_context_rules(path: Path | None = None) -> ContextFile:
+    """Load and validate the ConText rule file."""
+    return load_model(path or RESOURCES / "context_rules.yaml", ContextFile)
+
+
+class TargetedConText:
+    """ConText restricted to the sentences that contain candidates."""
+
+    def __init__(self, nlp: Language, spec: ContextFile) -> None:
+        self.nlp = nlp
+        self.matcher = Matcher(nlp.vocab)
+        self.rules: dict[str, ConTextRule] = {}
+        for r in spec.rules:
+            pattern = r.pattern
+            if pattern is None:
+                assert r.literal is not None
+                pattern = [{"LOWER": t.lower_} for t in nlp.make_doc(r.literal)]
+            direction = r.direction
+            rule = ConTextRule(
+                literal=r.literal or r.id,
+                category=r.category,
+                pattern=pattern,
+                direction=direction,
+                allowed_types=set(r.allowed_types) if r.allowed_types else None,
+                max_scope=r.max_scope,
+                metadata={"id": r.id},
+            )
+            self.rules[r.id] = rule
+            self.matcher.add(r.id, [pattern])
+
+    def __call__(self, doc: Doc) -> Doc:
+        cands = candidates_of(doc)
+        if not cands:
+            return doc
+        targets: list[tuple[Span, Candidate]] = []
+        sents: dict[int, Span] = {}
+        for c in cands:
+            span = doc.char_span(c.start, c.end, label=c.context_type, alignment_mode="expand")
+            if span is None or len(span) == 0:
+                continue
+            targets.append((span, c))
+            sent = span[0].sent
+            sents[sent.start] = sent
+        matches: list[tuple[int, int, int]] = []
+        for sent in sents.values():
+            matches.extend(
+                (mid, s + sent.start, e + sent.start) for mid, s, e in self.matcher(sent)
+            )
+        if not matches:
+            return doc
+        matches = prune_overlapping_matches(matches)
+        modifiers = []
+        for match_id, start, end in matches:
+            rule = self.rules[self.nlp.vocab.strings[match_id]]
+            # scope = the modifier's sentence, cut to the rule's max_scope (never a raw window)
+            modifiers.append(ConTextModifier(rule, start, end, doc, max_scope=None))
+        graph = ConTextGraph(prune_on_modifier_overlap=True)
+        graph.targets = [t for t, _ in targets]
+        graph.modifiers = modifiers
+        graph.update_scopes()
+        graph.apply_modifiers()
+        by_span = {(t.start, t.end, id(c)): c for t, c in targets}
+        span_to_cands: dict[tuple[int, int], list[Candidate]] = {}
+        for (s, e, _), c in by_span.items():
+            span_to_cands.setdefault((s, e), []).append(c)
+        for target, modifier in graph.edges:
+            for c in span_to_cands.get((target.start, target.end), []):
+                if c.context_type.upper() != target.label_.upper():
+                    continue
+                c.modifiers.append(modifier.rule.metadata["id"])
+        return doc
+
+    def category_of(self, rule_id: str) -> str:
+        return self.rules[rule_id].category
+
+
+def resolve_assertion(categories: list[str]) -> Assertion:
+    """The winning assertion among the ConText categories that reached a finding."""
+    found = {CATEGORY_TO_ASSERTION[c] for c in categories if c in CATEGORY_TO_ASSERTION}
+    for a in ASSERTION_PRIORITY:
+        if a in found:
+            return a
+    return Assertion.PRESENT
+
+
+@Language.factory("prescreen_context", default_config={"rules_path": None})
+def make_context(nlp: Language, name: str, rules_path: str | None) -> TargetedConText:
+    return TargetedConText(nlp, load_context_rules(Path(rules_path) if rules_path else None))

@@ -1,0 +1,93 @@
+"""Dates written in clinical text, and the date a value belongs to.
+
+Formats: 2026-03-14, 03/14/2026, 14/03/2026 (day first when the first number is > 12),
+3/14/26, 14.03.2026, March 14, 2026, 14 Mar 2026, 14-Mar-2026, and month/day without a
+year ("(3/14)", "on 3/14") which takes the latest such date not after the document date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"  # noqa: E501
+
+_PATTERNS = [
+    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
+    re.compile(r"(?<![\d/])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)?\d\d)(?![\d/])"),
+    re.compile(rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I),
+    re.compile(
+        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MON}[\s-]+(?P<y>(?:19|20)\d\d)\b", re.I
+    ),
+    # month/day without a year, only where it reads as a date: "(3/14)", "on 3/14", "3/14:"
+    re.compile(
+        r"(?:(?<=\()|(?<=\bon )|(?<=\bdated )|(?<=\bfrom ))(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/])"
+    ),
+    re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?=:)"),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    start: int
+    end: int
+    value: date
+
+
+def _safe(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _year(raw: str) -> int:
+    y = int(raw)
+    return y + 2000 if y < 100 else y
+
+
+def find_dates(
+    text: str, doc_date: date | None, start: int = 0, end: int | None = None
+) -> list[DateMention]:
+    """All date mentions in ``text[start:end]`` (offsets into ``text``)."""
+    end = len(text) if end is None else end
+    found: dict[int, DateMention] = {}
+    for rx in _PATTERNS:
+        for m in rx.finditer(text, start, end):
+            if m.start() in found:
+                continue
+            gd = m.groupdict()
+            value: date | None = None
+            if gd.get("mon"):
+                mon = MONTHS[m.group("mon").lower()[:3]]
+                value = _safe(_year(gd["y"]), mon, int(gd["d"]))
+            elif gd.get("m"):
+                value = _safe(int(gd["y"]), int(gd["m"]), int(gd["d"]))
+            else:
+                a, b = int(gd["a"]), int(gd["b"])
+                month, day = (b, a) if a > 12 else (a, b)
+                if gd.get("y"):
+                    value = _safe(_year(gd["y"]), month, day)
+                elif doc_date is not None:
+                    value = _safe(doc_date.year, month, day)
+                    if value is not None and value > doc_date:
+                        value = _safe(doc_date.year - 1, month, day)
+            if value is not None:
+                found[m.start()] = DateMention(m.start(), m.end(), value)
+    return sorted(found.values(), key=lambda d: d.start)
+
+
+def nearest_date(mentions: list[DateMention], start: int, end: int) -> DateMention | None:
+    """The mention closest to the span [start, end), preferring one before it on ties."""
+    best: tuple[int, int, DateMention] | None = None
+    for d in mentions:
+        dist = start - d.end if d.end <= start else (d.start - end if d.start >= end else 0)
+        key = (dist, 0 if d.end <= start else 1)
+        if best is None or key < best[:2]:
+            best = (key[0], key[1], d)
+    return best[2] if best else None

@@ -1,0 +1,393 @@
+"""Laboratory values: WBC, neutrophils, lymphocytes, platelets, hemoglobin, creatinine,
+total bilirubin, ALT, AST.
+
+Reads the value after an analyte anchor in prose ("platelets of 145"), key-value lists
+("PLT: 145 K/uL"), lab tables ("Platelets | 145 | L | K/uL | 150-400") and rows holding
+several analytes ("WBC 4.5, Hgb 10.2, Plt 145"). Handles flags (H/L, *, (H)), reference
+ranges and ULNs, thousands separators, decimal commas, "was X" prior values and
+"X -> Y" trends. Converts to the canonical unit; infers a missing unit only where the
+magnitude allows one unit; otherwise keeps the value unitless and flags it for review.
+"""
+
+import re
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..candidates import Candidate, anchors, candidates_of
+from ..findings import Assertion
+from ..units import LabFile, ReferenceRanges, Sex, UnitTable, load_labs
+from .base import NUMBER, Anchor, AnchorRule, anchor_of, line_bounds, parse_number, round_sig
+
+LABELS = ("LAB", "LAB_PAIR")
+_WINDOW = 60
+
+_FILLER = re.compile(
+    r"(?:[\s:=|#]|-(?!\s?\d)|–|\b(?:of|is|was|were|are|at|count|counts|level|levels|value|"
+    r"result|results|abs|absolute|total|serum|today|now|this\s+(?:am|morning)|currently|"
+    r"remains|came\s+back|returned|measured|noted|reported|about|approximately|approx|"
+    r"around|~|auto|automated|conc|concentration|ct)\b\.?|\((?:[^()\n]{0,16})\))*",
+    re.IGNORECASE,
+)
+_VALUE = re.compile(rf"(?P<cmp>[<>≤≥]=?\s?)?(?P<num>{NUMBER})")
+_BAD_FOLLOW = re.compile(
+    r"\d|/\d|:\d|\s?%|\.\d|\s?(?:x\s?\d|cm\b|mm\b|mg\b(?!\s?/)|years?\b|y/?o\b)"
+)
+_FLAG = re.compile(
+    r"[\s|]{0,4}(?:\((?:H|L|HH|LL|A|C|HI|LO|High|Low|Crit|critical)\)|"
+    r"\b(?:H|L|HH|LL|A|HI|LO|High|Low|HIGH|LOW|Crit|CRIT|critical|abnormal|ABN)\b(?!\s?/)|"
+    r"\*{1,3}|↑|↓|!)"
+)
+_RANGE_KEY = (
+    r"(?:ref(?:erence)?\.?(?:\s?(?:range|interval|values?))?|normal(?:\s?range)?|nl|n|rr|"
+    r"range|uln|upper\s+limit(?:\s+of\s+normal)?|upper\s+normal)"
+)
+_RANGE = re.compile(
+    r"[\s|,;]{0,6}(?P<open>[(\[])?\s?(?:" + _RANGE_KEY + r"\s?[:=]?\s?)?"
+    r"(?:(?P<lo>\d+(?:[.,]\d+)?)\s?(?:-|–|to)\s?(?P<hi>\d+(?:[.,]\d+)?)"
+    r"|(?P<lt>[<≤]|up\s+to|less\s+than)\s?(?P<hi2>\d+(?:[.,]\d+)?))",
+    re.IGNORECASE,
+)
+_ULN_ONLY = re.compile(
+    r"[\s|,;]{0,6}[(\[]?\s?(?:uln|upper\s+limit(?:\s+of\s+normal)?)\s?(?:is|of|=|:)?\s?"
+    r"(?P<hi>\d+(?:[.,]\d+)?)",
+    re.IGNORECASE,
+)
+_PRIOR = re.compile(
+    r"[\s,;(]{0,4}(?:was|previously|prev\.?|prior|from|down\s+from|up\s+from|compared\s+to|"
+    r"vs\.?|last)\s?:?\s?(?P<num>" + NUMBER + r")",
+    re.IGNORECASE,
+)
+_TREND = re.compile(r"\s{0,3}(?:->|→|=>|>|to|then)\s{0,3}(?P<num>" + NUMBER + r")(?![\d/])")
+_PAIR_SECOND = re.compile(r"\s?/\s?(?P<num>" + NUMBER + r")")
+
+
+class LabExtractor:
+    """spaCy component: one candidate per analyte value written after an anchor."""
+
+    def __init__(self, labs: LabFile) -> None:
+        self.labs = labs
+        self.units = UnitTable(labs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        out = candidates_of(doc)
+        text = doc.text
+        for span in anchors(doc, *LABELS):
+            a = anchor_of(span)
+            if a.label == "LAB":
+                out.extend(self._parse(text, a, a.data["analyte"]))
+            else:
+                out.extend(self._parse_pair(text, a))
+        return doc
+
+    # -- parsing -----------------------------------------------------------------------
+    def _parse(self, text: str, a: Anchor, analyte: str) -> list[Candidate]:
+        _, line_end = line_bounds(text, a.end)
+        limit = min(line_end, a.end + _WINDOW)
+        pre_unit = self._unit_in_parens(text, a.end, limit, analyte)
+        pos = _FILLER.match(text, a.end, limit).end()
+        m = _VALUE.match(text, pos, limit)
+        if not m:
+            return []
+        if self.units.match(analyte, text, m.end()) is None and _BAD_FOLLOW.match(
+            text, m.end(), min(len(text), m.end() + 8)
+        ):
+            return []
+        if not self._word_boundary(text, m.start()):
+            return []
+        cand = self._build(text, a, analyte, m, limit, pre_unit)
+        if cand is None:
+            return []
+        found = [cand]
+        found.extend(self._priors_and_trends(text, a, analyte, cand, limit))
+        return found
+
+    def _parse_pair(self, text: str, a: Anchor) -> list[Candidate]:
+        first, second = a.data["analytes"]
+        _, line_end = line_bounds(text, a.end)
+        limit = min(line_end, a.end + _WINDOW)
+        pos = _FILLER.match(text, a.end, limit).end()
+        m1 = _VALUE.match(text, pos, limit)
+        if not m1:
+            return []
+        m2 = _PAIR_SECOND.match(text, m1.end(), limit)
+        if not m2:
+            return []
+        out: list[Candidate] = []
+        for analyte, m, end in ((first, m1, m1.end()), (second, m2, m2.end())):
+            value = parse_number(m.group("num"))
+            cand = self._finish(a, analyte, value, None, a.start, end, "pair")
+            cand.attributes["original_value"] = round_sig(value, 3)
+            cand.adjust("two analytes written as a pair", -0.05)
+            out.append(cand)
+        return out
+
+    def _word_boundary(self, text: str, start: int) -> bool:
+        return start == 0 or not text[start - 1].isalnum() or text[start - 1] in "xX"
+
+    def _unit_in_parens(self, text: str, pos: int, limit: int, analyte: str) -> str | None:
+        m = re.match(r"\s?[(\[]([^()\[\]\n]{1,14})[)\]]", text[pos:limit])
+        if not m:
+            return None
+        um = self.units.match(analyte, m.group(1), 0)
+        if um and um.end >= len(m.group(1).rstrip()):
+            return um.unit
+        return None
+
+    def _build(
+        self,
+        text: str,
+        a: Anchor,
+        analyte: str,
+        m: re.Match[str],
+        limit: int,
+        pre_unit: str | None,
+    ) -> Candidate | None:
+        value = parse_number(m.group("num"))
+        pos = m.end()
+        unit = None
+        flag = None
+        # value [flag] [unit] [flag]
+        for _ in range(2):
+            um = self.units.match(analyte, text, pos)
+            if um and unit is None:
+                unit, pos = um.unit, um.end
+                continue
+            fm = _FLAG.match(text, pos, limit)
+            if fm and flag is None:
+                flag, pos = fm.group(0).strip(" |()"), fm.end()
+                continue
+            break
+        if unit is None and pre_unit is not None:
+            unit = pre_unit
+        if unit is None and self._foreign_unit(text, pos, limit):
+            return None
+        # reference range or ULN
+        uln_note = None
+        range_unit = None
+        rm = _RANGE.match(text, pos, limit)
+        if rm and (rm.group("open") or self._range_is_keyed(rm) or self._table_gap(text, pos, rm)):
+            hi = rm.group("hi") or rm.group("hi2")
+            uln_note = parse_number(hi)
+            after = rm.end()
+            rum = self.units.match(analyte, text, after)
+            if rum:
+                range_unit, after = rum.unit, rum.end
+            close = re.match(r"\s?[)\]]", text[after:limit])
+            pos = after + (close.end() if close else 0)
+        else:
+            um2 = _ULN_ONLY.match(text, pos, limit)
+            if um2:
+                uln_note = parse_number(um2.group("hi"))
+                close = re.match(r"\s?[)\]]", text[um2.end() : limit])
+                pos = um2.end() + (close.end() if close else 0)
+        end = max(m.end(), len(text[:pos].rstrip(" |,;([")))
+        cand = self._finish(a, analyte, value, unit, a.start, end, "value")
+        cand.attributes["original_value"] = round_sig(value, 3)
+        if m.group("cmp"):
+            cand.attributes["comparator"] = m.group("cmp").strip()
+            cand.adjust("value given as a bound (<, >)", -0.1)
+        if flag:
+            cand.attributes["flag"] = flag
+        if uln_note is not None:
+            self._note_uln(cand, analyte, value, unit or range_unit, uln_note, range_unit)
+        if m.start() - a.end > 30:
+            cand.adjust("value far from the anchor", -0.05)
+        return cand
+
+    @staticmethod
+    def _range_is_keyed(rm: re.Match[str]) -> bool:
+        return bool(re.search(_RANGE_KEY + r"|[<≤]|up\s+to|less\s+than", rm.group(0), re.I))
+
+    @staticmethod
+    def _table_gap(text: str, pos: int, rm: re.Match[str]) -> bool:
+        start = rm.start("lo") if rm.group("lo") else rm.start()
+        gap = text[pos:start]
+        return "\t" in gap or "  " in gap or "|" in gap
+
+    def _foreign_unit(self, text: str, pos: int, limit: int) -> bool:
+        """A unit follows that is not one of this analyte's (e.g. 'cm'): not a lab value."""
+        m = re.match(r"\s?([A-Za-zµμ]{1,6}(?:/[A-Za-zµμ0-9]{1,5})?)\b", text[pos:limit])
+        if not m:
+            return False
+        word = m.group(1).lower()
+        return word in {
+            "cm",
+            "mm",
+            "mg",
+            "mcg",
+            "ml",
+            "kg",
+            "g",
+            "mmhg",
+            "bpm",
+            "sec",
+            "min",
+            "hours",
+            "hrs",
+            "days",
+            "weeks",
+            "months",
+            "years",
+            "cycles",
+            "units",
+            "mg/kg",
+            "mg/m2",
+            "ml/min",
+            "times",
+            "x",
+        }
+
+    def _note_uln(
+        self,
+        cand: Candidate,
+        analyte: str,
+        value: float,
+        unit: str | None,
+        uln: float,
+        range_unit: str | None,
+    ) -> None:
+        """ULN printed in the note: keep it (canonical unit) and the ratio."""
+        if range_unit and unit and range_unit != unit:
+            uln_written = (
+                uln * self.units.factor(analyte, range_unit) / self.units.factor(analyte, unit)
+            )
+        else:
+            uln_written = uln
+        if uln_written <= 0:
+            return
+        cand.attributes["x_uln"] = round(value / uln_written, 2)
+        cand.attributes["uln_source"] = "note"
+        conv_unit = unit or range_unit
+        if conv_unit:
+            cand.attributes["uln"] = round_sig(
+                uln_written * self.units.factor(analyte, conv_unit), 1
+            )
+        else:
+            cand.attributes["uln"] = round_sig(uln_written, 2)
+        cand.adjust("reference range printed", +0.02)
+
+    def _finish(
+        self,
+        a: Anchor,
+        analyte: str,
+        value: float,
+        unit: str | None,
+        start: int,
+        end: int,
+        form: str,
+    ) -> Candidate:
+        spec = self.labs.analytes[analyte]
+        cand = Candidate(
+            field=analyte,
+            value=None,
+            unit=spec.canonical,
+            start=start,
+            end=end,
+            rule=f"{a.rule_id}/{form}",
+            context_type="LAB",
+            prior=a.prior,
+        )
+        if unit is not None:
+            cand.attributes["original_unit"] = unit
+            canonical = value * self.units.factor(analyte, unit)
+        else:
+            inferred, fits = self.units.infer(analyte, value)
+            if inferred is not None:
+                cand.attributes["original_unit"] = None
+                cand.attributes["unit_inferred"] = inferred
+                cand.adjust(f"unit not written; inferred {inferred} from magnitude", -0.08)
+                canonical = value * self.units.factor(analyte, inferred)
+            else:
+                cand.unit = None
+                cand.value = round_sig(value, 2)
+                cand.attributes["original_unit"] = None
+                cand.attributes["unit_candidates"] = fits
+                cand.attributes["needs_review"] = True
+                why = "plausible in " + " or ".join(fits) if fits else "implausible in every unit"
+                cand.adjust(f"unit not written and ambiguous ({why})", -0.35)
+                return cand
+        cand.value = round_sig(canonical, 2 if canonical < 10 else 1)
+        if not self.units.plausible(analyte, canonical):
+            cand.attributes["implausible"] = True
+            cand.adjust("value outside the plausible range for this analyte", -0.4)
+        return cand
+
+    def _priors_and_trends(
+        self, text: str, a: Anchor, analyte: str, cand: Candidate, limit: int
+    ) -> list[Candidate]:
+        """'Hgb 10.2 (was 8.1)' → 8.1 historical; 'Plt 45 -> 120' → 45 historical, 120 current."""
+        extra: list[Candidate] = []
+        pm = _PRIOR.match(text, cand.end, limit)
+        if pm:
+            unit = cand.attributes.get("original_unit") or cand.attributes.get("unit_inferred")
+            old = parse_number(pm.group("num"))
+            prior = self._finish(a, analyte, old, unit, pm.start("num"), pm.end("num"), "prior")
+            prior.attributes["original_value"] = round_sig(old, 3)
+            prior.assertion = Assertion.HISTORICAL
+            prior.assertion_reason = "earlier value quoted beside the current one"
+            extra.append(prior)
+            return extra
+        tm = _TREND.match(text, cand.end, limit)
+        if tm and not _BAD_FOLLOW.match(text, tm.end(), min(len(text), tm.end() + 6)):
+            unit = cand.attributes.get("original_unit") or cand.attributes.get("unit_inferred")
+            new = parse_number(tm.group("num"))
+            um = self.units.match(analyte, text, tm.end())
+            if um:
+                unit = um.unit
+            latest = self._finish(
+                a, analyte, new, unit, tm.start("num"), um.end if um else tm.end("num"), "trend"
+            )
+            latest.attributes["original_value"] = round_sig(new, 3)
+            cand.assertion = Assertion.HISTORICAL
+            cand.assertion_reason = "earlier value of a trend (X -> Y)"
+            extra.append(latest)
+        return extra
+
+
+def anchor_rules(labs: LabFile | None = None) -> list[AnchorRule]:
+    labs = labs or load_labs()
+    rules: list[AnchorRule] = []
+    for name, spec in labs.analytes.items():
+        for anc in spec.anchors:
+            rules.append(
+                AnchorRule(
+                    id=anc.id,
+                    label="LAB",
+                    prior=spec.prior,
+                    literals=anc.literals,
+                    data={"analyte": name},
+                )
+            )
+    for pair in labs.pairs:
+        rules.append(
+            AnchorRule(
+                id=pair.id,
+                label="LAB_PAIR",
+                prior=0.85,
+                literals=pair.literals,
+                data={"analytes": list(pair.analytes)},
+            )
+        )
+    rules.append(AnchorRule(id="labs.blocker", label="BLOCK", prior=0.5, literals=labs.blockers))
+    return rules
+
+
+def apply_default_uln(cands: list[Candidate], ranges: ReferenceRanges, sex: Sex) -> None:
+    """Give lab values without a printed range the default ULN (flagged, lower confidence)."""
+    for c in cands:
+        if c.context_type != "LAB" or "uln_source" in c.attributes:
+            continue
+        d = ranges.uln(c.field, sex)
+        if d is None or c.unit is None or not isinstance(c.value, int | float):
+            continue  # unit unknown: a default ULN in the canonical unit would mislead
+        c.attributes["uln"] = d.uln
+        c.attributes["uln_source"] = "default"
+        c.attributes["uln_reference"] = f"{d.source} ({d.sex_basis})"
+        c.attributes["x_uln"] = round(c.value / d.uln, 2)
+
+
+@Language.factory("prescreen_labs", default_config={"rules_path": None})
+def make_labs(nlp: Language, name: str, rules_path: str | None) -> LabExtractor:
+    return LabExtractor(load_labs(Path(rules_path) if rules_path else None))

@@ -1,0 +1,154 @@
+"""ECOG / Zubrod / WHO and Karnofsky performance status.
+
+Phrasings: "ECOG 1", "ECOG PS: 0-1", "performance status of 2", "PS 1", "ECOG one",
+"KPS 80%", "Karnofsky 70", "Karnofsky performance status 70-80%".
+A range resolves to its worse value and is marked ambiguous. A Karnofsky value carries
+its approximate ECOG equivalent (flagged as approximate), never a silent conversion.
+"""
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from prescreen.yamlfile import load_model
+
+from ..candidates import Candidate, anchors, candidates_of
+from .base import WORD_NUMBERS, Anchor, AnchorRule, anchor_of, line_bounds
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+LABELS = ("PERF_ECOG", "PERF_GENERIC", "PERF_KPS")
+
+
+class PerformanceFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    anchors: list[AnchorRule] = Field(min_length=1)
+    kps_to_ecog: dict[int, int]
+
+
+def load_rules(path: Path | None = None) -> PerformanceFile:
+    return load_model(path or RESOURCES / "performance.yaml", PerformanceFile)
+
+
+_FILLER = re.compile(
+    r"(?:[\s:=()\[\],-]|–|\b(?:performance|perf|status|score|scale|of|is|was|were|at|"
+    r"currently|now|today|remains|remained|grade|ps|pst|about|approximately|approx|"
+    r"around|index|estimated|assessed|as|rated|equal|to|level|kps|ecog|who|zubrod)\b)*",
+    re.IGNORECASE,
+)
+_WORD = "zero|one|two|three|four|five"
+_NOT_AFTER = r"(?!\s*(?:[\d.,]\d|%|weeks?|wks?|days?|months?|mos?\b|years?|yrs?|cm|mm|mg|"
+_NOT_AFTER += r"cycles?|x\b|hours?|hrs?|times|doses?|lines?|/\d))"
+_ECOG = re.compile(
+    rf"(?P<a>[0-5]|{_WORD})\b{_NOT_AFTER}"
+    rf"(?:\s*(?:-|–|to|/|or)\s*(?P<b>[0-5]|{_WORD})\b{_NOT_AFTER})?",
+    re.IGNORECASE,
+)
+_KPS = re.compile(
+    r"(?P<a>100|[1-9]0|[1-9]5)(?![\d.])\s*%?(?:\s*(?:-|–|to|/|or)\s*(?P<b>100|[1-9]0|[1-9]5)"
+    r"(?![\d.])\s*%?)?"
+)
+_PS_AS_KPS = re.compile(r"(?P<a>100|[1-9]0)\s*%")
+_WINDOW = 40
+
+
+def _num(tok: str) -> int:
+    tok = tok.lower()
+    return WORD_NUMBERS[tok] if tok in WORD_NUMBERS else int(tok)
+
+
+class PerformanceExtractor:
+    """spaCy component: reads a performance-status value after each anchor."""
+
+    def __init__(self, rules: PerformanceFile) -> None:
+        self.kps_to_ecog = rules.kps_to_ecog
+
+    def __call__(self, doc: Doc) -> Doc:
+        out = candidates_of(doc)
+        text = doc.text
+        for span in anchors(doc, *LABELS):
+            a = anchor_of(span)
+            _, line_end = line_bounds(text, a.end)
+            limit = min(line_end, a.end + _WINDOW)
+            pos = _FILLER.match(text, a.end, limit).end()
+            cand = None
+            if a.label == "PERF_KPS":
+                cand = self._kps(text, a, pos, limit)
+            elif a.label == "PERF_ECOG":
+                cand = self._ecog(text, a, pos, limit)
+            else:  # "performance status" / "PS": ECOG unless the value reads as a percentage
+                m = _PS_AS_KPS.match(text, pos, limit)
+                cand = self._kps(text, a, pos, limit) if m else self._ecog(text, a, pos, limit)
+            if cand is not None:
+                out.append(cand)
+        return doc
+
+    def _ecog(self, text: str, a: Anchor, pos: int, limit: int) -> Candidate | None:
+        m = _ECOG.match(text, pos, limit)
+        if not m:
+            return None
+        lo = _num(m.group("a"))
+        hi = _num(m.group("b")) if m.group("b") else None
+        value = max(lo, hi) if hi is not None else lo
+        cand = Candidate(
+            field="ecog",
+            value=value,
+            unit=None,
+            start=a.start,
+            end=m.end("b") if hi is not None else m.end("a"),
+            rule=f"{a.rule_id}/{'range' if hi is not None else 'single'}",
+            context_type="PERFORMANCE",
+            prior=a.prior,
+        )
+        if hi is not None:
+            cand.attributes["range"] = sorted([lo, hi])
+            cand.attributes["ambiguous"] = True
+            cand.adjust("range written: took the worse value", -0.08)
+        if not m.group("a").isdigit():
+            cand.adjust("value written as a word", -0.02)
+        if pos - a.end > 25:
+            cand.adjust("value far from the anchor", -0.05)
+        return cand
+
+    def _kps(self, text: str, a: Anchor, pos: int, limit: int) -> Candidate | None:
+        m = _KPS.match(text, pos, limit)
+        if not m:
+            return None
+        lo = int(m.group("a"))
+        hi = int(m.group("b")) if m.group("b") else None
+        value = min(lo, hi) if hi is not None else lo
+        cand = Candidate(
+            field="karnofsky",
+            value=value,
+            unit="%",
+            start=a.start,
+            end=m.end(),
+            rule=f"{a.rule_id.replace('perf.ps', 'perf.ps_kps')}/"
+            f"{'range' if hi is not None else 'single'}",
+            context_type="PERFORMANCE",
+            prior=a.prior,
+        )
+        cand.end = len(text[: cand.end].rstrip())
+        if hi is not None:
+            cand.attributes["range"] = sorted([lo, hi])
+            cand.attributes["ambiguous"] = True
+            cand.adjust("range written: took the worse value", -0.08)
+        if value % 10:
+            cand.adjust("Karnofsky is scored in steps of 10", -0.15)
+        ecog = self.kps_to_ecog.get(value - value % 10)
+        if ecog is not None:
+            cand.attributes["ecog_equivalent"] = ecog
+            cand.attributes["ecog_equivalent_approximate"] = True
+        return cand
+
+
+@Language.factory("prescreen_performance", default_config={"rules_path": None})
+def make_performance(nlp: Language, name: str, rules_path: str | None) -> PerformanceExtractor:
+    return PerformanceExtractor(load_rules(Path(rules_path) if rules_path else None))
+
+
+def anchor_rules(path: Path | None = None) -> list[AnchorRule]:
+    return load_rules(path).anchors

@@ -1,0 +1,320 @@
+"""Build the pipeline once per process; turn documents into findings.
+
+    nlp  = build_pipeline()          # spaCy blank("en") + sentencizer + our components
+    ext  = Extractor(nlp)            # holds resources that are not spaCy components
+    ext.extract(document) -> list[Finding]
+
+Stages: tokenizer → sentencizer → line boundaries → Sectionizer → TargetMatcher (anchors)
+→ one component per field family (values) → ConText on candidate sentences only →
+(outside spaCy) dates, default ULNs, de-duplication, assertion, confidence → Finding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from prescreen import __version__
+from prescreen.settings import Settings
+
+from . import context as _context  # noqa: F401  (registers the prescreen_context factory)
+from .candidates import Candidate, candidates_of, register_extensions
+from .confidence import score
+from .context import resolve_assertion
+from .dates import DateMention, find_dates, nearest_date
+from .fields import FAMILIES, all_anchor_rules
+from .fields.labs import apply_default_uln
+from .findings import Assertion, Document, Finding, finding_id
+from .sections import SectionIndex, add_sectionizer, header_map, load_sections
+from .segmentation import customize_tokenizer
+from .targets import add_target_matcher
+from .units import ReferenceRanges
+
+log = logging.getLogger(__name__)
+
+RESOURCES = Path(__file__).parent / "resources"
+
+# Fields whose values are measurements taken on a date (dated from the text when it says).
+DATED_TYPES = {"LAB", "PERFORMANCE", "SPO2", "CARDIAC", "LESION", "SLICE"}
+
+
+def _silence_pyrush() -> None:
+    """medspaCy imports PyRuSH, which logs at DEBUG through loguru: keep it quiet."""
+    try:
+        from loguru import logger as _loguru
+
+        _loguru.disable("PyRuSH")
+    except ImportError:  # pragma: no cover - loguru comes with PyRuSH
+        pass
+
+
+def resources_digest() -> str:
+    """Short hash of every rule/resource file: part of the pipeline version."""
+    h = hashlib.sha256()
+    for p in sorted(RESOURCES.rglob("*")):
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:8]
+
+
+def pipeline_version() -> str:
+    return f"{__version__}+rules.{resources_digest()}"
+
+
+def build_pipeline() -> Language:
+    """Build the spaCy pipeline (call once per process; it is not picklable)."""
+    _silence_pyrush()
+    register_extensions()
+    nlp = spacy.blank("en")
+    customize_tokenizer(nlp)
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("prescreen_line_boundaries")
+    add_sectionizer(nlp, load_sections())
+    add_target_matcher(nlp, all_anchor_rules())
+    for family in FAMILIES:
+        nlp.add_pipe(family.component)
+    nlp.add_pipe("prescreen_context")
+    return nlp
+
+
+class DocumentTooLarge(ValueError):
+    """The document exceeds the configured size limit."""
+
+
+@dataclass(slots=True)
+class _Chunk:
+    offset: int
+    doc: Doc
+
+
+class Extractor:
+    """Turns Documents into Findings with one pipeline (one per process)."""
+
+    def __init__(self, nlp: Language | None = None, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.nlp = nlp or build_pipeline()
+        self.ranges = ReferenceRanges.load(self.settings.reference_ranges)
+        self.version = pipeline_version()
+        ctx = self.nlp.get_pipe("prescreen_context")
+        self._modifier_category = ctx.category_of
+        sections = load_sections()
+        self._headers = header_map(sections)
+        self._section_assertions = {
+            s.category: s.assertion for s in sections.sections if s.assertion is not None
+        }
+
+    # ------------------------------------------------------------------ public
+    def extract(self, document: Document) -> list[Finding]:
+        """All findings of one document, in text order."""
+        size = len(document.text.encode("utf-8"))
+        if size > self.settings.max_document_bytes:
+            raise DocumentTooLarge(
+                f"document is {size:,} bytes; the limit is {self.settings.max_document_bytes:,} "
+                "(set PRESCREEN_MAX_DOCUMENT_BYTES or --max-bytes to raise it)"
+            )
+        t0 = time.perf_counter()
+        findings: list[Finding] = []
+        prev_section: str | None = None
+        for chunk in self._chunks(document.text):
+            found, prev_section = self._findings_of(document, chunk, prev_section)
+            findings.extend(found)
+        log.debug(
+            "extracted doc_id=%s findings=%d ms=%.1f",
+            document.doc_id,
+            len(findings),
+            (time.perf_counter() - t0) * 1000,
+        )
+        return findings
+
+    def extract_all(
+        self, documents: Iterable[Document]
+    ) -> Iterator[tuple[Document, list[Finding]]]:
+        for d in documents:
+            yield d, self.extract(d)
+
+    # ------------------------------------------------------------------ internals
+    def _chunks(self, text: str) -> Iterator[_Chunk]:
+        limit = self.settings.chunk_chars
+        if len(text) <= limit:
+            yield _Chunk(0, self.nlp(text))
+            return
+        start = 0
+        while start < len(text):
+            end = min(len(text), start + limit)
+            if end < len(text):
+                cut = text.rfind("\n\n", start + limit // 2, end)
+                if cut == -1:
+                    cut = text.rfind("\n", start + limit // 2, end)
+                if cut == -1:
+                    cut = text.rfind(" ", start + limit // 2, end)
+                end = cut + 1 if cut != -1 else end
+            yield _Chunk(start, self.nlp(text[start:end]))
+            start = end
+
+    def _findings_of(
+        self, document: Document, chunk: _Chunk, prev_section: str | None
+    ) -> tuple[list[Finding], str | None]:
+        doc = chunk.doc
+        cands = _dedupe(candidates_of(doc))
+        index = SectionIndex.of(doc, self._headers)
+        last_section = index.categories[-1] if index.categories else prev_section
+        if not cands:
+            return [], last_section
+        sex = _document_sex(cands)
+        apply_default_uln(cands, self.ranges, sex)
+        mentions = find_dates(doc.text, document.date)
+        for c in cands:
+            c.value_date = None
+            if c.context_type in DATED_TYPES:
+                sent = doc.char_span(c.start, c.end, alignment_mode="expand")
+                if sent is not None and len(sent):
+                    s = sent[0].sent
+                    in_sent = [m for m in mentions if s.start_char <= m.start < s.end_char]
+                    near = nearest_date(in_sent, c.start, c.end)
+                    if near is None:
+                        near = _header_date(doc.text, index, mentions, c.start)
+                    if near is not None:
+                        c.value_date = near.value
+        for c in cands:
+            c.assertion = self._assertion(c, index.at(c.start) or prev_section)
+        _mark_superseded(cands)
+        competing = _competing(cands)
+        out = []
+        for c in cands:
+            section = index.at(c.start) or prev_section
+            conf, steps = score(c, section, competing.get(id(c), 0))
+            date_source = "text" if c.value_date else ("document" if document.date else "none")
+            start, end = c.start + chunk.offset, c.end + chunk.offset
+            out.append(
+                Finding(
+                    id=finding_id(document.text_hash, start, end, c.rule, c.field, c.key),
+                    doc_id=document.doc_id,
+                    patient_id=document.patient_id,
+                    field=c.field,
+                    value=c.value,
+                    unit=c.unit,
+                    attributes=c.attributes,
+                    text=document.text[start:end],
+                    start=start,
+                    end=end,
+                    section=section,
+                    assertion=c.assertion or Assertion.PRESENT,
+                    date=c.value_date or document.date,
+                    date_source=date_source,
+                    confidence=conf,
+                    rule=c.rule,
+                    explanation=steps,
+                    pipeline_version=self.version,
+                )
+            )
+        out.sort(key=lambda f: (f.start, f.end, f.field))
+        return out, last_section
+
+    def _assertion(self, c: Candidate, section: str | None) -> Assertion:
+        """Extractor decision, else ConText modifiers, else the section's own assertion."""
+        if c.assertion is not None:
+            if c.assertion_reason:
+                c.attributes.setdefault("assertion_reason", c.assertion_reason)
+            return c.assertion
+        cats = [self._modifier_category(m) for m in c.modifiers]
+        found = resolve_assertion(cats)
+        if c.modifiers:
+            c.attributes["context_modifiers"] = list(c.modifiers)
+        if found is Assertion.PRESENT and section in self._section_assertions:
+            sec_assertion = self._section_assertions[section]
+            if c.context_type in {"PSYCH", "GILBERT", "DIAGNOSIS", "LIVER", "THERAPY"}:
+                return sec_assertion
+        return found
+
+
+def _header_date(
+    text: str, index: SectionIndex, mentions: list[DateMention], offset: int
+) -> DateMention | None:
+    """A date written on the header line of the value's section ("Labs (03/14/2026):")."""
+    h = index.header_start(offset)
+    if h is None:
+        return None
+    line_end = text.find("\n", h)
+    line_end = len(text) if line_end == -1 else line_end
+    if line_end > offset:  # value on the header line itself: the sentence search covered it
+        return None
+    on_line = [m for m in mentions if h <= m.start < line_end]
+    return on_line[0] if on_line else None
+
+
+def _dedupe(cands: list[Candidate]) -> list[Candidate]:
+    """One candidate per field per overlapping span (the higher prior wins)."""
+    keep: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: (-c.prior, c.start)):
+        clash = any(
+            k.field == c.field
+            and k.key == c.key
+            and k.start < c.end
+            and c.start < k.end
+            and k.value == c.value
+            for k in keep
+        )
+        if not clash:
+            keep.append(c)
+    keep.sort(key=lambda c: (c.start, c.end))
+    return keep
+
+
+def _document_sex(cands: list[Candidate]) -> str | None:
+    votes = Counter(
+        c.value for c in cands if c.field == "sex" and c.assertion in (None, Assertion.PRESENT)
+    )
+    if len(votes) == 1:
+        value = next(iter(votes))
+        return value if value in ("female", "male") else None
+    return None
+
+
+def _mark_superseded(cands: list[Candidate]) -> None:
+    """An earlier-dated current value of a field, beside a later one in the same document,
+    is historical (a superseded measurement)."""
+    latest: dict[str, object] = {}
+    for c in cands:
+        if c.assertion is Assertion.PRESENT and c.value_date is not None:
+            d = latest.get(c.field)
+            if d is None or c.value_date > d:  # type: ignore[operator]
+                latest[c.field] = c.value_date
+    for c in cands:
+        d = latest.get(c.field)
+        if (
+            c.assertion is Assertion.PRESENT
+            and c.value_date is not None
+            and d is not None
+            and c.value_date < d  # type: ignore[operator]
+        ):
+            c.assertion = Assertion.HISTORICAL
+            c.attributes["assertion_reason"] = "superseded by a later-dated value in the document"
+
+
+def _competing(cands: list[Candidate]) -> dict[int, int]:
+    """How many other current values of the same field (different value) each one has."""
+    by_field: dict[str, list[Candidate]] = {}
+    for c in cands:
+        if c.assertion is Assertion.PRESENT and c.context_type in DATED_TYPES:
+            by_field.setdefault(c.field, []).append(c)
+    out: dict[int, int] = {}
+    for group in by_field.values():
+        for c in group:
+            n = sum(
+                1
+                for o in group
+                if o is not c and o.value != c.value and o.value_date == c.value_date
+            )
+            if n:
+                out[id(c)] = n
+    return out

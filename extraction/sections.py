@@ -1,0 +1,147 @@
+"""Section detection: medspaCy's Sectionizer loaded with our own header rules.
+
+Rules are data (``resources/sections.yaml``). Headers count only at the start of a line,
+followed by a colon or alone on the line in capitals. Header-like lines without a rule
+start an ``other`` section so text never bleeds into the preceding section.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from medspacy.section_detection import Sectionizer
+from medspacy.section_detection.section_rule import SectionRule
+from pydantic import BaseModel, ConfigDict, Field
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from prescreen.yamlfile import load_model
+
+from .findings import Assertion
+
+RESOURCES = Path(__file__).parent / "resources"
+
+# A line that looks like a header: a short capitalised phrase ending in a colon with
+# nothing after it, or two or more words in capitals + colon followed by text that is not
+# a number ("SOCIAL HISTORY: lives alone", but not "TOTAL BILIRUBIN: 1.2").
+_GENERIC_HEADER = re.compile(
+    r"(?m)^[ \t]*(?:[A-Z][A-Za-z0-9 /&()-]{2,40}:[ \t]*$"
+    r"|[A-Z][A-Z/&-]+(?: [A-Z/&-]+)+:(?![ \t]*[-+<>]?[0-9.]))"
+)
+
+
+# A known header followed by a date or a parenthetical before its colon:
+# "Labs (03/14/2026):", "CBC 3/14:", "Imaging (outside hospital):".
+_DATED_HEADER = re.compile(
+    r"(?m)^[ \t]*(?P<h>[A-Za-z][A-Za-z/&' -]{0,40}?)[ \t]*"
+    r"(?:\([^()\n]{0,30}\)|(?:on |dated |from )?\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d-\d\d)"
+    r"[ \t]*:"
+)
+
+
+class SectionSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: str = Field(pattern=r"^[a-z_]+$")
+    headers: list[str] = Field(min_length=1)
+    assertion: Assertion | None = None
+
+
+class SectionFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sections: list[SectionSpec] = Field(min_length=1)
+
+
+def load_sections(path: Path | None = None) -> SectionFile:
+    """Load and validate the section rule file."""
+    return load_model(path or RESOURCES / "sections.yaml", SectionFile)
+
+
+def header_map(spec: SectionFile) -> dict[str, str]:
+    """Lower-case header text → category."""
+    return {h.lower(): sec.category for sec in spec.sections for h in sec.headers}
+
+
+def _rules(spec: SectionFile, nlp: Language) -> list[SectionRule]:
+    rules: list[SectionRule] = []
+    for sec in spec.sections:
+        for header in sec.headers:
+            # "Labs:" in any case (phrase match on lower-case tokens)
+            rules.append(SectionRule(literal=f"{header}:", category=sec.category))
+            # "IMPRESSION" alone on its line
+            caps = [t.text for t in nlp.make_doc(header.upper())]
+            pattern = [{"ORTH": t} for t in caps] + [{"IS_SPACE": True, "TEXT": {"REGEX": "\n"}}]
+            rules.append(
+                SectionRule(literal=header.upper(), category=sec.category, pattern=pattern)
+            )
+    return rules
+
+
+def add_sectionizer(nlp: Language, spec: SectionFile) -> None:
+    """Add the Sectionizer with our rules (header and the text after it start sentences)."""
+    sectionizer: Sectionizer = nlp.add_pipe(
+        "medspacy_sectionizer",
+        config={
+            "rules": None,
+            "require_start_line": True,
+            "span_attrs": None,
+            "input_span_type": None,
+            "apply_sentence_boundary": True,
+        },
+    )
+    with nlp.select_pipes(disable=nlp.pipe_names):
+        sectionizer.add(_rules(spec, nlp))
+
+
+@dataclass(frozen=True, slots=True)
+class SectionIndex:
+    """Character offset → section category for one Doc."""
+
+    starts: tuple[int, ...]
+    categories: tuple[str | None, ...]
+
+    @classmethod
+    def of(cls, doc: Doc, known: dict[str, str] | None = None) -> SectionIndex:
+        """Sections found by the Sectionizer, plus header lines its literal rules miss:
+        known headers with a date/parenthetical before the colon, and unknown header-like
+        lines (category "other")."""
+        known = known or {}
+        points: dict[int, str | None] = {}
+        known_header_starts = set()
+        for sec in doc._.sections:
+            if sec.category is None:
+                continue
+            start_char = doc[sec.title_start].idx
+            points[start_char] = sec.category
+            known_header_starts.add(start_char)
+        for m in _DATED_HEADER.finditer(doc.text):
+            category = known.get(m.group("h").strip().lower())
+            if category and m.start("h") not in known_header_starts:
+                points[m.start("h")] = category
+                known_header_starts.add(m.start("h"))
+        for m in _GENERIC_HEADER.finditer(doc.text):
+            start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+            if start not in known_header_starts and not _covered(start, known_header_starts, doc):
+                head = m.group(0).strip().rstrip(":").strip().lower()
+                points.setdefault(start, known.get(head, "other"))
+        starts = tuple(sorted(points))
+        return cls(starts, tuple(points[s] for s in starts))
+
+    def at(self, offset: int) -> str | None:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.categories[i] if i >= 0 else None
+
+    def header_start(self, offset: int) -> int | None:
+        """Where the header of the section containing ``offset`` starts."""
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.starts[i] if i >= 0 else None
+
+
+def _covered(start: int, known: set[int], doc: Doc) -> bool:
+    """True when ``start`` lies inside a recognised header line (same line, after it)."""
+    line_start = doc.text.rfind("\n", 0, start) + 1
+    return any(line_start <= k < start for k in known)

@@ -1,0 +1,73 @@
+"""Tokenizer tweaks and sentence boundaries at the line breaks of lists and tables.
+
+spaCy's ``sentencizer`` splits at sentence punctuation only. Clinical notes carry most
+of their facts in lists and tables ("WBC 4.5\\nHgb 10.2\\nPLT 145"), where each line is its
+own statement: without a boundary there, ConText scope would run across a whole lab
+table. Hard-wrapped prose (a line ending mid-sentence, the next starting in lower case)
+is not split.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
+
+# Split letters from digits ("ECOG1", "Hgb10.2", "PLT145K") and at table separators.
+EXTRA_INFIXES = (
+    r"(?<=[A-Za-z])(?=[0-9])",
+    r"(?<=[0-9])(?=[A-Za-z])",
+    r"[|]",
+    r"(?<=[0-9])[:=](?=[0-9])",
+)
+
+_TABLE_LINE = re.compile(r"\||\t| {2,}\S")
+_LIST_START = re.compile(
+    r"^\s*(?:[-*•‣∙·⁃▪>]|\d{1,2}[.)]\s|[A-Za-z][.)]\s|[A-Z][A-Za-z /&]{0,30}:)"
+)
+_OPEN_END = re.compile(r"[a-z,(\-/]$")
+
+
+def customize_tokenizer(nlp: Language) -> None:
+    """Add our infix rules to the blank English tokenizer (done once when building)."""
+    infixes = list(nlp.Defaults.infixes) + list(EXTRA_INFIXES)
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
+def _breaks_line(prev_line: str, next_line: str) -> bool:
+    """Should a line break between these two lines end a sentence?"""
+    p = prev_line.rstrip()
+    n = next_line.lstrip()
+    if not p or not n:
+        return True  # blank line: paragraph break
+    if _LIST_START.match(next_line) or _TABLE_LINE.search(p) or _TABLE_LINE.search(n):
+        return True
+    if p.endswith(":"):
+        return True
+    if n[0].islower() and _OPEN_END.search(p):
+        return False  # hard-wrapped prose
+    if n[0].islower():
+        return False
+    # A short line ending without sentence punctuation is a list item or a header.
+    return len(p) < 60 or p[-1] in ".;:!?" or p[-1].isdigit() or p[-1] == "%"
+
+
+@Language.component("prescreen_line_boundaries")
+def line_boundaries(doc: Doc) -> Doc:
+    """Start a new sentence after line breaks of lists, tables and headers."""
+    text = doc.text
+    if "\n" not in text:
+        return doc
+    for tok in doc:
+        if "\n" not in tok.text or tok.i + 1 >= len(doc):
+            continue
+        line_start = text.rfind("\n", 0, tok.idx) + 1
+        prev_line = text[line_start : tok.idx]
+        nxt = doc[tok.i + 1]
+        line_end = text.find("\n", nxt.idx)
+        next_line = text[nxt.idx : line_end if line_end != -1 else len(text)]
+        if _breaks_line(prev_line, next_line):
+            nxt.is_sent_start = True
+    return doc

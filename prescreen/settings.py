@@ -1,0 +1,33 @@
+"""One typed settings object (environment variables with the ``PRESCREEN_`` prefix)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime settings. Every default works out of the box."""
+
+    model_config = SettingsConfigDict(env_prefix="PRESCREEN_", extra="ignore")
+
+    max_document_bytes: int = Field(
+        default=8_000_000,
+        ge=1,
+        description="Documents larger than this (UTF-8 bytes) are refused with a clear error.",
+    )
+    chunk_chars: int = Field(
+        default=100_000,
+        ge=1_000,
+        description="Long documents are processed in chunks of about this many characters, "
+        "cut at paragraph or line breaks.",
+    )
+    reference_ranges: str | None = Field(
+        default=None,
+        description="Path to a YAML file of default reference ranges replacing the shipped one.",
+    )
+
+
+def get_settings() -> Settings:
+    """Read settings from the environment (call once at start-up, pass the object down)."""
+    return Settings()
