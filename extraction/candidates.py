@@ -8,6 +8,7 @@ dates, confidence) annotate candidates; :mod:`extraction.pipeline` turns them in
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -44,10 +45,36 @@ class Candidate:
         self.adjustments.append((reason, delta))
 
 
+class Sentences:
+    """Sentence bounds of a Doc, computed once (``token.sent`` rescans the whole Doc)."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, doc: Doc) -> None:
+        spans = list(doc.sents)
+        self.starts = [s.start for s in spans]
+        self.ends = [s.end for s in spans]
+
+    def bounds(self, token_i: int) -> tuple[int, int]:
+        """(start, end) token indices of the sentence holding token ``token_i``."""
+        k = bisect.bisect_right(self.starts, token_i) - 1
+        return self.starts[k], self.ends[k]
+
+
+def sentences_of(doc: Doc) -> Sentences:
+    sents = doc._.prescreen_sentences
+    if sents is None:
+        sents = Sentences(doc)
+        doc._.prescreen_sentences = sents
+    return sents
+
+
 def register_extensions() -> None:
     """Declare our Doc/Span extensions once (guarded, so repeated calls are harmless)."""
     if not Doc.has_extension("prescreen_candidates"):
         Doc.set_extension("prescreen_candidates", default=None)
+    if not Doc.has_extension("prescreen_sentences"):
+        Doc.set_extension("prescreen_sentences", default=None)
     if not Span.has_extension("prescreen_rule_id"):
         Span.set_extension("prescreen_rule_id", default=None)
 

@@ -160,6 +160,25 @@ class TargetedConText:
         return self.rules[rule_id].category
 
 
+def _scope(rule: ConTextRule, start: int, end: int, sent: tuple[int, int]) -> tuple[int, int]:
+    """medspaCy's scope rule: the modifier's sentence in the rule's direction, cut to the
+    rule's max_scope (computed here from our sentence index instead of token.sent)."""
+    s0, s1 = sent
+    direction = rule.direction.upper()
+    if direction == "FORWARD":
+        lo, hi = end, s1
+    elif direction == "BACKWARD":
+        lo, hi = s0, start
+    else:
+        lo, hi = s0, s1
+    if rule.max_scope is not None:
+        if direction in ("FORWARD", "BIDIRECTIONAL") and hi - end > rule.max_scope:
+            hi = end + rule.max_scope
+        if direction in ("BACKWARD", "BIDIRECTIONAL") and start - lo > rule.max_scope:
+            lo = start - rule.max_scope
+    return lo, hi
+
+
 def resolve_assertion(categories: list[str]) -> Assertion:
     """The winning assertion among the ConText categories that reached a finding."""
     found = {CATEGORY_TO_ASSERTION[c] for c in categories if c in CATEGORY_TO_ASSERTION}

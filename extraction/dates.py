@@ -1,7 +1,7 @@
 """Dates written in clinical text, and the date a value belongs to.
 
 Formats: 2026-03-14, 03/14/2026, 14/03/2026 (day first when the first number is > 12),
-3/14/26, 14.03.2026, March 14, 2026, 14 Mar 2026, 14-Mar-2026, and month/day without a
+3/14/26, 14.03.2026 (dotted dates are day-first), March 14, 2026, 14 Mar 2026, 14-Mar-2026, and month/day without a
 year ("(3/14)", "on 3/14") which takes the latest such date not after the document date.
 """
 
@@ -19,7 +19,9 @@ _MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july
 
 _PATTERNS = [
     re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
-    re.compile(r"(?<![\d/])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)?\d\d)(?![\d/])"),
+    re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:19|20)?\d\d)(?![\d/])"),
+    # day-first with dots (European): 14.03.2026
+    re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)(?![\d.])"),
     re.compile(rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I),
     re.compile(
         rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MON}[\s-]+(?P<y>(?:19|20)\d\d)\b", re.I
@@ -67,7 +69,7 @@ def find_dates(
                 mon = MONTHS[m.group("mon").lower()[:3]]
                 value = _safe(_year(gd["y"]), mon, int(gd["d"]))
             elif gd.get("m"):
-                value = _safe(int(gd["y"]), int(gd["m"]), int(gd["d"]))
+                value = _safe(_year(gd["y"]), int(gd["m"]), int(gd["d"]))
             else:
                 a, b = int(gd["a"]), int(gd["b"])
                 month, day = (b, a) if a > 12 else (a, b)

@@ -11,9 +11,11 @@ Stages: tokenizer → sentencizer → line boundaries → Sectionizer → Target
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import time
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ from prescreen import __version__
 from prescreen.settings import Settings
 
 from . import context as _context  # noqa: F401  (registers the prescreen_context factory)
-from .candidates import Candidate, candidates_of, register_extensions
+from .candidates import Candidate, candidates_of, register_extensions, sentences_of
 from .confidence import score
 from .context import resolve_assertion
 from .dates import DateMention, find_dates, nearest_date
@@ -74,6 +76,9 @@ def pipeline_version() -> str:
 def build_pipeline() -> Language:
     """Build the spaCy pipeline (call once per process; it is not picklable)."""
     _silence_pyrush()
+    # medspaCy's matchers hold only phrase rules here; spaCy warns on every call that the
+    # (empty) token matcher has no patterns.
+    warnings.filterwarnings("ignore", message=r".*\[W036\].*", category=UserWarning)
     register_extensions()
     nlp = spacy.blank("en")
     customize_tokenizer(nlp)
@@ -172,17 +177,23 @@ class Extractor:
             return [], last_section
         sex = _document_sex(cands)
         apply_default_uln(cands, self.ranges, sex)
-        mentions = find_dates(doc.text, document.date)
+        text = doc.text  # spaCy rebuilds Doc.text on every access: read it once
+        mentions = find_dates(text, document.date)
+        sentences = sentences_of(doc)
+        starts = [m.start for m in mentions]
         for c in cands:
             c.value_date = None
             if c.context_type in DATED_TYPES:
-                sent = doc.char_span(c.start, c.end, alignment_mode="expand")
-                if sent is not None and len(sent):
-                    s = sent[0].sent
-                    in_sent = [m for m in mentions if s.start_char <= m.start < s.end_char]
+                span = doc.char_span(c.start, c.end, alignment_mode="expand")
+                if span is not None and len(span):
+                    s0, s1 = sentences.bounds(span.start)
+                    lo, hi = doc[s0].idx, doc[s1 - 1].idx + len(doc[s1 - 1])
+                    in_sent = mentions[
+                        bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)
+                    ]
                     near = nearest_date(in_sent, c.start, c.end)
                     if near is None:
-                        near = _header_date(doc.text, index, mentions, c.start)
+                        near = _header_date(text, index, mentions, c.start)
                     if near is not None:
                         c.value_date = near.value
         for c in cands:
@@ -253,19 +264,21 @@ def _header_date(
 
 
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:
-    """One candidate per field per overlapping span (the higher prior wins)."""
+    """One candidate per field and value per overlapping span (the higher prior wins)."""
     keep: list[Candidate] = []
-    for c in sorted(cands, key=lambda c: (-c.prior, c.start)):
-        clash = any(
-            k.field == c.field
-            and k.key == c.key
-            and k.start < c.end
-            and c.start < k.end
-            and k.value == c.value
-            for k in keep
-        )
-        if not clash:
-            keep.append(c)
+    last_end: dict[tuple[str, str, object], list[Candidate]] = {}
+    for c in sorted(cands, key=lambda c: (c.start, -c.prior)):
+        key = (c.field, c.key, c.value)
+        group = [k for k in last_end.get(key, []) if k.end > c.start]
+        if group:
+            best = group[0]
+            if c.prior > best.prior:
+                keep[keep.index(best)] = c
+                group[0] = c
+            last_end[key] = group
+            continue
+        keep.append(c)
+        last_end[key] = [*group, c]
     keep.sort(key=lambda c: (c.start, c.end))
     return keep
 
@@ -302,19 +315,18 @@ def _mark_superseded(cands: list[Candidate]) -> None:
 
 
 def _competing(cands: list[Candidate]) -> dict[int, int]:
-    """How many other current values of the same field (different value) each one has."""
-    by_field: dict[str, list[Candidate]] = {}
+    """How many other current values of the same field and date (a different value) each
+    candidate has in the document."""
+    groups: dict[tuple[str, object], Counter[object]] = {}
     for c in cands:
         if c.assertion is Assertion.PRESENT and c.context_type in DATED_TYPES:
-            by_field.setdefault(c.field, []).append(c)
+            groups.setdefault((c.field, c.value_date), Counter())[c.value] += 1
     out: dict[int, int] = {}
-    for group in by_field.values():
-        for c in group:
-            n = sum(
-                1
-                for o in group
-                if o is not c and o.value != c.value and o.value_date == c.value_date
-            )
-            if n:
-                out[id(c)] = n
+    for c in cands:
+        counts = groups.get((c.field, c.value_date))
+        if counts is None or c.assertion is not Assertion.PRESENT:
+            continue
+        n = sum(v for val, v in counts.items() if val != c.value)
+        if n:
+            out[id(c)] = n
     return out

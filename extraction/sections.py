@@ -1,8 +1,10 @@
 """Section detection: medspaCy's Sectionizer loaded with our own header rules.
 
 Rules are data (``resources/sections.yaml``). Headers count only at the start of a line,
-followed by a colon or alone on the line in capitals. Header-like lines without a rule
-start an ``other`` section so text never bleeds into the preceding section.
+followed by a colon (matched by the Sectionizer) or alone on the line in capitals, or
+followed by a date/parenthetical before the colon (both found by a line scan in
+``SectionIndex``). Header-like lines without a rule start an ``other`` section so text
+never bleeds into the preceding section.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ _DATED_HEADER = re.compile(
 )
 
 
+# A header in capitals alone on its line: "IMPRESSION", "FINDINGS".
+_CAPS_LINE = re.compile(r"(?m)^[ \t]*(?P<h>[A-Z][A-Z/&' -]{1,40}?)[ \t]*:?[ \t]*$")
+
+
 class SectionSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -66,18 +72,13 @@ def header_map(spec: SectionFile) -> dict[str, str]:
     return {h.lower(): sec.category for sec in spec.sections for h in sec.headers}
 
 
-def _rules(spec: SectionFile, nlp: Language) -> list[SectionRule]:
+def _rules(spec: SectionFile) -> list[SectionRule]:
     rules: list[SectionRule] = []
     for sec in spec.sections:
         for header in sec.headers:
-            # "Labs:" in any case (phrase match on lower-case tokens)
+            # "Labs:" in any case (phrase match on lower-case tokens). Headers in capitals
+            # alone on their line ("IMPRESSION") are found by SectionIndex's line scan.
             rules.append(SectionRule(literal=f"{header}:", category=sec.category))
-            # "IMPRESSION" alone on its line
-            caps = [t.text for t in nlp.make_doc(header.upper())]
-            pattern = [{"ORTH": t} for t in caps] + [{"IS_SPACE": True, "TEXT": {"REGEX": "\n"}}]
-            rules.append(
-                SectionRule(literal=header.upper(), category=sec.category, pattern=pattern)
-            )
     return rules
 
 
@@ -94,7 +95,7 @@ def add_sectionizer(nlp: Language, spec: SectionFile) -> None:
         },
     )
     with nlp.select_pipes(disable=nlp.pipe_names):
-        sectionizer.add(_rules(spec, nlp))
+        sectionizer.add(_rules(spec))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,7 @@ class SectionIndex:
         known headers with a date/parenthetical before the colon, and unknown header-like
         lines (category "other")."""
         known = known or {}
+        text = doc.text  # built on every access in spaCy: read once
         points: dict[int, str | None] = {}
         known_header_starts = set()
         for sec in doc._.sections:
@@ -118,14 +120,19 @@ class SectionIndex:
             start_char = doc[sec.title_start].idx
             points[start_char] = sec.category
             known_header_starts.add(start_char)
-        for m in _DATED_HEADER.finditer(doc.text):
+        for m in _CAPS_LINE.finditer(text):
             category = known.get(m.group("h").strip().lower())
             if category and m.start("h") not in known_header_starts:
                 points[m.start("h")] = category
                 known_header_starts.add(m.start("h"))
-        for m in _GENERIC_HEADER.finditer(doc.text):
+        for m in _DATED_HEADER.finditer(text):
+            category = known.get(m.group("h").strip().lower())
+            if category and m.start("h") not in known_header_starts:
+                points[m.start("h")] = category
+                known_header_starts.add(m.start("h"))
+        for m in _GENERIC_HEADER.finditer(text):
             start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
-            if start not in known_header_starts and not _covered(start, known_header_starts, doc):
+            if start not in known_header_starts and not _covered(start, known_header_starts, text):
                 head = m.group(0).strip().rstrip(":").strip().lower()
                 points.setdefault(start, known.get(head, "other"))
         starts = tuple(sorted(points))
@@ -141,7 +148,7 @@ class SectionIndex:
         return self.starts[i] if i >= 0 else None
 
 
-def _covered(start: int, known: set[int], doc: Doc) -> bool:
+def _covered(start: int, known: set[int], text: str) -> bool:
     """True when ``start`` lies inside a recognised header line (same line, after it)."""
-    line_start = doc.text.rfind("\n", 0, start) + 1
+    line_start = text.rfind("\n", 0, start) + 1
     return any(line_start <= k < start for k in known)

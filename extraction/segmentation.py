@@ -9,6 +9,7 @@ is not split.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from spacy.language import Language
@@ -28,6 +29,7 @@ _LIST_START = re.compile(
     r"^\s*(?:[-*•‣∙·⁃▪>]|\d{1,2}[.)]\s|[A-Za-z][.)]\s|[A-Z][A-Za-z /&]{0,30}:)"
 )
 _OPEN_END = re.compile(r"[a-z,(\-/]$")
+_NEWLINES = re.compile(r"\n[ \t\r\n]*")
 
 
 def customize_tokenizer(nlp: Language) -> None:
@@ -60,14 +62,19 @@ def line_boundaries(doc: Doc) -> Doc:
     text = doc.text
     if "\n" not in text:
         return doc
-    for tok in doc:
-        if "\n" not in tok.text or tok.i + 1 >= len(doc):
+    idx = doc.to_array("IDX").tolist()  # token start offsets, read in one C call
+    n = len(idx)
+    for m in _NEWLINES.finditer(text):
+        nl_end = m.end()
+        if nl_end >= len(text):
+            break
+        i = bisect.bisect_left(idx, nl_end)
+        if i >= n or i == 0:
             continue
-        line_start = text.rfind("\n", 0, tok.idx) + 1
-        prev_line = text[line_start : tok.idx]
-        nxt = doc[tok.i + 1]
-        line_end = text.find("\n", nxt.idx)
-        next_line = text[nxt.idx : line_end if line_end != -1 else len(text)]
-        if _breaks_line(prev_line, next_line):
-            nxt.is_sent_start = True
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", nl_end)
+        prev_line = text[line_start : m.start()]
+        next_line = text[idx[i] : line_end if line_end != -1 else len(text)]
+        if m.group(0).count("\n") > 1 or _breaks_line(prev_line, next_line):
+            doc[i].is_sent_start = True
     return doc

@@ -106,7 +106,7 @@ class UnitTable:
     def __init__(self, labs: LabFile) -> None:
         self.labs = labs
         self._compiled: dict[str, list[tuple[UnitSpec, re.Pattern[str]]]] = {
-            name: [(u, re.compile(r"[\s|]{0,4}(?:" + u.pattern + ")")) for u in spec.units]
+            name: [(u, re.compile(r"[ \t|]{0,20}(?:" + u.pattern + ")")) for u in spec.units]
             for name, spec in labs.analytes.items()
         }
         self._factors = {

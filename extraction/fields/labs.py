@@ -32,11 +32,11 @@ _FILLER = re.compile(
 )
 _VALUE = re.compile(rf"(?P<cmp>[<>≤≥]=?\s?)?(?P<num>{NUMBER})")
 _BAD_FOLLOW = re.compile(
-    r"\d|/\d|:\d|\s?%|\.\d|\s?(?:x\s?\d|cm\b|mm\b|mg\b(?!\s?/)|years?\b|y/?o\b)"
+    r"\d|/\d|:\d|\s?%|\.\d|[A-Za-z]|\s?(?:x\s?\d|cm\b|mm\b|mg\b(?!\s?/)|years?\b|y/?o\b)"
 )
 _FLAG = re.compile(
-    r"[\s|]{0,4}(?:\((?:H|L|HH|LL|A|C|HI|LO|High|Low|Crit|critical)\)|"
-    r"\b(?:H|L|HH|LL|A|HI|LO|High|Low|HIGH|LOW|Crit|CRIT|critical|abnormal|ABN)\b(?!\s?/)|"
+    r"[ \t|]{0,20}(?:\((?:H|L|HH|LL|A|C|HI|LO|High|Low|Crit|critical)\)|"
+    r"\b(?:H|L|HH|LL|A|HI|LO|High|Low|HIGH|LOW|Crit|CRIT|critical|abnormal|ABN)\b(?!\s?/)\*{0,3}|"
     r"\*{1,3}|↑|↓|!)"
 )
 _RANGE_KEY = (
@@ -44,7 +44,7 @@ _RANGE_KEY = (
     r"range|uln|upper\s+limit(?:\s+of\s+normal)?|upper\s+normal)"
 )
 _RANGE = re.compile(
-    r"[\s|,;]{0,6}(?P<open>[(\[])?\s?(?:" + _RANGE_KEY + r"\s?[:=]?\s?)?"
+    r"[ \t|,;]{0,20}(?P<open>[(\[])?\s?(?:" + _RANGE_KEY + r"\s?[:=]?\s?)?"
     r"(?:(?P<lo>\d+(?:[.,]\d+)?)\s?(?:-|–|to)\s?(?P<hi>\d+(?:[.,]\d+)?)"
     r"|(?P<lt>[<≤]|up\s+to|less\s+than)\s?(?P<hi2>\d+(?:[.,]\d+)?))",
     re.IGNORECASE,
@@ -94,8 +94,6 @@ class LabExtractor:
             text, m.end(), min(len(text), m.end() + 8)
         ):
             return []
-        if not self._word_boundary(text, m.start()):
-            return []
         cand = self._build(text, a, analyte, m, limit, pre_unit)
         if cand is None:
             return []
@@ -122,9 +120,6 @@ class LabExtractor:
             cand.adjust("two analytes written as a pair", -0.05)
             out.append(cand)
         return out
-
-    def _word_boundary(self, text: str, start: int) -> bool:
-        return start == 0 or not text[start - 1].isalnum() or text[start - 1] in "xX"
 
     def _unit_in_parens(self, text: str, pos: int, limit: int, analyte: str) -> str | None:
         m = re.match(r"\s?[(\[]([^()\[\]\n]{1,14})[)\]]", text[pos:limit])

@@ -1,0 +1,198 @@
+"""The ``prescreen`` command line: thin commands over the extraction and rules services.
+
+Exit codes: 0 all inputs processed; 1 some inputs had problems (the others' results are
+written); 2 usage error; 3 nothing could be processed.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from prescreen import __version__
+from prescreen.extraction.batch import extract_documents
+from prescreen.extraction.findings import Document
+from prescreen.extraction.pipeline import pipeline_version
+from prescreen.inputs import InputError, read_inputs
+from prescreen.settings import Settings
+
+from .output import FORMATS, FindingWriter
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Pre-screen clinical notes for trial eligibility (CD70 CAR-T).",
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"prescreen {__version__} (pipeline {pipeline_version()})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show versions.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log timings (ids only).")
+    ] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _progress(total_hint: int | None) -> Progress:
+    return Progress(
+        TextColumn("[bold]extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+@app.command()
+def extract(
+    paths: Annotated[
+        list[Path], typer.Argument(help=".txt files, folders, .jsonl or .csv inputs.")
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, help="Worker processes (one pipeline each).")
+    ] = 1,
+    max_bytes: Annotated[
+        int | None, typer.Option("--max-bytes", min=1, help="Refuse documents larger than this.")
+    ] = None,
+) -> None:
+    """Extract findings (values with evidence, status, date and confidence) from notes."""
+    if fmt not in FORMATS:
+        err.print(f"[red]error:[/] --format must be one of {', '.join(FORMATS)}")
+        raise typer.Exit(EXIT_USAGE)
+    settings = Settings()
+    if max_bytes is not None:
+        settings = settings.model_copy(update={"max_document_bytes": max_bytes})
+    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    writer = FindingWriter(fmt, out, pipeline_version())
+    n_docs = n_findings = n_errors = 0
+    t0 = time.perf_counter()
+
+    def report(source: str, message: str) -> None:
+        nonlocal n_errors
+        n_errors += 1
+        writer.error(source, message)
+        err.print(f"[red]error:[/] {source}: {message}", highlight=False)
+
+    def documents() -> list[Document]:
+        docs = []
+        for item in read_inputs(paths):
+            if isinstance(item, InputError):
+                report(item.source, item.message)
+            else:
+                docs.append(item)
+        return docs
+
+    docs = documents()
+    try:
+        with _progress(len(docs)) as progress:
+            task = progress.add_task("extract", total=len(docs))
+            for res in extract_documents(docs, workers=workers, settings=settings):
+                if res.error:
+                    report(f"{res.document.doc_id}", res.error)
+                else:
+                    n_docs += 1
+                    n_findings += len(res.findings)
+                    writer.write(res.findings)
+                progress.advance(task)
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/]: results written so far are kept")
+        writer.close()
+        raise typer.Exit(130) from None
+    writer.close()
+    if output:
+        out.close()
+    err.print(
+        f"{n_docs} document(s), {n_findings} finding(s), {n_errors} problem(s) "
+        f"in {time.perf_counter() - t0:.1f} s",
+        highlight=False,
+    )
+    if n_docs == 0:
+        raise typer.Exit(EXIT_NOTHING)
+    if n_errors:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+DEFAULT_BENCH_NOTES = (Path("corpus/synthetic/documents.jsonl"), Path("examples"))
+
+
+@app.command()
+def bench(
+    notes: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--notes",
+            "-n",
+            help="Note sets to measure (each separately); default: "
+            "the synthetic corpus, else the bundled examples.",
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Notes per set.")] = 200,
+    workers: Annotated[int, typer.Option(min=1, help="Workers for the parallel run.")] = 2,
+    medspacy_baseline: Annotated[
+        bool, typer.Option("--medspacy/--no-medspacy", help="Also time default medspacy.load().")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Throughput (notes/s, words/s), ratios to baselines, peak RSS and length scaling."""
+    import json
+
+    from prescreen.evaluation.bench import run_bench
+    from prescreen.evaluation.report import print_bench
+
+    sets = notes or [next((p for p in DEFAULT_BENCH_NOTES if p.exists()), DEFAULT_BENCH_NOTES[-1])]
+    reports = []
+    for path in sets:
+        docs = [d for d in read_inputs([path]) if not isinstance(d, InputError)][:limit]
+        if not docs:
+            err.print(f"[red]error:[/] {path}: no readable notes")
+            raise typer.Exit(EXIT_NOTHING)
+        reports.append(
+            run_bench(docs, corpus_name=str(path), workers=workers, with_medspacy=medspacy_baseline)
+        )
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in reports], indent=2))
+    else:
+        for r in reports:
+            print_bench(r, Console())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

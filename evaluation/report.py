@@ -1,0 +1,42 @@
+"""Readable (rich) renderings of evaluation and benchmark results."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from .bench import BenchReport
+
+
+def print_bench(r: BenchReport, console: Console) -> None:
+    t = Table(
+        title=f"Throughput on {r.notes} notes from {r.corpus} (mean {r.mean_words:.0f} words)"
+    )
+    for col in ("pipeline", "notes/s", "words/s", "seconds"):
+        t.add_column(col, justify="right" if col != "pipeline" else "left")
+    for rate in r.rates:
+        t.add_row(
+            rate.name, f"{rate.notes_per_s:.1f}", f"{rate.words_per_s:,.0f}", f"{rate.seconds:.2f}"
+        )
+    console.print(t)
+    ratios = Table(title="Ratios (same run)")
+    ratios.add_column("ratio")
+    ratios.add_column("value", justify="right")
+    for k, v in r.ratios().items():
+        ratios.add_row(k, f"{v:.2f}")
+    console.print(ratios)
+    mem = f"peak RSS: main process {r.peak_rss_mb_main:.0f} MB"
+    if r.peak_rss_mb_worker:
+        mem += f", largest worker {r.peak_rss_mb_worker:.0f} MB"
+    console.print(mem)
+    s = Table(title="Scaling with note length (time per note)")
+    for col in ("length", "ms/note", "relative to 1x", "per unit length"):
+        s.add_column(col, justify="right")
+    for row in r.scaling:
+        s.add_row(
+            f"{row['length_x']:.0f}x",
+            f"{row['ms_per_note']:.1f}",
+            f"{row['relative_to_1x']:.2f}",
+            f"{row['per_length_unit']:.2f}",
+        )
+    console.print(s)

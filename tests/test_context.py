@@ -1,0 +1,108 @@
+"""Our ConText rules: the measured defects of the defaults are fixed, and scope is sane."""
+
+from __future__ import annotations
+
+import pytest
+
+from prescreen.extraction.candidates import Candidate
+from prescreen.extraction.context import load_context_rules, resolve_assertion
+
+
+@pytest.fixture(scope="module")
+def assertion_of(extractor):
+    nlp = extractor.nlp
+    ctx = nlp.get_pipe("prescreen_context")
+
+    def run(text: str, target: str, ctype: str = "LIVER") -> str:
+        with nlp.select_pipes(disable=["prescreen_context"]):
+            doc = nlp(text)
+        start = text.index(target)
+        cand = Candidate(
+            field="t",
+            value=True,
+            unit=None,
+            start=start,
+            end=start + len(target),
+            rule="test",
+            context_type=ctype,
+            prior=0.9,
+        )
+        doc._.prescreen_candidates = [cand]
+        ctx(doc)
+        return resolve_assertion([ctx.category_of(m) for m in cand.modifiers]).value
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "expected"),
+    [
+        # defects measured on medspaCy's default rules
+        ("Physical Exam:\nExtremities: No edema.", "edema", "negated"),
+        ("CT is negative for liver metastases.", "liver metastases", "negated"),
+        ("Biopsy was negative for liver metastases.", "liver metastases", "negated"),
+        ("MRI to evaluate for liver metastases.", "liver metastases", "possible"),
+        ("Impression: no further liver metastases.", "liver metastases", "negated"),
+        # ordinary cases
+        ("No evidence of hepatic metastases.", "hepatic metastases", "negated"),
+        ("Denies any psychiatric history.", "psychiatric history", "negated"),
+        ("Possible liver metastasis in segment 7.", "liver metastasis", "possible"),
+        ("Known liver metastases, stable.", "liver metastases", "present"),
+        ("Mother with schizophrenia.", "schizophrenia", "family"),
+        ("Schizophrenia in her brother.", "Schizophrenia", "family"),
+        ("No family history of bipolar disorder.", "bipolar disorder", "family"),
+        # scope: a sentence ends at a list line break; "but" ends negation
+        ("No ascites\nLiver metastases in segment 4", "Liver metastases", "present"),
+        ("No ascites but liver metastases are present.", "liver metastases", "present"),
+    ],
+)
+def test_assertions(assertion_of, text, target, expected):
+    ctype = (
+        "PSYCH"
+        if target.lower() in {"psychiatric history", "schizophrenia", "bipolar disorder"}
+        else ("LESION" if target == "edema" else "LIVER")
+    )
+    assert assertion_of(text, target, ctype) == expected
+
+
+def test_family_words_do_not_touch_measurements(assertion_of):
+    assert assertion_of("Lives with her mother; ECOG 1.", "ECOG 1", "PERFORMANCE") == "present"
+
+
+def test_negation_does_not_touch_measurements(assertion_of):
+    assert assertion_of("No fever, platelets 145.", "platelets 145", "LAB") == "present"
+
+
+def test_therapy_outcome_phrases_are_not_negations(assertion_of):
+    assert assertion_of("She could not tolerate sunitinib.", "sunitinib", "THERAPY") == "present"
+    assert assertion_of("No response to pazopanib.", "pazopanib", "THERAPY") == "present"
+    assert assertion_of("Never received olaparib.", "olaparib", "THERAPY") == "negated"
+
+
+def test_planned_therapy_is_hypothetical(assertion_of):
+    assert assertion_of("Plan to start cabozantinib next week.", "cabozantinib", "THERAPY") == (
+        "hypothetical"
+    )
+    assert (
+        assertion_of("If she progresses on olaparib, consider trial.", "olaparib", "THERAPY")
+        == "hypothetical"
+    )
+
+
+def test_rule_file_is_valid_and_ids_are_unique():
+    spec = load_context_rules()
+    ids = [r.id for r in spec.rules]
+    assert len(ids) == len(set(ids)) > 40
+
+
+def test_invalid_rule_file_names_file_and_line(tmp_path):
+    from prescreen.yamlfile import DataFileError
+
+    bad = tmp_path / "rules.yaml"
+    bad.write_text(
+        "rules:\n  - {id: neg.x, category: NEGATED, literal: 'no', direction: FORWARD}\n"
+    )
+    with pytest.raises(DataFileError) as exc:
+        load_context_rules(bad)
+    assert exc.value.path == str(bad) and exc.value.line == 2
+    assert "category" in str(exc.value)

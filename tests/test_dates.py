@@ -1,0 +1,35 @@
+"""Date mentions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from prescreen.extraction.dates import find_dates
+
+DOC = dt.date(2026, 3, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("on 2026-03-12", dt.date(2026, 3, 12)),
+        ("03/12/2026", dt.date(2026, 3, 12)),
+        ("3/12/26", dt.date(2026, 3, 12)),
+        ("14/03/2026", dt.date(2026, 3, 14)),
+        ("12.03.2026", dt.date(2026, 3, 12)),  # dotted dates are day-first
+        ("March 12, 2026", dt.date(2026, 3, 12)),
+        ("12 Mar 2026", dt.date(2026, 3, 12)),
+        ("12-Sep-2025", dt.date(2025, 9, 12)),
+        ("labs (3/12)", dt.date(2026, 3, 12)),
+        ("labs (12/20)", dt.date(2025, 12, 20)),  # no year: latest date not after the note
+    ],
+)
+def test_formats(text, expected):
+    found = find_dates(text, DOC)
+    assert [d.value for d in found] == [expected]
+
+
+def test_not_dates():
+    assert find_dates("AST/ALT 45/52, BP 128/76, 3/4 cycles", DOC) == []

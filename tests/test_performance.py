@@ -1,0 +1,97 @@
+"""ECOG / Karnofsky phrasings in realistic notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import only
+
+CLINIC_NOTE = """ONCOLOGY FOLLOW-UP
+
+HPI: 61 yo M with metastatic ccRCC on cabozantinib, here for C4D1.
+Fatigue improved. {perf}
+
+Physical Exam:
+General: NAD.
+Extremities: No edema.
+
+Assessment and Plan:
+Continue cabozantinib. RTC 4 weeks.
+"""
+
+
+@pytest.mark.parametrize(
+    ("perf", "field", "value"),
+    [
+        ("ECOG 1.", "ecog", 1),
+        ("ECOG PS: 0-1.", "ecog", 1),
+        ("ECOG performance status is 2.", "ecog", 2),
+        ("His performance status of 2 limits travel.", "ecog", 2),
+        ("PS 1, ambulatory.", "ecog", 1),
+        ("ECOG1 today.", "ecog", 1),
+        ("ECOG one.", "ecog", 1),
+        ("Zubrod 2.", "ecog", 2),
+        ("WHO performance status 3.", "ecog", 3),
+        ("ECOG 2-3.", "ecog", 3),
+        ("KPS 80%.", "karnofsky", 80),
+        ("Karnofsky 70.", "karnofsky", 70),
+        ("Karnofsky performance status 60-70%.", "karnofsky", 60),
+        ("Performance status 90%.", "karnofsky", 90),
+    ],
+)
+def test_phrasings(extract, perf, field, value):
+    findings = extract(CLINIC_NOTE.format(perf=perf))
+    got = only(findings, field)
+    assert [f.value for f in got] == [value]
+    assert got[0].assertion == "present"
+    assert got[0].section == "hpi"
+
+
+def test_range_takes_the_worse_value_and_is_marked_ambiguous(extract):
+    (f,) = only(extract("ECOG 1-2 per my exam."), "ecog")
+    assert f.value == 2
+    assert f.attributes["range"] == [1, 2]
+    assert f.attributes["ambiguous"] is True
+    assert any("range" in s.reason for s in f.explanation)
+
+
+def test_karnofsky_carries_an_approximate_ecog_equivalent(extract):
+    (f,) = only(extract("Karnofsky 80%."), "karnofsky")
+    assert f.attributes["ecog_equivalent"] == 1
+    assert f.attributes["ecog_equivalent_approximate"] is True
+    assert not only(extract("Karnofsky 80%."), "ecog")  # never converted silently
+
+
+def test_old_value_quoted_beside_current_is_historical(extract):
+    findings = only(extract("ECOG 2 at diagnosis in 2023; now ECOG 1 after radiotherapy."), "ecog")
+    status = {f.value: f.assertion for f in findings}
+    assert status == {2: "historical", 1: "present"}
+
+
+def test_was_at_diagnosis_is_historical(extract):
+    (f,) = only(extract("ECOG was 0 at diagnosis."), "ecog")
+    assert f.assertion == "historical"
+
+
+def test_eligibility_requirement_is_hypothetical_not_a_measurement(extract):
+    (f,) = only(extract("The study requires ECOG 0-1 at enrollment."), "ecog")
+    assert f.assertion == "hypothetical"
+
+
+def test_negation_cue_does_not_negate_a_score(extract):
+    (f,) = only(extract("No fever or chills. ECOG 1."), "ecog")
+    assert f.assertion == "present"
+
+
+def test_no_value_no_finding(extract):
+    assert not only(extract("Performance status is good. PS was not documented."), "ecog")
+    assert not only(extract("PS 2 weeks ago she was admitted."), "ecog")
+
+
+def test_conflicting_values_in_one_note_lower_confidence(extract):
+    note = "HPI: ECOG 1.\n\nAssessment and Plan:\nECOG 2 per nursing.\n"
+    findings = only(extract(note), "ecog")
+    assert sorted(f.value for f in findings) == [1, 2]
+    single = only(extract("HPI: ECOG 1.\n"), "ecog")[0]
+    assert all(f.confidence < single.confidence for f in findings)
+    assert all(any("other current value" in s.reason for s in f.explanation) for f in findings)

@@ -1,0 +1,32 @@
+"""Sentence boundaries at the line breaks of lists and tables, not of wrapped prose."""
+
+from __future__ import annotations
+
+
+def sents(extractor, text):
+    return [s.text.strip() for s in extractor.nlp(text).sents if s.text.strip()]
+
+
+def test_each_lab_line_is_a_sentence(extractor):
+    text = "Labs:\nWBC 4.5\nHgb 10.2\nPLT 145\n"
+    out = sents(extractor, text)
+    assert "WBC 4.5" in out and "Hgb 10.2" in out and "PLT 145" in out
+
+
+def test_table_rows_are_sentences(extractor):
+    text = "Test | Result\nWBC | 4.5\nPLT | 145\n"
+    out = sents(extractor, text)
+    assert "WBC | 4.5" in out and "PLT | 145" in out
+
+
+def test_wrapped_prose_stays_one_sentence(extractor):
+    text = "The patient has no evidence of liver\nmetastases on the most recent CT scan of the\nabdomen.\n"
+    out = sents(extractor, text)
+    assert len(out) == 1
+
+
+def test_bullets_are_sentences(extractor):
+    text = "Plan:\n- no further chemotherapy\n- liver metastases to be reimaged\n"
+    out = sents(extractor, text)
+    assert "- no further chemotherapy" in out
+    assert "- liver metastases to be reimaged" in out
