@@ -1,8 +1,9 @@
 """Dates written in clinical text, and the date a value belongs to.
 
 Formats: 2026-03-14, 03/14/2026, 14/03/2026 (day first when the first number is > 12),
-3/14/26, 14.03.2026 (dotted dates are day-first), March 14, 2026, 14 Mar 2026, 14-Mar-2026, and month/day without a
-year ("(3/14)", "on 3/14") which takes the latest such date not after the document date.
+3/14/26, 14.03.2026 (dotted dates are day-first), March 14, 2026, 14 Mar 2026,
+14-Mar-2026, and month/day without a year ("(3/14)", "on 3/14"), which takes the latest
+such date not after the document date.
 """
 
 from __future__ import annotations

@@ -20,7 +20,10 @@ def test_table_rows_are_sentences(extractor):
 
 
 def test_wrapped_prose_stays_one_sentence(extractor):
-    text = "The patient has no evidence of liver\nmetastases on the most recent CT scan of the\nabdomen.\n"
+    text = (
+        "The patient has no evidence of liver\nmetastases on the most recent CT scan of the\n"
+        "abdomen.\n"
+    )
     out = sents(extractor, text)
     assert len(out) == 1
 
