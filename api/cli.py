@@ -145,6 +145,65 @@ def extract(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+@app.command()
+def evaluate(
+    sets: Annotated[
+        list[Path],
+        typer.Option("--set", "-s", help="Annotated set folder(s) (documents.jsonl + gold.jsonl)."),
+    ],
+    split: Annotated[
+        str | None, typer.Option(help="Only this split (train, dev or test) from splits.json.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (for CI tracking).")] = False,
+    plot: Annotated[
+        Path | None, typer.Option(help="Write the reliability diagram (PNG) here.")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    min_f1: Annotated[
+        float | None, typer.Option(help="Exit 1 when overall F1 is below this floor.")
+    ] = None,
+    details: Annotated[
+        bool, typer.Option("--details", help="List misses and false alarms (ids and offsets).")
+    ] = False,
+) -> None:
+    """Precision/recall/F1 per field, assertion accuracy, calibration and auto-accept rate."""
+    import json
+
+    from prescreen.evaluation.corpus import load_set
+    from prescreen.evaluation.evaluate import evaluate_set
+    from prescreen.evaluation.report import print_evaluation
+
+    outputs = []
+    failed = False
+    for folder in sets:
+        try:
+            data = load_set(folder).split(split)
+        except (FileNotFoundError, ValueError) as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(EXIT_NOTHING) from None
+        png = None
+        if plot is not None:
+            png = (
+                plot
+                if len(sets) == 1
+                else plot.with_name(f"{plot.stem}-{folder.name}{plot.suffix}")
+            )
+        ev = evaluate_set(data, workers=workers, plot=png)
+        d = ev.as_dict()
+        outputs.append(d)
+        if min_f1 is not None and d["overall"]["f1"] < min_f1:
+            failed = True
+            err.print(
+                f"[red]F1 {d['overall']['f1']:.3f} is below the floor {min_f1:.3f}[/] ({data.name})"
+            )
+        if not as_json:
+            print_evaluation(d, Console(), details=details)
+    if as_json:
+        typer.echo(json.dumps(outputs if len(outputs) > 1 else outputs[0], indent=2))
+    if failed:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
 DEFAULT_BENCH_NOTES = (Path("corpus/synthetic/documents.jsonl"), Path("examples"))
 
 

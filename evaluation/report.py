@@ -40,3 +40,46 @@ def print_bench(r: BenchReport, console: Console) -> None:
             f"{row['per_length_unit']:.2f}",
         )
     console.print(s)
+
+
+def print_evaluation(d: dict, console: Console, *, details: bool = False) -> None:
+    title = f"{d['set']}: {d['documents']} documents"
+    if d["skipped_documents"]:
+        title += f" ({d['skipped_documents']} skipped: text not available)"
+    t = Table(title=title)
+    for col in ("field", "n", "precision", "recall", "F1", "tp", "fp", "fn"):
+        t.add_column(col, justify="left" if col == "field" else "right")
+    rows = [*d["fields"].items(), ("OVERALL", d["overall"])]
+    for name, s in rows:
+        t.add_row(
+            name,
+            str(s["n"]),
+            f"{s['precision']:.3f}",
+            f"{s['recall']:.3f}",
+            f"{s['f1']:.3f}",
+            str(s["tp"]),
+            str(s["fp"]),
+            str(s["fn"]),
+            style="bold" if name == "OVERALL" else None,
+        )
+    console.print(t)
+    c = d["confidence"]
+    a = c["auto_accept_at_1pct_error"]
+    console.print(
+        f"assertion accuracy {d['assertion_accuracy']:.3f} (n={d['assertion_n']}); "
+        f"ECE {c['ece']:.3f}, Brier {c['brier']:.3f} over {c['n']} distinct facts; "
+        f"auto-accept at ≤1% error: {a['coverage']:.1%} of facts "
+        f"(confidence ≥ {a['threshold']:.2f})"
+    )
+    if c.get("reliability_png"):
+        console.print(f"reliability diagram: {c['reliability_png']}")
+    if details:
+        for m in d["misses"]:
+            console.print(
+                f"miss  {m['doc_id']} gold line {m['gold_line']} {m['field']} ({m['assertion']})"
+            )
+        for f in d["false_alarms"]:
+            console.print(
+                f"false {f['doc_id']} [{f['start']}:{f['end']}] {f['field']} "
+                f"({f['assertion']}) {f['finding_id']}"
+            )

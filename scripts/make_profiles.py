@@ -192,7 +192,7 @@ NEEDS_REVIEW = [
 
 TRAPS = [
     "negated liver metastases ('no evidence of hepatic metastases')",
-    "family history of a psychiatric illness (e.g. mother with schizophrenia, brother with bipolar)",  # noqa: E501
+    "family history of a psychiatric illness (e.g. mother with schizophrenia, brother with bipolar)",
     "hypothetical therapy ('if she progresses on X we will consider Y')",
     "an older ECOG quoted beside the current one ('ECOG 2 at diagnosis, now 1')",
     "older abnormal labs superseded by newer normal ones in a later document",
@@ -202,7 +202,7 @@ TRAPS = [
     "Karnofsky given alongside ECOG",
     "ALT between 3x and 5x ULN WITH liver metastases (still meets alt_ast)",
     "bilirubin between 2x and 3x ULN with documented Gilbert's syndrome (still meets)",
-    "benign structures measured on CT (simple renal cyst 2.1 cm, gallstone, aneurysm) beside lesions",  # noqa: E501
+    "benign structures measured on CT (simple renal cyst 2.1 cm, gallstone, aneurysm) beside lesions",
     "prior measurement quoted for comparison ('previously 2.0 cm, now 2.6 cm')",
     "past resolved disease ('history of basal cell carcinoma excised 2012')",
     "typos and dictation artefacts ('ECGO 1', 'plt 145', 'hgb10.2')",

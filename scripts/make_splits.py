@@ -46,10 +46,14 @@ def real(doc_ids: list[str]) -> dict[str, str]:
 
 def main() -> None:
     syn = synthetic()
-    (ROOT / "corpus/synthetic/splits.json").write_text(json.dumps(syn, indent=1, sort_keys=True) + "\n")
+    (ROOT / "corpus/synthetic/splits.json").write_text(
+        json.dumps(syn, indent=1, sort_keys=True) + "\n"
+    )
     src = ROOT.parent / "shared/corpus/real-dev/documents.jsonl"
     ids = [json.loads(x)["doc_id"] for x in src.open()]
-    (ROOT / "corpus/real/splits.json").write_text(json.dumps(real(ids), indent=1, sort_keys=True) + "\n")
+    (ROOT / "corpus/real/splits.json").write_text(
+        json.dumps(real(ids), indent=1, sort_keys=True) + "\n"
+    )
     counts: dict[str, int] = defaultdict(int)
     for v in syn.values():
         counts[v] += 1

@@ -9,7 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import labs, performance
+from . import (
+    cardiac,
+    demographics,
+    diagnosis,
+    history,
+    ihc,
+    labs,
+    lesions,
+    performance,
+    prognosis,
+    therapy,
+    vitals,
+)
 from .base import AnchorRule
 
 
@@ -23,6 +35,15 @@ class Family:
 FAMILIES: tuple[Family, ...] = (
     Family("performance", "prescreen_performance", performance.anchor_rules),
     Family("labs", "prescreen_labs", labs.anchor_rules),
+    Family("ihc", "prescreen_ihc", ihc.anchor_rules),
+    Family("lesions", "prescreen_lesions", lesions.anchor_rules),
+    Family("therapy", "prescreen_therapy", therapy.anchor_rules),
+    Family("cardiac", "prescreen_cardiac", cardiac.anchor_rules),
+    Family("vitals", "prescreen_vitals", vitals.anchor_rules),
+    Family("demographics", "prescreen_demographics", demographics.anchor_rules),
+    Family("history", "prescreen_history", history.anchor_rules),
+    Family("diagnosis", "prescreen_diagnosis", diagnosis.anchor_rules),
+    Family("prognosis", "prescreen_prognosis", prognosis.anchor_rules),
 )
 
 

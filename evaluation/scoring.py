@@ -1,0 +1,254 @@
+"""Score findings against gold at the level of distinct facts.
+
+Predictions are de-duplicated per document (same field, assertion and value → one
+fact, keeping the most confident). A prediction matches a gold line when doc_id, field,
+assertion and value agree — numbers within 2%, free-text values when most of the
+gold's words appear in the prediction — and every attribute the gold lists agrees.
+Optional gold lines are never counted as missed, and a prediction matching one is not a
+false alarm. Misses and false alarms are reported by ids and offsets only (no values).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from prescreen.extraction.findings import Finding
+
+from .corpus import GoldFact
+
+FREE_TEXT_FIELDS = {"therapy", "diagnosis", "psychiatric_history"}
+REL_TOL = 0.02
+
+
+@dataclass
+class PredFact:
+    """One distinct predicted fact (several findings may share it)."""
+
+    doc_id: str
+    field: str
+    value: Any
+    assertion: str
+    confidence: float
+    findings: list[Finding]
+
+    @property
+    def attributes(self) -> list[dict[str, Any]]:
+        return [f.attributes for f in self.findings]
+
+
+def _words(s: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9+]+", s.lower()) if w}
+
+
+def values_agree(field_name: str, pred: Any, gold: Any) -> bool:
+    if isinstance(gold, bool) or isinstance(pred, bool):
+        return pred == gold
+    if isinstance(gold, int | float) and isinstance(pred, int | float):
+        if gold == 0:
+            return abs(pred) <= 0.01
+        return abs(pred - gold) <= REL_TOL * abs(gold)
+    if isinstance(gold, str) and isinstance(pred, str):
+        if field_name in FREE_TEXT_FIELDS:
+            g, p = _words(gold), _words(pred)
+            return bool(g) and len(g & p) / len(g) > 0.5
+        return gold.strip().lower() == pred.strip().lower()
+    if isinstance(gold, str) and isinstance(pred, int | float):
+        try:
+            return values_agree(field_name, pred, float(gold))
+        except ValueError:
+            return False
+    return pred == gold
+
+
+def attribute_agrees(pred: Any, gold: Any) -> bool:
+    if isinstance(gold, list):
+        return isinstance(pred, list) and {str(x).lower() for x in gold} == {
+            str(x).lower() for x in pred
+        }
+    if isinstance(gold, bool) or isinstance(pred, bool):
+        return pred == gold
+    if isinstance(gold, int | float) and isinstance(pred, int | float):
+        return math.isclose(pred, gold, rel_tol=REL_TOL, abs_tol=0.011)
+    if isinstance(gold, str) and isinstance(pred, str):
+        return gold.strip().lower() == pred.strip().lower()
+    return pred == gold
+
+
+def _attrs_agree(pred: PredFact, gold: GoldFact) -> bool:
+    if not gold.attributes:
+        return True
+    return any(
+        all(k in a and attribute_agrees(a[k], v) for k, v in gold.attributes.items())
+        for a in pred.attributes
+    )
+
+
+def _value_key(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, str):
+        return value.strip().lower()
+    return value
+
+
+def dedupe(findings: Iterable[Finding]) -> list[PredFact]:
+    groups: dict[tuple[Any, ...], PredFact] = {}
+    for f in findings:
+        key = (f.doc_id, f.field, f.assertion.value, _value_key(f.value))
+        g = groups.get(key)
+        if g is None:
+            groups[key] = PredFact(f.doc_id, f.field, f.value, f.assertion.value, f.confidence, [f])
+        else:
+            g.findings.append(f)
+            g.confidence = max(g.confidence, f.confidence)
+    return list(groups.values())
+
+
+@dataclass
+class FieldScore:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    n_gold: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {"n": self.n_gold, "tp": self.tp, "fp": self.fp, "fn": self.fn,
+                "precision": round(self.precision, 4), "recall": round(self.recall, 4),
+                "f1": round(self.f1, 4)}  # fmt: skip
+
+
+@dataclass
+class ScoreResult:
+    per_field: dict[str, FieldScore]
+    overall: FieldScore
+    assertion_correct: int
+    assertion_total: int
+    labelled: list[tuple[float, bool]]  # (confidence, correct) per distinct predicted fact
+    misses: list[dict[str, Any]] = field(default_factory=list)
+    false_alarms: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def assertion_accuracy(self) -> float:
+        return self.assertion_correct / self.assertion_total if self.assertion_total else 0.0
+
+
+def score(findings: Iterable[Finding], gold: Iterable[GoldFact]) -> ScoreResult:
+    preds = dedupe(findings)
+    gold = list(gold)
+    by_key: dict[tuple[str, str], list[PredFact]] = defaultdict(list)
+    for p in preds:
+        by_key[(p.doc_id, p.field)].append(p)
+    gold_by_key: dict[tuple[str, str], list[GoldFact]] = defaultdict(list)
+    for g in gold:
+        gold_by_key[(g.doc_id, g.field)].append(g)
+
+    per_field: dict[str, FieldScore] = defaultdict(FieldScore)
+    matched: set[int] = set()
+    neutral: set[int] = set()
+    misses: list[dict[str, Any]] = []
+    a_correct = a_total = 0
+
+    for key in set(by_key) | set(gold_by_key):
+        cands = by_key.get(key, [])
+        golds = sorted(gold_by_key.get(key, []), key=lambda g: g.optional)
+        for g in golds:
+            fs = per_field[g.field]
+            if not g.optional:
+                fs.n_gold += 1
+            hits = [
+                p for p in cands
+                if id(p) not in matched and p.assertion == g.assertion
+                and values_agree(g.field, p.value, g.value) and _attrs_agree(p, g)
+            ]  # fmt: skip
+            if hits:
+                best = max(hits, key=lambda p: p.confidence)
+                matched.add(id(best))
+                if not g.optional:
+                    fs.tp += 1
+            elif not g.optional:
+                fs.fn += 1
+                misses.append({"doc_id": g.doc_id, "field": g.field, "gold_line": g.index,
+                               "assertion": g.assertion})  # fmt: skip
+            # assertion accuracy: the fact was found, whatever its assertion
+            if not g.optional:
+                found = [
+                    p for p in cands
+                    if values_agree(g.field, p.value, g.value) and _attrs_agree(p, g)
+                ]  # fmt: skip
+                if found:
+                    a_total += 1
+                    a_correct += any(p.assertion == g.assertion for p in found)
+        # unmatched predictions that agree with an optional gold line are neutral
+        for p in cands:
+            if id(p) in matched:
+                continue
+            if any(
+                g.optional
+                and p.assertion == g.assertion
+                and values_agree(g.field, p.value, g.value)
+                for g in golds
+            ):
+                neutral.add(id(p))
+
+    false_alarms = []
+    labelled: list[tuple[float, bool]] = []
+    for p in preds:
+        ok = id(p) in matched or id(p) in neutral
+        labelled.append((p.confidence, ok))
+        if not ok:
+            per_field[p.field].fp += 1
+            f = p.findings[0]
+            false_alarms.append(
+                {"doc_id": p.doc_id, "field": p.field, "finding_id": f.id,
+                 "start": f.start, "end": f.end, "assertion": p.assertion}
+            )  # fmt: skip
+
+    overall = FieldScore()
+    for fs in per_field.values():
+        overall.tp += fs.tp
+        overall.fp += fs.fp
+        overall.fn += fs.fn
+        overall.n_gold += fs.n_gold
+    return ScoreResult(
+        per_field=dict(sorted(per_field.items())),
+        overall=overall,
+        assertion_correct=a_correct,
+        assertion_total=a_total,
+        labelled=labelled,
+        misses=sorted(misses, key=lambda m: (m["doc_id"], m["gold_line"])),
+        false_alarms=sorted(false_alarms, key=lambda m: (m["doc_id"], m["start"])),
+    )
+
+
+def gold_agreement(reference: Iterable[GoldFact], other: Iterable[GoldFact]) -> ScoreResult:
+    """Inter-annotator agreement: score one annotator's lines against another's."""
+    from prescreen.extraction.findings import Assertion
+
+    preds = []
+    for i, g in enumerate(other):
+        preds.append(
+            Finding(
+                id=f"ann2-{i}", doc_id=g.doc_id, patient_id=g.doc_id, field=g.field, value=g.value,
+                attributes=g.attributes, text="", start=0, end=0, assertion=Assertion(g.assertion),
+                confidence=1.0, rule="annotator", pipeline_version="-",
+            )
+        )  # fmt: skip
+    return score(preds, reference)
