@@ -146,6 +146,110 @@ def extract(
 
 
 @app.command()
+def screen(
+    paths: Annotated[list[Path], typer.Argument(help="Same inputs as extract.")],
+    trial: Annotated[str, typer.Option(help="Trial id (rules/trials/) or a trial YAML path.")] = (
+        "cd70-car-t"
+    ),
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Screening date (YYYY-MM-DD or 'today'); default: each "
+            "patient's latest document date.",
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or html.")] = "table",
+    confirmations: Annotated[
+        Path | None, typer.Option(help="JSONL of nurse confirmations (override extraction).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1)] = 1,
+) -> None:
+    """Decide each criterion (met / not met / unknown) and each patient's eligibility."""
+    import json
+
+    from prescreen.rules import DataFileError, load_trial
+    from prescreen.screening import parse_as_of, read_confirmations
+    from prescreen.screening import screen as run_screen
+
+    from .screen_output import print_report, render_html
+
+    if fmt not in ("table", "json", "html"):
+        err.print("[red]error:[/] --format must be table, json or html")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        loaded = load_trial(trial)
+        when = parse_as_of(as_of)
+    except DataFileError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    except ValueError:
+        err.print(f"[red]error:[/] --as-of {as_of!r} is not YYYY-MM-DD or 'today'")
+        raise typer.Exit(EXIT_USAGE) from None
+    confs = []
+    problems = 0
+    if confirmations is not None:
+        if not confirmations.exists():
+            err.print(f"[red]error:[/] {confirmations}: no such file")
+            raise typer.Exit(EXIT_USAGE)
+        confs, bad = read_confirmations(confirmations)
+        for b in bad:
+            err.print(f"[red]error:[/] {b}", highlight=False)
+        problems += len(bad)
+    docs = []
+    for item in read_inputs(paths):
+        if isinstance(item, InputError):
+            err.print(f"[red]error:[/] {item}", highlight=False)
+            problems += 1
+        else:
+            docs.append(item)
+    findings = []
+    ok_docs = []
+    with _progress(len(docs)) as progress:
+        task = progress.add_task("extract", total=len(docs))
+        for res in extract_documents(docs, workers=workers):
+            if res.error:
+                err.print(f"[red]error:[/] {res.document.doc_id}: {res.error}", highlight=False)
+                problems += 1
+            else:
+                ok_docs.append(res.document)
+                findings.extend(res.findings)
+            progress.advance(task)
+    if not ok_docs:
+        err.print("nothing to screen")
+        raise typer.Exit(EXIT_NOTHING)
+    report = run_screen(
+        ok_docs,
+        findings,
+        loaded,
+        as_of=when if not isinstance(when, str) else None,
+        confirmations=confs,
+        pipeline_version=pipeline_version(),
+    )
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    if fmt == "json":
+        json.dump(report, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt == "html":
+        out.write(render_html(report))
+    else:
+        print_report(report, Console(file=out, width=180))
+    if output:
+        out.close()
+    counts: dict[str, int] = {}
+    for p in report["patients"]:
+        counts[p["status"]] = counts.get(p["status"], 0) + 1
+    err.print(
+        f"{len(report['patients'])} patient(s): "
+        + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())),
+        highlight=False,
+    )
+    if problems:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command()
 def evaluate(
     sets: Annotated[
         list[Path],
@@ -249,8 +353,14 @@ def bench(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: rule-file problems are reported, never a traceback."""
+    from prescreen.yamlfile import DataFileError
+
+    try:
+        app()
+    except DataFileError as exc:
+        err.print(f"[red]error:[/] invalid rule or trial file: {exc}", highlight=False)
+        sys.exit(EXIT_USAGE)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,10 +14,25 @@ from prescreen.extraction.findings import Finding
 
 FORMATS = ("json", "jsonl", "csv", "table")
 CSV_COLUMNS = [
-    "id", "doc_id", "patient_id", "field", "value", "unit", "attributes", "text", "start",
-    "end", "section", "assertion", "date", "date_source", "confidence", "rule",
-    "explanation", "pipeline_version",
-]  # fmt: skip
+    "id",
+    "doc_id",
+    "patient_id",
+    "field",
+    "value",
+    "unit",
+    "attributes",
+    "text",
+    "start",
+    "end",
+    "section",
+    "assertion",
+    "date",
+    "date_source",
+    "confidence",
+    "rule",
+    "explanation",
+    "pipeline_version",
+]
 
 
 def finding_json(f: Finding) -> dict[str, Any]:
@@ -59,10 +74,15 @@ class FindingWriter:
     def close(self) -> None:
         if self.fmt == "json":
             json.dump(
-                {"pipeline_version": self.version, "findings": self._collected,
-                 "errors": self._errors},
-                self.out, ensure_ascii=False, indent=2,
-            )  # fmt: skip
+                {
+                    "pipeline_version": self.version,
+                    "findings": self._collected,
+                    "errors": self._errors,
+                },
+                self.out,
+                ensure_ascii=False,
+                indent=2,
+            )
             self.out.write("\n")
         elif self.fmt == "table":
             Console(file=self.out, width=160).print(findings_table(self._collected))

@@ -143,19 +143,28 @@ def run_bench(
     base = None
     for k in (1, 4, 16):
         docs = [
-            Document(doc_id=f"{d.doc_id}-x{k}", patient_id=d.patient_id, kind=d.kind, date=d.date,
-                     text="\n\n".join([d.text] * k))
+            Document(
+                doc_id=f"{d.doc_id}-x{k}",
+                patient_id=d.patient_id,
+                kind=d.kind,
+                date=d.date,
+                text="\n\n".join([d.text] * k),
+            )
             for d in sample
-        ]  # fmt: skip
+        ]
         t0 = time.perf_counter()
         for d in docs:
             ext.extract(d)
         per_note = (time.perf_counter() - t0) / max(1, len(docs))
         base = base or per_note
         report.scaling.append(
-            {"length_x": k, "ms_per_note": per_note * 1000, "relative_to_1x": per_note / base,
-             "per_length_unit": per_note / base / k}
-        )  # fmt: skip
+            {
+                "length_x": k,
+                "ms_per_note": per_note * 1000,
+                "relative_to_1x": per_note / base,
+                "per_length_unit": per_note / base / k,
+            }
+        )
     return report
 
 

@@ -24,9 +24,14 @@ def reliability_bins(labelled: Sequence[tuple[float, bool]], n_bins: int = 10) -
         inside = [(c, y) for c, y in labelled if lo <= c < hi or (i == n_bins - 1 and c == 1.0)]
         if inside:
             bins.append(
-                Bin(lo, hi, len(inside), sum(c for c, _ in inside) / len(inside),
-                    sum(y for _, y in inside) / len(inside))
-            )  # fmt: skip
+                Bin(
+                    lo,
+                    hi,
+                    len(inside),
+                    sum(c for c, _ in inside) / len(inside),
+                    sum(y for _, y in inside) / len(inside),
+                )
+            )
     return bins
 
 
@@ -84,10 +89,22 @@ def plot_reliability(labelled: Sequence[tuple[float, bool]], path: Path, title: 
     bins = reliability_bins(labelled)
     fig, ax = plt.subplots(figsize=(4.5, 4.5), dpi=120)
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=1, label="perfect")
-    ax.bar([b.lo for b in bins], [b.accuracy for b in bins], width=0.1, align="edge",
-           edgecolor="black", alpha=0.7, label="observed accuracy")  # fmt: skip
-    ax.plot([b.mean_confidence for b in bins], [b.accuracy for b in bins], "o-", color="C1",
-            label="mean confidence")  # fmt: skip
+    ax.bar(
+        [b.lo for b in bins],
+        [b.accuracy for b in bins],
+        width=0.1,
+        align="edge",
+        edgecolor="black",
+        alpha=0.7,
+        label="observed accuracy",
+    )
+    ax.plot(
+        [b.mean_confidence for b in bins],
+        [b.accuracy for b in bins],
+        "o-",
+        color="C1",
+        label="mean confidence",
+    )
     ax.set_xlabel("confidence")
     ax.set_ylabel("share correct")
     ax.set_xlim(0, 1)

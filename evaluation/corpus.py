@@ -93,21 +93,28 @@ def load_set(folder: Path | str) -> AnnotatedSet:
             continue
         docs.append(
             Document(
-                doc_id=r["doc_id"], patient_id=r.get("patient_id") or r["doc_id"],
-                kind=r.get("kind") or "note", date=r.get("date"), text=text,
+                doc_id=r["doc_id"],
+                patient_id=r.get("patient_id") or r["doc_id"],
+                kind=r.get("kind") or "note",
+                date=r.get("date"),
+                text=text,
             )
-        )  # fmt: skip
+        )
     present = {d.doc_id for d in docs}
     gold = [
         GoldFact(
-            doc_id=g["doc_id"], field=g["field"], value=g["value"],
-            assertion=g.get("assertion", "present"), unit=g.get("unit"),
-            attributes=g.get("attributes") or {}, optional=bool(g.get("optional", False)),
+            doc_id=g["doc_id"],
+            field=g["field"],
+            value=g["value"],
+            assertion=g.get("assertion", "present"),
+            unit=g.get("unit"),
+            attributes=g.get("attributes") or {},
+            optional=bool(g.get("optional", False)),
             index=i,
         )
         for i, g in enumerate(_jsonl(folder / "gold.jsonl"), start=1)
         if g["doc_id"] in present
-    ]  # fmt: skip
+    ]
     patients = {p["patient_id"]: p for p in _jsonl(folder / "patients.jsonl")}
     splits_path = folder / "splits.json"
     splits = json.loads(splits_path.read_text()) if splits_path.exists() else {}

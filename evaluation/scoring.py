@@ -23,6 +23,18 @@ from .corpus import GoldFact
 
 FREE_TEXT_FIELDS = {"therapy", "diagnosis", "psychiatric_history"}
 REL_TOL = 0.02
+IHC_SCORES = {"0", "1+", "2+", "3+"}
+
+
+def is_scored(f: Finding) -> bool:
+    """Predictions the gold conventions do not list are left out of the score
+    (ANNOTATION.md): unscored IHC results ("positive", intensity only) and surgery /
+    radiotherapy as therapy values."""
+    if f.field == "ihc":
+        return f.value in IHC_SCORES
+    if f.field == "therapy":
+        return f.value not in ("surgery", "radiotherapy")
+    return True
 
 
 @dataclass
@@ -130,9 +142,15 @@ class FieldScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, float | int]:
-        return {"n": self.n_gold, "tp": self.tp, "fp": self.fp, "fn": self.fn,
-                "precision": round(self.precision, 4), "recall": round(self.recall, 4),
-                "f1": round(self.f1, 4)}  # fmt: skip
+        return {
+            "n": self.n_gold,
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
 
 
 @dataclass
@@ -151,7 +169,7 @@ class ScoreResult:
 
 
 def score(findings: Iterable[Finding], gold: Iterable[GoldFact]) -> ScoreResult:
-    preds = dedupe(findings)
+    preds = dedupe(f for f in findings if is_scored(f))
     gold = list(gold)
     by_key: dict[tuple[str, str], list[PredFact]] = defaultdict(list)
     for p in preds:
@@ -174,10 +192,13 @@ def score(findings: Iterable[Finding], gold: Iterable[GoldFact]) -> ScoreResult:
             if not g.optional:
                 fs.n_gold += 1
             hits = [
-                p for p in cands
-                if id(p) not in matched and p.assertion == g.assertion
-                and values_agree(g.field, p.value, g.value) and _attrs_agree(p, g)
-            ]  # fmt: skip
+                p
+                for p in cands
+                if id(p) not in matched
+                and p.assertion == g.assertion
+                and values_agree(g.field, p.value, g.value)
+                and _attrs_agree(p, g)
+            ]
             if hits:
                 best = max(hits, key=lambda p: p.confidence)
                 matched.add(id(best))
@@ -185,14 +206,21 @@ def score(findings: Iterable[Finding], gold: Iterable[GoldFact]) -> ScoreResult:
                     fs.tp += 1
             elif not g.optional:
                 fs.fn += 1
-                misses.append({"doc_id": g.doc_id, "field": g.field, "gold_line": g.index,
-                               "assertion": g.assertion})  # fmt: skip
+                misses.append(
+                    {
+                        "doc_id": g.doc_id,
+                        "field": g.field,
+                        "gold_line": g.index,
+                        "assertion": g.assertion,
+                    }
+                )
             # assertion accuracy: the fact was found, whatever its assertion
             if not g.optional:
                 found = [
-                    p for p in cands
+                    p
+                    for p in cands
                     if values_agree(g.field, p.value, g.value) and _attrs_agree(p, g)
-                ]  # fmt: skip
+                ]
                 if found:
                     a_total += 1
                     a_correct += any(p.assertion == g.assertion for p in found)
@@ -217,9 +245,15 @@ def score(findings: Iterable[Finding], gold: Iterable[GoldFact]) -> ScoreResult:
             per_field[p.field].fp += 1
             f = p.findings[0]
             false_alarms.append(
-                {"doc_id": p.doc_id, "field": p.field, "finding_id": f.id,
-                 "start": f.start, "end": f.end, "assertion": p.assertion}
-            )  # fmt: skip
+                {
+                    "doc_id": p.doc_id,
+                    "field": p.field,
+                    "finding_id": f.id,
+                    "start": f.start,
+                    "end": f.end,
+                    "assertion": p.assertion,
+                }
+            )
 
     overall = FieldScore()
     for fs in per_field.values():
@@ -246,9 +280,19 @@ def gold_agreement(reference: Iterable[GoldFact], other: Iterable[GoldFact]) -> 
     for i, g in enumerate(other):
         preds.append(
             Finding(
-                id=f"ann2-{i}", doc_id=g.doc_id, patient_id=g.doc_id, field=g.field, value=g.value,
-                attributes=g.attributes, text="", start=0, end=0, assertion=Assertion(g.assertion),
-                confidence=1.0, rule="annotator", pipeline_version="-",
+                id=f"ann2-{i}",
+                doc_id=g.doc_id,
+                patient_id=g.doc_id,
+                field=g.field,
+                value=g.value,
+                attributes=g.attributes,
+                text="",
+                start=0,
+                end=0,
+                assertion=Assertion(g.assertion),
+                confidence=1.0,
+                rule="annotator",
+                pipeline_version="-",
             )
-        )  # fmt: skip
+        )
     return score(preds, reference)

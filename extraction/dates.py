@@ -13,9 +13,20 @@ from dataclasses import dataclass
 from datetime import date
 
 MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
-    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
 _MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"  # noqa: E501
 
 _PATTERNS = [
@@ -27,9 +38,12 @@ _PATTERNS = [
     re.compile(
         rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MON}[\s-]+(?P<y>(?:19|20)\d\d)\b", re.I
     ),
-    # month/day without a year, only where it reads as a date: "(3/14)", "on 3/14", "3/14:"
+    # month/day without a year, only where it reads as a date: "(3/14)", "on 3/14", "3/14:",
+    # "Labs 3/14", "TTE 4/15", "vs 6/01"
     re.compile(
-        r"(?:(?<=\()|(?<=\bon )|(?<=\bdated )|(?<=\bfrom ))(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/])"
+        r"(?:\(|\b(?:on|dated|from|since|until|through|thru|by|vs\.?|labs?|cbc|cmp|bloods?|echo|"
+        r"tte|ecg|ekg|ct|mri|pet|drawn|collected)\s+)(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/])",
+        re.IGNORECASE,
     ),
     re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?=:)"),
 ]
@@ -62,7 +76,8 @@ def find_dates(
     found: dict[int, DateMention] = {}
     for rx in _PATTERNS:
         for m in rx.finditer(text, start, end):
-            if m.start() in found:
+            pos = m.start("a") if "a" in m.groupdict() and m.group("a") else m.start()
+            if pos in found:
                 continue
             gd = m.groupdict()
             value: date | None = None
@@ -81,7 +96,7 @@ def find_dates(
                     if value is not None and value > doc_date:
                         value = _safe(doc_date.year - 1, month, day)
             if value is not None:
-                found[m.start()] = DateMention(m.start(), m.end(), value)
+                found[pos] = DateMention(pos, m.end(), value)
     return sorted(found.values(), key=lambda d: d.start)
 
 

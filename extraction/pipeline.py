@@ -34,6 +34,7 @@ from .confidence import score
 from .context import resolve_assertion
 from .dates import DateMention, find_dates, nearest_date
 from .fields import FAMILIES, all_anchor_rules
+from .fields.demographics import finalize_ages
 from .fields.labs import apply_default_uln
 from .findings import Assertion, Document, Finding, finding_id
 from .sections import SectionIndex, add_sectionizer, header_map, load_sections
@@ -47,6 +48,7 @@ RESOURCES = Path(__file__).parent / "resources"
 
 # Fields whose values are measurements taken on a date (dated from the text when it says).
 DATED_TYPES = {"LAB", "PERFORMANCE", "SPO2", "CARDIAC", "LESION", "SLICE"}
+MEASUREMENT_TYPES = {"LAB", "PERFORMANCE", "SPO2", "CARDIAC", "IHC"}
 
 
 def _silence_pyrush() -> None:
@@ -115,7 +117,9 @@ class Extractor:
         sections = load_sections()
         self._headers = header_map(sections)
         self._section_assertions = {
-            s.category: s.assertion for s in sections.sections if s.assertion is not None
+            s.category: (s.assertion, set(s.assertion_applies_to))
+            for s in sections.sections
+            if s.assertion is not None
         }
 
     # ------------------------------------------------------------------ public
@@ -170,7 +174,7 @@ class Extractor:
         self, document: Document, chunk: _Chunk, prev_section: str | None
     ) -> tuple[list[Finding], str | None]:
         doc = chunk.doc
-        cands = _dedupe(candidates_of(doc))
+        cands = _dedupe(finalize_ages(candidates_of(doc), document.date))
         index = SectionIndex.of(doc, self._headers)
         last_section = index.categories[-1] if index.categories else prev_section
         if not cands:
@@ -191,13 +195,23 @@ class Extractor:
                     in_sent = mentions[
                         bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)
                     ]
-                    near = nearest_date(in_sent, c.start, c.end)
+                    # a date inside parentheses dates only what is inside them
+                    inside = _in_parens(text, lo, c.start)
+                    same = [m for m in in_sent if _in_parens(text, lo, m.start) == inside]
+                    near = nearest_date(same or ([] if inside else in_sent), c.start, c.end)
                     if near is None:
                         near = _header_date(text, index, mentions, c.start)
                     if near is not None:
                         c.value_date = near.value
         for c in cands:
             c.assertion = self._assertion(c, index.at(c.start) or prev_section)
+        # A threshold in a plan or a protocol ("hold if platelets < 50", "requires SpO2 of 92%
+        # or more") is not a measurement of the patient: such values are not findings.
+        cands = [
+            c
+            for c in cands
+            if not (c.assertion is Assertion.HYPOTHETICAL and c.context_type in MEASUREMENT_TYPES)
+        ]
         _mark_superseded(cands)
         competing = _competing(cands)
         out = []
@@ -242,10 +256,17 @@ class Extractor:
         if c.modifiers:
             c.attributes["context_modifiers"] = list(c.modifiers)
         if found is Assertion.PRESENT and section in self._section_assertions:
-            sec_assertion = self._section_assertions[section]
-            if c.context_type in {"PSYCH", "GILBERT", "DIAGNOSIS", "LIVER", "THERAPY"}:
+            sec_assertion, applies_to = self._section_assertions[section]
+            if c.context_type in applies_to:
+                c.attributes["assertion_reason"] = f"in the {section} section"
                 return sec_assertion
         return found
+
+
+def _in_parens(text: str, start: int, pos: int) -> bool:
+    """Is ``pos`` inside an open parenthesis that opened after ``start``?"""
+    seg = text[start:pos]
+    return seg.rfind("(") > seg.rfind(")")
 
 
 def _header_date(

@@ -10,6 +10,7 @@ never bleeds into the preceding section.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,15 +36,6 @@ _GENERIC_HEADER = re.compile(
 )
 
 
-# A known header followed by a date or a parenthetical before its colon:
-# "Labs (03/14/2026):", "CBC 3/14:", "Imaging (outside hospital):".
-_DATED_HEADER = re.compile(
-    r"(?m)^[ \t]*(?P<h>[A-Za-z][A-Za-z/&' -]{0,40}?)[ \t]*"
-    r"(?:\([^()\n]{0,30}\)|(?:on |dated |from )?\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d-\d\d)"
-    r"[ \t]*:"
-)
-
-
 # A header in capitals alone on its line: "IMPRESSION", "FINDINGS".
 _CAPS_LINE = re.compile(r"(?m)^[ \t]*(?P<h>[A-Z][A-Z/&' -]{1,40}?)[ \t]*:?[ \t]*$")
 
@@ -54,6 +46,7 @@ class SectionSpec(BaseModel):
     category: str = Field(pattern=r"^[a-z_]+$")
     headers: list[str] = Field(min_length=1)
     assertion: Assertion | None = None
+    assertion_applies_to: list[str] = Field(default_factory=list)
 
 
 class SectionFile(BaseModel):
@@ -65,6 +58,18 @@ class SectionFile(BaseModel):
 def load_sections(path: Path | None = None) -> SectionFile:
     """Load and validate the section rule file."""
     return load_model(path or RESOURCES / "sections.yaml", SectionFile)
+
+
+@functools.lru_cache(maxsize=4)
+def _known_header_regex_cached(keys: tuple[str, ...]) -> re.Pattern[str]:
+    alts = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+    # A known header at the start of a line with a short tail before its colon:
+    # "Labs (03/12/2026):", "Labs 3/30 (drawn here):", "CBC today:".
+    return re.compile(rf"(?im)^[ \t]*(?P<h>{alts})\b[^:\n]{{1,35}}:(?!\d)")
+
+
+def _known_header_regex(known: dict[str, str]) -> re.Pattern[str] | None:
+    return _known_header_regex_cached(tuple(known)) if known else None
 
 
 def header_map(spec: SectionFile) -> dict[str, str]:
@@ -125,11 +130,13 @@ class SectionIndex:
             if category and m.start("h") not in known_header_starts:
                 points[m.start("h")] = category
                 known_header_starts.add(m.start("h"))
-        for m in _DATED_HEADER.finditer(text):
-            category = known.get(m.group("h").strip().lower())
-            if category and m.start("h") not in known_header_starts:
-                points[m.start("h")] = category
-                known_header_starts.add(m.start("h"))
+        header_rx = _known_header_regex(known)
+        if header_rx is not None:
+            for m in header_rx.finditer(text):
+                category = known.get(m.group("h").lower())
+                if category and m.start("h") not in known_header_starts:
+                    points[m.start("h")] = category
+                    known_header_starts.add(m.start("h"))
         for m in _GENERIC_HEADER.finditer(text):
             start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
             if start not in known_header_starts and not _covered(start, known_header_starts, text):

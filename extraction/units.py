@@ -50,10 +50,14 @@ class AnalyteSpec(BaseModel):
     infer: list[InferBand] = Field(default_factory=list)
     plausible: tuple[float, float]
     percent_is_differential: bool = False
+    system_units: dict[Literal["us", "si"], str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _bands_use_known_units(self) -> AnalyteSpec:
         known = {u.id for u in self.units}
+        for unit in self.system_units.values():
+            if unit not in known:
+                raise ValueError(f"system unit {unit!r} is not one of {sorted(known)}")
         for band in self.infer:
             if band.unit not in known:
                 raise ValueError(f"inference band unit {band.unit!r} is not one of {sorted(known)}")
@@ -100,6 +104,20 @@ class UnitMatch:
     end: int  # character offset just after the unit
 
 
+_US = re.compile(r"mg\s?/\s?dl|g\s?/\s?dl|k\s?/\s?[uµμ]l|/\s?mm3|thou\s?/", re.IGNORECASE)
+_SI = re.compile(r"[uµμ]mol\s?/\s?l|\bg\s?/\s?l\b|10\s?\^?\s?9\s?/\s?l|x\s?10e9", re.IGNORECASE)
+
+
+def unit_system(text: str) -> str | None:
+    """'us' or 'si' when a document's written lab units are clearly one system."""
+    us, si = len(_US.findall(text)), len(_SI.findall(text))
+    if us >= 2 and us >= 3 * si:
+        return "us"
+    if si >= 2 and si >= 3 * us:
+        return "si"
+    return None
+
+
 class UnitTable:
     """Compiled unit patterns for every analyte."""
 
@@ -130,6 +148,13 @@ class UnitTable:
         bands = self.labs.analytes[analyte].infer
         fits = sorted({b.unit for b in bands if b.min <= value <= b.max})
         return (fits[0] if len(fits) == 1 else None), fits
+
+    def by_system(self, analyte: str, system: str | None, fits: list[str]) -> str | None:
+        """The unit a document's unit system implies, when it is one of those that fit."""
+        if system is None:
+            return None
+        unit = self.labs.analytes[analyte].system_units.get(system)  # type: ignore[call-overload]
+        return unit if unit in fits else None
 
     def plausible(self, analyte: str, canonical_value: float) -> bool:
         lo, hi = self.labs.analytes[analyte].plausible

@@ -42,6 +42,17 @@ def write(path: Path, rows: list[dict]) -> None:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+CLASS_ALIASES = {"parp_inhibitor": "parpi", "antiangiogenic": "anti_angiogenic"}
+
+
+def normalise(g: dict) -> dict:
+    """Writers spelled a few attribute values differently; map them to the contract's."""
+    attrs = g.get("attributes") or {}
+    if "classes" in attrs:
+        attrs["classes"] = sorted({CLASS_ALIASES.get(c, c) for c in attrs["classes"]})
+    return g
+
+
 def check_gold(rows: list[dict], doc_ids: set[str], where: str) -> list[str]:
     problems = []
     for i, g in enumerate(rows, 1):
@@ -60,7 +71,7 @@ def synthetic() -> list[str]:
     for d in sorted(parts.glob("*.documents.jsonl")):
         letter = d.name.split(".")[0]
         ds = read(d)
-        gs = read(parts / f"{letter}.gold.jsonl")
+        gs = [normalise(g) for g in read(parts / f"{letter}.gold.jsonl")]
         ps = read(parts / f"{letter}.patients.jsonl")
         ids = {x["doc_id"] for x in ds}
         problems += check_gold(gs, ids, f"parts/{letter}.gold.jsonl")

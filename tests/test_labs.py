@@ -156,8 +156,9 @@ def test_earlier_dated_values_in_the_same_note_are_superseded(extract):
 
 
 def test_hypothetical_threshold_is_not_a_measurement(extract):
-    findings = only(extract("Will hold olaparib if platelets < 75."), "platelets")
-    assert all(f.assertion == "hypothetical" for f in findings)
+    assert not only(extract("Will hold olaparib if platelets < 75."), "platelets")
+    assert not only(extract("The protocol requires hemoglobin > 90 g/L."), "hemoglobin")
+    assert only(extract("Hemoglobin 95 g/L today."), "hemoglobin")
 
 
 def test_not_a_lab_value(extract):

@@ -1,20 +1,259 @@
-"""Field family 'cardiac' (being written)."""
+"""LVEF (echocardiography) and ECG reads.
 
+LVEF: "LVEF 55-60%" → 55 (the lower bound of a range), "EF estimated at 45%",
+"ejection fraction of 60 percent", "LVEF 53% (biplane), unchanged from 54% in 2024"
+(the 54 is an earlier value → historical).
+
+ECG: value "normal" | "abnormal" from the read next to the anchor ("ECG: sinus
+tachycardia 104, otherwise unremarkable" → abnormal; "Normal ECG." → normal), with
+``significant`` (bool) and ``finding`` (the abnormal phrases). Phrase lists, and which
+abnormalities count as significant, are data (resources/cardiac.yaml).
+"""
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .base import AnchorRule
+from prescreen.yamlfile import load_model
+
+from ..candidates import Candidate, anchors, candidates_of, sentences_of
+from ..findings import Assertion
+from .base import Anchor, AnchorRule, anchor_of, line_bounds
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 
-class Extractor:
+class LvefSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prior: float = Field(gt=0, lt=1)
+    anchors: list[str]
+    plausible: tuple[float, float]
+
+
+class Abnormality(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phrase: str
+    significant: bool
+
+
+class EcgSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prior: float = Field(gt=0, lt=1)
+    anchors: list[str]
+    abnormal: list[Abnormality]
+    normal: list[str]
+    qtc_significant_ms: int
+    qtc_abnormal_ms: int
+
+
+class CardiacFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lvef: LvefSpec
+    ecg: EcgSpec
+
+
+def load_rules(path: Path | None = None) -> CardiacFile:
+    return load_model(path or RESOURCES / "cardiac.yaml", CardiacFile)
+
+
+_LVEF_FILL = re.compile(
+    r"(?:[\s:=(),~≈-]|\b(?:is|was|of|at|estimated|est|approximately|approx|about|around|"
+    r"measured|calculated|visually|by|biplane|simpson'?s|method|preserved|normal|mildly|"
+    r"reduced|low-normal|visual|estimate|quantitative|now|currently|today)\b\.?)*",
+    re.IGNORECASE,
+)
+_PCT = r"(?P<a>\d{1,2}(?:\.\d)?)\s?(?:%|percent|per\s?cent)?(?:\s?(?:-|–|to)\s?(?P<b>\d{1,2}(?:\.\d)?))?\s?(?P<u>%|percent|per\s?cent)"  # noqa: E501
+_LVEF_VALUE = re.compile(_PCT, re.IGNORECASE)
+_LVEF_PRIOR = re.compile(
+    r"(?:unchanged\s+from|down\s+from|up\s+from|from|was|previously|prior|"
+    r"compared\s+(?:to|with)|vs\.?|\()\s?(?P<v>\d{1,2})\s?(?:%|percent)\s?(?:in|on|at|\()\s?"
+    r"(?:\d{4}|\d{1,2}/\d{2,4}|[A-Z][a-z]+|prior|previous|baseline)",
+)
+_NEG_BEFORE = re.compile(r"\b(?:no|without|not|negative\s+for|absence\s+of)\b[^.;]{0,25}$", re.I)
+_QTC = re.compile(r"\bQTc?\s?(?:interval\s)?(?:of\s)?[:=]?\s?(?:\d{3}\s?/\s?)?(?P<ms>\d{3})", re.I)
+_ECG_WINDOW = 220
+
+
+def _rx(words: list[str]) -> re.Pattern[str]:
+    alts = sorted((re.escape(w) for w in words), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?!\w)", re.IGNORECASE)
+
+
+class CardiacExtractor:
+    """spaCy component: LVEF values and ECG reads."""
+
+    def __init__(self, rules: CardiacFile) -> None:
+        self.rules = rules
+        self.abnormal = [(a, _rx([a.phrase])) for a in rules.ecg.abnormal]
+        self.normal = _rx(rules.ecg.normal)
+
     def __call__(self, doc: Doc) -> Doc:
+        found = anchors(doc, "LVEF", "ECG")
+        if not found:
+            return doc
+        text = doc.text
+        out = candidates_of(doc)
+        sents = sentences_of(doc)
+        for span in found:
+            a = anchor_of(span)
+            if a.label == "LVEF":
+                out.extend(self._lvef(text, a))
+            else:
+                s0, _ = sents.bounds(span.start)
+                sent_start = doc[s0].idx
+                cand = self._ecg(text, a, sent_start)
+                if cand is not None:
+                    out.append(cand)
         return doc
 
+    # ---------------------------------------------------------------- LVEF
+    def _lvef(self, text: str, a: Anchor) -> list[Candidate]:
+        _, line_end = line_bounds(text, a.end)
+        limit = min(line_end, a.end + 60)
+        pos = _LVEF_FILL.match(text, a.end, limit).end()
+        m = _LVEF_VALUE.match(text, pos, limit)
+        if not m:
+            return []
+        lo = float(m.group("a"))
+        hi = float(m.group("b")) if m.group("b") else None
+        value = lo if hi is None else min(lo, hi)
+        cand = Candidate(
+            field="lvef",
+            value=int(value) if value.is_integer() else value,
+            unit="%",
+            start=a.start,
+            end=m.end(),
+            rule=f"{a.rule_id}/{'range' if hi is not None else 'single'}",
+            context_type="CARDIAC",
+            prior=a.prior,
+        )
+        if hi is not None:
+            cand.attributes["range"] = sorted([lo, hi])
+            cand.adjust("range written: took the lower bound", -0.03)
+        plo, phi = self.rules.lvef.plausible
+        if not plo <= value <= phi:
+            cand.attributes["implausible"] = True
+            cand.adjust("LVEF outside the plausible range", -0.4)
+        if a.data.get("qualitative"):
+            cand.adjust("anchor is a qualitative phrase (systolic function)", -0.05)
+        out = [cand]
+        pm = _LVEF_PRIOR.search(text, m.end(), min(line_end, m.end() + 60))
+        if pm:
+            old = Candidate(
+                field="lvef",
+                value=int(pm.group("v")),
+                unit="%",
+                start=pm.start("v"),
+                end=pm.end("v") + 1,
+                rule=f"{a.rule_id}/prior",
+                context_type="CARDIAC",
+                prior=a.prior - 0.05,
+                assertion=Assertion.HISTORICAL,
+                assertion_reason="earlier value quoted beside the current one",
+            )
+            out.append(old)
+        return out
 
-@Language.factory("prescreen_cardiac")
-def make(nlp: Language, name: str) -> Extractor:
-    return Extractor()
+    # ---------------------------------------------------------------- ECG
+    def _ecg(self, text: str, a: Anchor, sent_start: int) -> Candidate | None:
+        before = text[max(sent_start, a.start - 20) : a.start]
+        if re.search(
+            r"\botherwise\s+(?:(?:normal|unremarkable)\s+)?(?:12[\s-]lead\s+)?$", before, re.I
+        ):
+            return None  # "... otherwise normal ECG": the abnormal part carries the read
+        window_end = _read_end(text, a.end)
+        window = text[a.end : window_end]
+        findings: list[str] = []
+        significant = False
+        for spec, rx in self.abnormal:
+            for m in rx.finditer(window):
+                if _NEG_BEFORE.search(window[: m.start()]) or _negated_after(window, m.end()):
+                    continue
+                if spec.phrase == "abnormal" and re.match(r"\s*(?:ity|ities)", window[m.end() :]):
+                    continue
+                if spec.phrase not in findings:
+                    findings.append(spec.phrase)
+                    significant = significant or spec.significant
+                break
+        if findings and "not clinically significant" in window.lower():
+            significant = False
+        q = _QTC.search(window)
+        if q:
+            ms = int(q.group("ms"))
+            if ms > self.rules.ecg.qtc_significant_ms:
+                findings.append(f"QTc {ms} ms")
+                significant = True
+            elif ms > self.rules.ecg.qtc_abnormal_ms:
+                findings.append(f"QTc {ms} ms")
+        pre_normal = re.search(r"\b(normal|unremarkable)\s*(?:12[\s-]lead\s*)?$", before, re.I)
+        pre_abnormal = re.search(r"\babnormal\s*(?:12[\s-]lead\s*)?$", before, re.I)
+        if findings or pre_abnormal:
+            value = "abnormal"
+        elif pre_normal or self.normal.search(window[:80]):
+            value = "normal"
+        else:
+            return None
+        cand = Candidate(
+            field="ecg",
+            value=value,
+            unit=None,
+            start=a.start - (len(pre_normal.group(0)) if pre_normal and not findings else 0),
+            end=window_end if findings else a.end + min(len(window), 80),
+            rule=f"{a.rule_id}/{'findings' if findings else 'read'}",
+            context_type="CARDIAC",
+            prior=a.prior,
+            attributes={"significant": significant if value == "abnormal" else False},
+        )
+        cand.end = len(text[: cand.end].rstrip())
+        if findings:
+            cand.attributes["finding"] = "; ".join(findings)
+        elif value == "abnormal":
+            cand.attributes["finding"] = "abnormal (unspecified)"
+            cand.adjust("abnormal read without a named finding", -0.05)
+        return cand
 
 
-def anchor_rules() -> list[AnchorRule]:
-    return []
+def _read_end(text: str, start: int) -> int:
+    """The ECG read: to the end of the paragraph, at most a few hundred characters,
+    stopping where another study starts (echo, CT, MRI...)."""
+    limit = min(len(text), start + _ECG_WINDOW)
+    m = re.compile(
+        r"\n\s*\n|\n\s*[-•*]|\b(?:TTE|echo(?:cardiogram)?|CT|MRI|PET|labs?|bloods?|imaging)\b",
+        re.IGNORECASE,
+    ).search(text, start + 1, limit)
+    return m.start() if m else limit
+
+
+def _negated_after(window: str, end: int) -> bool:
+    return bool(re.match(r"\s*(?:absent|not\s+(?:seen|present))", window[end : end + 20], re.I))
+
+
+@Language.factory("prescreen_cardiac", default_config={"rules_path": None})
+def make_cardiac(nlp: Language, name: str, rules_path: str | None) -> CardiacExtractor:
+    return CardiacExtractor(load_rules(Path(rules_path) if rules_path else None))
+
+
+def anchor_rules(path: Path | None = None) -> list[AnchorRule]:
+    rules = load_rules(path)
+    quantitative = [x for x in rules.lvef.anchors if "systolic function" not in x]
+    qualitative = [x for x in rules.lvef.anchors if "systolic function" in x]
+    return [
+        AnchorRule(id="cardiac.lvef", label="LVEF", prior=rules.lvef.prior, literals=quantitative),
+        AnchorRule(
+            id="cardiac.lv_function",
+            label="LVEF",
+            prior=rules.lvef.prior - 0.05,
+            literals=qualitative,
+            data={"qualitative": True},
+        ),
+        AnchorRule(
+            id="cardiac.ecg", label="ECG", prior=rules.ecg.prior, literals=rules.ecg.anchors
+        ),
+    ]

@@ -1,20 +1,416 @@
-"""Field family 'demographics' (being written)."""
+"""Age and sex.
 
+Age: "62-year-old", "62 yo", "62 y/o", "Age: 62", "aged 62", "62M", "Female, 44 years",
+"11-month-old" (0.92), or date of birth + document date ("DOB: 03/14/1964").
+Sex: stated with the age ("62-year-old woman", "62F"), as a key ("Sex: Female"), by
+title (Mr/Mrs/Ms), or — when nothing is stated — from the patient's pronouns when they
+are clearly one-sided ("she ... her ..."), with a lower prior.
+"""
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .base import AnchorRule
+from prescreen.yamlfile import load_model
+
+from ..candidates import Candidate, anchors, candidates_of
+from ..dates import find_dates
+from .base import Anchor, AnchorRule, anchor_of, line_bounds
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 
-class Extractor:
+class AgeSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prior: float = Field(gt=0, lt=1)
+    year_words: list[str]
+    month_words: list[str]
+    anchors: list[str]
+    plausible: tuple[float, float]
+
+
+class SexSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prior: float = Field(gt=0, lt=1)
+    female: list[str]
+    male: list[str]
+    explicit_anchors: list[str]
+    pronouns: dict[str, list[str]]
+    min_pronouns: int = Field(ge=1)
+
+
+class DemographicsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    age: AgeSpec
+    sex: SexSpec
+
+
+def load_rules(path: Path | None = None) -> DemographicsFile:
+    return load_model(path or RESOURCES / "demographics.yaml", DemographicsFile)
+
+
+_AGE_YEARS = re.compile(
+    r"(?P<n>\d{1,3})\s?-?\s?(?:years?|yrs?|y)\s?-?\s?old\b"
+    r"|(?P<n2>\d{1,3})\s?(?:yo|y/o|y\.o\.?|yof|yom)(?![a-z])"
+    r"|(?P<n3>\d{1,3})\s?(?:years?|yrs?)(?:\s+of\s+age|\s*(?=[,;)]|$))",
+    re.IGNORECASE | re.MULTILINE,
+)
+_AGE_MONTHS = re.compile(r"(?P<n>\d{1,2})\s?-?\s?(?:months?|mos?)\s?-?\s?old\b", re.I)
+_AGE_SEX = re.compile(r"(?P<n>\d{1,3})\s?(?P<s>[MF])(?![\w.-]|\.\w)")
+_AFTER_AGE_SEX = re.compile(
+    r"[\s,-]{0,3}(?:(?:white|black|asian|hispanic|caucasian|african[- ]american|pleasant|"
+    r"previously\s+healthy)\s+)?(?P<w>female|male|woman|man|gentleman|lady|girl|boy|"
+    r"[mf](?![\w/]|\.\w))",
+    re.IGNORECASE,
+)
+_KEY_VALUE = re.compile(r"\s?(?:\([^)]{0,12}\))?\s?[:=]?\s?(?P<v>\d{1,3}|[A-Za-z]+)")
+_TITLE = re.compile(r"\b(?P<t>Mr|Mrs|Ms|Miss)\.?\s+(?:[A-Z]|\[)")
+# Demographic header lines ("Patient: Doe, Jane  62 F", "Sex/Age: M / 78",
+# "Age/Sex: 69/M", "Male    81 y", "(female, 51)"): only lines naming the patient or
+# these keys are scanned.
+_HEADER_LINE = re.compile(
+    r"(?im)^(?:.*\b(?:patient|pt|name|sex|gender|age|dob|mrn)\b|[ \t]*(?:female|male)\b).*$"
+)
+_HEADER_PATTERNS = [
+    re.compile(r"(?i)\bage\s*/\s*sex\s*[.:=\s]*(?P<a>\d{1,3})\s*/\s*(?P<s>[fm])\b"),
+    re.compile(r"(?i)\bsex\s*/\s*age\s*[.:=\s]*(?P<s>[fm]|female|male)\s*/\s*(?P<a>\d{1,3})\b"),
+    re.compile(r"(?i)\b(?:sex|gender)\s*[.:=\s]*(?P<s>female|male|f|m)\b"),
+    re.compile(r"(?<![\w/.])(?P<a>\d{1,3})\s?(?P<s>[MF])(?![\w/])"),
+    re.compile(
+        r"(?i)\b(?P<s>female|male)\b(?:\s*,\s*|\s{2,}|\t)(?P<a>\d{1,3})\s*(?:y|yrs?|years?)?\b"
+    ),
+    re.compile(
+        r"(?i)(?<![\w/])(?P<a>\d{1,3})\s?(?:y|yrs?|years?)\b(?!\s*(?:ago|old|of\s+(?:smoking|tobacco)))(?:\s*,\s*|\s+)(?P<s>female|male)\b"
+    ),
+    re.compile(r"(?i)\b(?P<s>female|male)\b"),
+    re.compile(r"(?i)(?<![\w/])(?P<a>\d{1,3})\s?(?:y|yrs?|years?)\b(?!\s*(?:ago|old|of))"),
+    # a lone M or F between separators: "Pt: F 63", "| M | 54 years |", "M / 62 y"
+    re.compile(r"(?:^|(?<=[\s|,:/(]))(?P<s>[MF])(?=[\s|,/)]|\.(?:\s|$)|$)"),
+]
+
+
+_RELATIVE_BEFORE = re.compile(
+    r"\b(?:child|children|kids?|son|sons|daughters?|grandchild|grandchildren|sister|brother|"
+    r"mother|father|wife|husband|partner|spouse|sibling)s?\b[^.;\n]{0,12}$",
+    re.IGNORECASE,
+)
+
+
+class DemographicsExtractor:
+    """spaCy component: ages and sex statements."""
+
+    def __init__(self, rules: DemographicsFile) -> None:
+        self.rules = rules
+        self.female = {w.lower() for w in rules.sex.female}
+        self.male = {w.lower() for w in rules.sex.male}
+        self.pronoun_rx = {
+            sex: re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.I)
+            for sex, words in rules.sex.pronouns.items()
+        }
+
+    def _sex_of(self, word: str) -> str | None:
+        w = word.lower().rstrip(".")
+        if w in self.female:
+            return "female"
+        if w in self.male:
+            return "male"
+        return None
+
     def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        out = candidates_of(doc)
+        seen_sex = False
+        for span in anchors(doc, "AGE_NUMBER", "AGE_KEY", "SEX_KEY", "DOB"):
+            a = anchor_of(span)
+            if a.label == "AGE_NUMBER":
+                got = self._age_number(text, a)
+            elif a.label == "AGE_KEY":
+                got = self._age_key(text, a)
+            elif a.label == "DOB":
+                got = self._dob(text, a)
+            else:
+                got = self._sex_key(text, a)
+            seen_sex = seen_sex or any(c.field == "sex" for c in got)
+            out.extend(got)
+        for m in _TITLE.finditer(text):
+            sex = "male" if m.group("t") == "Mr" else "female"
+            out.append(self._sex(sex, m.start(), m.end("t"), "demographics.title", 0.85))
+            seen_sex = True
+        for line in _HEADER_LINE.finditer(text):
+            got = self._header(line.group(0), line.start())
+            seen_sex = seen_sex or any(c.field == "sex" for c in got)
+            out.extend(got)
+        if not seen_sex:
+            pron = self._pronouns(text)
+            if pron is not None:
+                out.append(pron)
         return doc
 
+    def _header(self, line: str, offset: int) -> list[Candidate]:
+        """Age and sex from a demographic header line (first pattern that fits each)."""
+        out: list[Candidate] = []
+        have_age = have_sex = False
+        for rx in _HEADER_PATTERNS:
+            for m in rx.finditer(line):
+                gd = m.groupdict()
+                if gd.get("a") and not have_age and 0 < int(gd["a"]) <= 110:
+                    out.append(
+                        self._age(
+                            int(gd["a"]),
+                            offset + m.start("a"),
+                            offset + m.end("a"),
+                            "demographics.header",
+                            self.rules.age.prior - 0.03,
+                        )
+                    )
+                    have_age = True
+                if gd.get("s") and not have_sex:
+                    sex = "female" if gd["s"].lower().startswith("f") else "male"
+                    out.append(
+                        self._sex(
+                            sex,
+                            offset + m.start("s"),
+                            offset + m.end("s"),
+                            "demographics.header",
+                            self.rules.sex.prior - 0.03,
+                        )
+                    )
+                    have_sex = True
+                break
+        return out
 
-@Language.factory("prescreen_demographics")
-def make(nlp: Language, name: str) -> Extractor:
-    return Extractor()
+    # ---------------------------------------------------------------- age
+    def _age(self, value: float, start: int, end: int, rule: str, prior: float) -> Candidate:
+        cand = Candidate(
+            field="age",
+            value=value,
+            unit="years",
+            start=start,
+            end=end,
+            rule=rule,
+            context_type="DEMOGRAPHIC",
+            prior=prior,
+        )
+        lo, hi = self.rules.age.plausible
+        if not lo <= value <= hi:
+            cand.attributes["implausible"] = True
+            cand.adjust("age outside the plausible range", -0.5)
+        return cand
+
+    def _sex(self, sex: str, start: int, end: int, rule: str, prior: float) -> Candidate:
+        return Candidate(
+            field="sex",
+            value=sex,
+            unit=None,
+            start=start,
+            end=end,
+            rule=rule,
+            context_type="DEMOGRAPHIC",
+            prior=prior,
+        )
+
+    def _age_number(self, text: str, a: Anchor) -> list[Candidate]:
+        line_start, line_end = line_bounds(text, a.start)
+        seg = text[a.start : min(line_end, a.start + 40)]
+        out: list[Candidate] = []
+        m = _AGE_YEARS.match(seg)
+        months = _AGE_MONTHS.match(seg)
+        sex_from = None
+        if m:
+            n = int(m.group("n") or m.group("n2") or m.group("n3"))
+            if m.group("n3") and not self._age_context(text, line_start, a.start):
+                return []
+            out.append(
+                self._age(
+                    n, a.start, a.start + m.end(), "demographics.age_years", self.rules.age.prior
+                )
+            )
+            sex_from = a.start + m.end()
+        elif months:
+            n = int(months.group("n"))
+            out.append(
+                self._age(
+                    round(n / 12, 2),
+                    a.start,
+                    a.start + months.end(),
+                    "demographics.age_months",
+                    self.rules.age.prior - 0.05,
+                )
+            )
+            sex_from = a.start + months.end()
+        else:
+            ms = _AGE_SEX.match(seg)
+            if not ms or not self._starts_statement(text, line_start, a.start):
+                return []
+            n = int(ms.group("n"))
+            if not 1 <= n <= 110:
+                return []
+            end = a.start + ms.end()
+            out.append(
+                self._age(
+                    n, a.start, end, "demographics.age_sex_short", self.rules.age.prior - 0.05
+                )
+            )
+            sex = "male" if ms.group("s") == "M" else "female"
+            out.append(
+                self._sex(
+                    sex, a.start, end, "demographics.age_sex_short", self.rules.sex.prior - 0.05
+                )
+            )
+            return out
+        sm = _AFTER_AGE_SEX.match(text, sex_from, min(line_end, sex_from + 40))
+        if sm:
+            sex = self._sex_of(sm.group("w"))
+            if sex:
+                out.append(
+                    self._sex(
+                        sex, a.start, sm.end("w"), "demographics.age_with_sex", self.rules.sex.prior
+                    )
+                )
+        return out
+
+    @staticmethod
+    def _age_context(text: str, line_start: int, start: int) -> bool:
+        """'44 years' alone is an age only in a demographic phrase ('Female, 44 years')."""
+        before = text[max(line_start, start - 25) : start].lower()
+        return bool(re.search(r"(?:female|male|woman|man|age[d:]?|,|\b[mf])\s*$", before))
+
+    @staticmethod
+    def _starts_statement(text: str, line_start: int, start: int) -> bool:
+        before = text[line_start:start]
+        return not before.strip() or bool(
+            re.search(r"(?:[:(]|\b(?:is\s+an?|pt|patient|a))\s*$", before, re.I)
+        )
+
+    def _age_key(self, text: str, a: Anchor) -> list[Candidate]:
+        _, line_end = line_bounds(text, a.end)
+        if _RELATIVE_BEFORE.search(text[max(0, a.start - 30) : a.start]):
+            return []  # "one child (age 6)": someone else's age
+        m = _KEY_VALUE.match(text, a.end, min(line_end, a.end + 20))
+        if not m or not m.group("v").isdigit():
+            return []
+        if re.match(r"\s?(?:-|\s)?(?:months?|mos?)\b", text[m.end() : m.end() + 8], re.I):
+            return []
+        return [
+            self._age(
+                int(m.group("v")), a.start, m.end(), "demographics.age_key", self.rules.age.prior
+            )
+        ]
+
+    def _sex_key(self, text: str, a: Anchor) -> list[Candidate]:
+        _, line_end = line_bounds(text, a.end)
+        m = _KEY_VALUE.match(text, a.end, min(line_end, a.end + 20))
+        if not m:
+            return []
+        sex = self._sex_of(m.group("v"))
+        if sex is None or sex in ("she", "he"):
+            return []
+        return [self._sex(sex, a.start, m.end(), "demographics.sex_key", self.rules.sex.prior)]
+
+    def _dob(self, text: str, a: Anchor) -> list[Candidate]:
+        _, line_end = line_bounds(text, a.end)
+        found = find_dates(text, None, a.end, min(line_end, a.end + 30))
+        if not found:
+            return []
+        d = found[0]
+        cand = Candidate(
+            field="age",
+            value=None,
+            unit="years",
+            start=a.start,
+            end=d.end,
+            rule="demographics.dob",
+            context_type="DEMOGRAPHIC",
+            prior=self.rules.age.prior - 0.03,
+        )
+        cand.attributes["date_of_birth"] = d.value.isoformat()
+        return [cand]
+
+    def _pronouns(self, text: str) -> Candidate | None:
+        counts = {sex: rx.findall(text) for sex, rx in self.pronoun_rx.items()}
+        f, m = len(counts.get("female", [])), len(counts.get("male", []))
+        need = self.rules.sex.min_pronouns
+        if f >= need and f >= 4 * m:
+            sex, rx = "female", self.pronoun_rx["female"]
+        elif m >= need and m >= 4 * f:
+            sex, rx = "male", self.pronoun_rx["male"]
+        else:
+            return None
+        first = rx.search(text)
+        assert first is not None
+        cand = self._sex(
+            sex,
+            first.start(),
+            first.end(),
+            "demographics.sex_pronouns",
+            self.rules.sex.prior - 0.08,
+        )
+        cand.attributes["basis"] = "pronouns"
+        return cand
 
 
-def anchor_rules() -> list[AnchorRule]:
-    return []
+def finalize_ages(cands: list[Candidate], doc_date: dt.date | None) -> list[Candidate]:
+    """Ages from a date of birth need the document date; without one they are dropped."""
+    out = []
+    for c in cands:
+        if c.field == "age" and c.value is None and "date_of_birth" in c.attributes:
+            if doc_date is None:
+                continue
+            dob = dt.date.fromisoformat(c.attributes["date_of_birth"])
+            years = (
+                doc_date.year - dob.year - ((doc_date.month, doc_date.day) < (dob.month, dob.day))
+            )
+            if not 0 <= years <= 120:
+                continue
+            c.value = years
+            c.attributes["computed_from"] = "date of birth and document date"
+        out.append(c)
+    return out
+
+
+@Language.factory("prescreen_demographics", default_config={"rules_path": None})
+def make_demographics(nlp: Language, name: str, rules_path: str | None) -> DemographicsExtractor:
+    return DemographicsExtractor(load_rules(Path(rules_path) if rules_path else None))
+
+
+def anchor_rules(path: Path | None = None) -> list[AnchorRule]:
+    rules = load_rules(path)
+    unit_words = sorted({w.lower() for w in rules.age.year_words + rules.age.month_words})
+    number_patterns = [
+        [{"LIKE_NUM": True}, {"ORTH": "-", "OP": "?"}, {"LOWER": {"IN": unit_words}}],
+        [{"LIKE_NUM": True}, {"LOWER": "y"}, {"ORTH": "/"}, {"LOWER": "o"}],
+        [{"LIKE_NUM": True}, {"ORTH": {"IN": ["M", "F"]}}],
+    ]
+    return [
+        AnchorRule(
+            id="demographics.age_number",
+            label="AGE_NUMBER",
+            prior=rules.age.prior,
+            patterns=number_patterns,
+        ),
+        AnchorRule(
+            id="demographics.age_key",
+            label="AGE_KEY",
+            prior=rules.age.prior,
+            literals=rules.age.anchors,
+        ),
+        AnchorRule(
+            id="demographics.sex_key",
+            label="SEX_KEY",
+            prior=rules.sex.prior,
+            literals=rules.sex.explicit_anchors,
+        ),
+        AnchorRule(
+            id="demographics.dob",
+            label="DOB",
+            prior=rules.age.prior,
+            literals=["dob", "d.o.b.", "date of birth", "birth date", "born on"],
+        ),
+    ]

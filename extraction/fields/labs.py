@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from ..candidates import Candidate, anchors, candidates_of
 from ..findings import Assertion
-from ..units import LabFile, ReferenceRanges, Sex, UnitTable, load_labs
+from ..units import LabFile, ReferenceRanges, Sex, UnitTable, load_labs, unit_system
 from .base import NUMBER, Anchor, AnchorRule, anchor_of, line_bounds, parse_number, round_sig
 
 LABELS = ("LAB", "LAB_PAIR")
@@ -71,15 +71,48 @@ class LabExtractor:
         self.units = UnitTable(labs)
 
     def __call__(self, doc: Doc) -> Doc:
+        found = anchors(doc, *LABELS)
+        if not found:
+            return doc
         out = candidates_of(doc)
         text = doc.text
-        for span in anchors(doc, *LABELS):
+        mine: list[Candidate] = []
+        for span in found:
             a = anchor_of(span)
             if a.label == "LAB":
-                out.extend(self._parse(text, a, a.data["analyte"]))
+                mine.extend(self._parse(text, a, a.data["analyte"]))
             else:
-                out.extend(self._parse_pair(text, a))
+                mine.extend(self._parse_pair(text, a))
+        self._resolve_by_system(mine, unit_system(text) or _system_of_values(mine))
+        out.extend(mine)
         return doc
+
+    def _resolve_by_system(self, cands: list[Candidate], system: str | None) -> None:
+        """Values two units fit: take the unit the document's unit system implies
+        (flagged and scored down); without a clear system they stay unitless."""
+        if system is None:
+            return
+        for c in cands:
+            fits = c.attributes.get("unit_candidates")
+            if c.unit is not None or not fits or len(fits) < 2:
+                continue
+            unit = self.units.by_system(c.field, system, fits)
+            if unit is None:
+                continue
+            raw = float(c.attributes["original_value"])
+            canonical = raw * self.units.factor(c.field, unit)
+            c.value = round_sig(canonical, 2 if canonical < 10 else 1)
+            c.unit = self.labs.analytes[c.field].canonical
+            c.attributes["unit_inferred"] = unit
+            c.attributes.pop("needs_review", None)
+            c.adjustments = [
+                adj for adj in c.adjustments if not adj[0].startswith("unit not written")
+            ]
+            c.adjust(
+                f"unit not written; {' or '.join(fits)} fit; took {unit} from the document's "
+                f"{system.upper()} units",
+                -0.15,
+            )
 
     # -- parsing -----------------------------------------------------------------------
     def _parse(self, text: str, a: Anchor, analyte: str) -> list[Candidate]:
@@ -339,6 +372,25 @@ class LabExtractor:
             cand.assertion_reason = "earlier value of a trend (X -> Y)"
             extra.append(latest)
         return extra
+
+
+def _system_of_values(cands: list[Candidate]) -> str | None:
+    """Unit system shown by the document's other values: creatinine or bilirubin written
+    in (or unambiguously read as) mg/dL → US; in umol/L → SI."""
+    votes = {"us": 0, "si": 0}
+    for c in cands:
+        if c.field not in ("creatinine", "total_bilirubin") or c.unit is None:
+            continue
+        unit = c.attributes.get("original_unit") or c.attributes.get("unit_inferred")
+        if unit == "mg/dL":
+            votes["us"] += 1
+        elif unit == "umol/L":
+            votes["si"] += 1
+    if votes["us"] and not votes["si"]:
+        return "us"
+    if votes["si"] and not votes["us"]:
+        return "si"
+    return None
 
 
 def anchor_rules(labs: LabFile | None = None) -> list[AnchorRule]:

@@ -1,20 +1,156 @@
-"""Field family 'vitals' (being written)."""
+"""Oxygen saturation: "SpO2 95% on RA", "sat 91% on 2L NC", "O2 sats 97 % room air",
+"96% RA" in a vitals row. Attribute ``room_air``: true (room air stated), false
+(supplemental oxygen stated), null (not stated)."""
 
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .base import AnchorRule
+from prescreen.yamlfile import load_model
+
+from ..candidates import Candidate, anchors, candidates_of
+from .base import Anchor, AnchorRule, anchor_of, line_bounds
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 
-class Extractor:
+class Spo2Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prior: float = Field(gt=0, lt=1)
+    anchors: list[str]
+    plausible: tuple[float, float]
+    room_air: list[str]
+    supplemental: list[str]
+
+
+class VitalsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    spo2: Spo2Spec
+
+
+def load_rules(path: Path | None = None) -> VitalsFile:
+    return load_model(path or RESOURCES / "vitals.yaml", VitalsFile)
+
+
+_FILL = re.compile(
+    r"(?:[\s:=(),~-]|\b(?:is|was|of|at|rest|resting|today|now|currently|approximately|"
+    r"around|about|stable|remains|in\s+clinic)\b)*",
+    re.IGNORECASE,
+)
+_VALUE = re.compile(r"(?P<v>\d{2,3})(?:\.\d)?\s?(?P<pct>%|percent)?(?![\d/])")
+_AFTER = 40
+
+
+def _rx(words: list[str]) -> re.Pattern[str]:
+    alts = sorted((re.escape(w) for w in words), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:\d+(?:\.\d+)?\s?)?(?:" + "|".join(alts) + r")(?![\w])", re.I)
+
+
+class VitalsExtractor:
+    """spaCy component: SpO2 values with their room-air status."""
+
+    def __init__(self, rules: VitalsFile) -> None:
+        self.spec = rules.spo2
+        self.room_air = _rx(rules.spo2.room_air)
+        self.supplemental = _rx(rules.spo2.supplemental)
+
     def __call__(self, doc: Doc) -> Doc:
+        found = anchors(doc, "SPO2", "SPO2_VALUE_FIRST")
+        if not found:
+            return doc
+        text = doc.text
+        out = candidates_of(doc)
+        for span in found:
+            a = anchor_of(span)
+            cand = self._parse(text, a)
+            if cand is not None:
+                out.append(cand)
         return doc
 
+    def _parse(self, text: str, a: Anchor) -> Candidate | None:
+        _, line_end = line_bounds(text, a.start)
+        if a.label == "SPO2_VALUE_FIRST":  # "96% on RA": the anchor holds the value
+            m = _VALUE.match(text, a.start, a.end)
+            tail_start = m.end() if m else a.end
+        else:
+            limit = min(line_end, a.end + 30)
+            pos = _FILL.match(text, a.end, limit).end()
+            m = _VALUE.match(text, pos, limit)
+            tail_start = m.end() if m else pos
+        if not m:
+            return None
+        value = int(m.group("v"))
+        tail = text[tail_start : min(line_end, tail_start + _AFTER)]
+        tail = re.split(r"[;,]\s*(?:HR|BP|RR|T|Temp|pulse|weight|wt)\b", tail, maxsplit=1)[0]
+        room_air = None
+        ra = self.room_air.search(tail)
+        o2 = self.supplemental.search(tail)
+        if ra and (not o2 or ra.start() < o2.start()):
+            room_air = True
+            end = tail_start + ra.end()
+        elif o2:
+            room_air = False
+            end = tail_start + o2.end()
+        else:
+            end = m.end()
+            before = text[max(0, a.start - 30) : a.start]
+            if re.search(r"\b(?:on|in)\s+room\s+air\b[^.;]*$", before, re.I):
+                room_air = True
+        cand = Candidate(
+            field="spo2",
+            value=value,
+            unit="%",
+            start=a.start,
+            end=end,
+            rule=f"{a.rule_id}/{'ra' if room_air else 'o2' if room_air is False else 'unstated'}",
+            context_type="SPO2",
+            prior=a.prior,
+            attributes={"room_air": room_air},
+        )
+        lo, hi = self.spec.plausible
+        if not lo <= value <= hi:
+            cand.attributes["implausible"] = True
+            cand.adjust("SpO2 outside the plausible range", -0.5)
+        if not m.group("pct") and a.label != "SPO2_VALUE_FIRST":
+            cand.adjust("no % sign written", -0.03)
+        return cand
 
-@Language.factory("prescreen_vitals")
-def make(nlp: Language, name: str) -> Extractor:
-    return Extractor()
+
+@Language.factory("prescreen_vitals", default_config={"rules_path": None})
+def make_vitals(nlp: Language, name: str, rules_path: str | None) -> VitalsExtractor:
+    return VitalsExtractor(load_rules(Path(rules_path) if rules_path else None))
 
 
-def anchor_rules() -> list[AnchorRule]:
-    return []
+def anchor_rules(path: Path | None = None) -> list[AnchorRule]:
+    rules = load_rules(path)
+    value_first = [
+        [
+            {"LIKE_NUM": True},
+            {"ORTH": "%"},
+            {"LOWER": "on", "OP": "?"},
+            {"LOWER": {"IN": ["ra", "r/a"]}},
+        ],
+        [
+            {"LIKE_NUM": True},
+            {"ORTH": "%"},
+            {"LOWER": "on", "OP": "?"},
+            {"LOWER": "room"},
+            {"LOWER": "air"},
+        ],
+    ]
+    return [
+        AnchorRule(
+            id="vitals.spo2", label="SPO2", prior=rules.spo2.prior, literals=rules.spo2.anchors
+        ),
+        AnchorRule(
+            id="vitals.spo2_value_first",
+            label="SPO2_VALUE_FIRST",
+            prior=rules.spo2.prior - 0.05,
+            patterns=value_first,
+        ),
+    ]

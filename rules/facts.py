@@ -1,0 +1,195 @@
+"""A patient's facts: findings from all documents, plus nurse confirmations, resolved.
+
+- Measurements (labs, ECOG, SpO2, LVEF, lesions): the latest dated *current* value wins,
+  within a freshness window before the screening date; several current values on that
+  latest date that disagree are a **conflict**.
+- History facts (therapy, psychiatric history, Gilbert's, liver involvement, diagnosis)
+  accumulate over the chart.
+- Negated, hypothetical, possible and family mentions never count as present.
+- Confirmations (a nurse confirmed, corrected or rejected a finding, or entered a value)
+  override extraction; confirmed values carry confidence 1 and are never "derived".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from prescreen.extraction.findings import Assertion, Finding
+
+CURRENT = Assertion.PRESENT
+
+
+class Confirmation(BaseModel):
+    """A research nurse's decision about one finding, one value or one criterion."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    patient_id: str
+    action: Literal["confirm", "correct", "reject", "add", "decide"]
+    finding_id: str | None = None
+    criterion_id: str | None = None
+    field: str | None = None
+    value: Any = None
+    unit: str | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    date: dt.date | None = None
+    status: Literal["met", "not_met", "unknown"] | None = None
+    reviewer: str = "unknown"
+    at: dt.datetime | None = None
+    note: str | None = None
+
+
+def derived_reasons(f: Finding, *, uses_uln: bool = False) -> list[str]:
+    """Why a finding's value (or, with ``uses_uln``, its ×ULN ratio) rests on an
+    assumption rather than on what was written."""
+    if f.attributes.get("confirmed"):
+        return []
+    out = []
+    if uses_uln and f.attributes.get("uln_source") == "default":
+        out.append("default ULN (the note printed no range)")
+    if f.attributes.get("unit_inferred"):
+        out.append(f"unit inferred ({f.attributes['unit_inferred']})")
+    if f.unit is None and f.attributes.get("unit_candidates"):
+        out.append("unit unknown")
+    return out
+
+
+@dataclass
+class PatientFacts:
+    patient_id: str
+    as_of: dt.date | None
+    findings: list[Finding]
+    document_kinds: dict[str, str] = field(default_factory=dict)
+    criterion_overrides: dict[str, Confirmation] = field(default_factory=dict)
+
+    def of(self, field_name: str) -> list[Finding]:
+        return [f for f in self.findings if f.field == field_name]
+
+    def current(self, field_name: str, where: dict[str, Any] | None = None) -> list[Finding]:
+        return [
+            f for f in self.of(field_name) if f.assertion is CURRENT and matches(f, where or {})
+        ]
+
+    def has_present(self, field_name: str) -> list[Finding]:
+        """Present mentions of a history fact (value true / any value)."""
+        return [f for f in self.current(field_name) if f.value not in (False, None)]
+
+    def fresh(self, findings: Iterable[Finding], days: int | None) -> tuple[list[Finding], bool]:
+        """Findings within ``days`` before as_of (and not after it); True if some were stale."""
+        items = list(findings)
+        if days is None or self.as_of is None:
+            return items, False
+        lo = self.as_of - dt.timedelta(days=days)
+        keep = [f for f in items if f.date is None or lo <= f.date <= self.as_of]
+        return keep, len(keep) < len(items)
+
+    def latest(self, findings: Iterable[Finding]) -> list[Finding]:
+        """The findings on the latest date (undated ones only when nothing is dated)."""
+        items = list(findings)
+        dated = [f for f in items if f.date is not None]
+        if not dated:
+            return items
+        last = max(f.date for f in dated)  # type: ignore[type-var]
+        return [f for f in dated if f.date == last]
+
+
+def matches(f: Finding, where: dict[str, Any]) -> bool:
+    for key, want in where.items():
+        got = f.value if key == "value" else f.attributes.get(key)
+        if isinstance(want, list):
+            if isinstance(got, list):
+                if not set(map(str, got)) & set(map(str, want)):
+                    return False
+            elif got not in want and str(got).lower() not in {str(w).lower() for w in want}:
+                return False
+        elif isinstance(want, str) and isinstance(got, str):
+            if got.lower() != want.lower():
+                return False
+        elif got != want:
+            return False
+    return True
+
+
+def apply_confirmations(
+    findings: list[Finding], confirmations: Iterable[Confirmation]
+) -> tuple[list[Finding], dict[str, Confirmation]]:
+    """Findings with nurses' confirmations applied, and criterion-level decisions."""
+    by_id = {f.id: f for f in findings}
+    overrides: dict[str, Confirmation] = {}
+    added: list[Finding] = []
+    for c in confirmations:
+        if c.action == "decide":
+            if c.criterion_id:
+                overrides[c.criterion_id] = c
+            continue
+        if c.action == "add":
+            if not c.field:
+                continue
+            added.append(_confirmed_finding(c, None))
+            continue
+        f = by_id.get(c.finding_id or "")
+        if f is None:
+            continue
+        if c.action == "reject":
+            del by_id[f.id]
+        elif c.action == "confirm":
+            attrs = {**f.attributes, "confirmed": True, "confirmed_by": c.reviewer}
+            by_id[f.id] = f.model_copy(update={"confidence": 1.0, "attributes": attrs})
+        elif c.action == "correct":
+            by_id[f.id] = _confirmed_finding(c, f)
+    return [*by_id.values(), *added], overrides
+
+
+def _confirmed_finding(c: Confirmation, base: Finding | None) -> Finding:
+    attrs = {**(base.attributes if base else {}), **c.attributes}
+    attrs.update({"confirmed": True, "confirmed_by": c.reviewer})
+    for k in ("unit_inferred", "unit_candidates", "needs_review"):
+        attrs.pop(k, None)
+    if base is not None:
+        return base.model_copy(
+            update={
+                "value": c.value if c.value is not None else base.value,
+                "unit": c.unit or base.unit,
+                "attributes": attrs,
+                "confidence": 1.0,
+                "date": c.date or base.date,
+                "assertion": Assertion.PRESENT,
+            }
+        )
+    return Finding(
+        id=f"confirmed:{c.patient_id}:{c.field}:{c.date}:{c.value}",
+        doc_id="(confirmation)",
+        patient_id=c.patient_id,
+        field=c.field or "",
+        value=c.value,
+        unit=c.unit,
+        attributes=attrs,
+        text="",
+        start=0,
+        end=0,
+        assertion=Assertion.PRESENT,
+        date=c.date,
+        date_source="text" if c.date else "none",
+        confidence=1.0,
+        rule="confirmation",
+        pipeline_version="confirmation",
+    )
+
+
+def build_facts(
+    patient_id: str,
+    findings: Iterable[Finding],
+    *,
+    as_of: dt.date | None,
+    confirmations: Iterable[Confirmation] = (),
+    document_kinds: dict[str, str] | None = None,
+) -> PatientFacts:
+    mine = [f for f in findings if f.patient_id == patient_id]
+    conf = [c for c in confirmations if c.patient_id == patient_id]
+    resolved, overrides = apply_confirmations(mine, conf)
+    return PatientFacts(patient_id, as_of, resolved, document_kinds or {}, overrides)
