@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from prescreen import __version__
 from prescreen.extraction.batch import extract_documents
@@ -33,7 +34,7 @@ app = typer.Typer(
     help="Pre-screen clinical notes for trial eligibility (CD70 CAR-T).",
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 def _version(value: bool) -> None:
@@ -169,6 +170,7 @@ def screen(
     """Decide each criterion (met / not met / unknown) and each patient's eligibility."""
     import json
 
+    from prescreen.models.confidence import configured_version
     from prescreen.rules import DataFileError, load_trial
     from prescreen.screening import parse_as_of, read_confirmations
     from prescreen.screening import screen as run_screen
@@ -226,6 +228,7 @@ def screen(
         as_of=when if not isinstance(when, str) else None,
         confirmations=confs,
         pipeline_version=pipeline_version(),
+        model_version=configured_version(Settings().model_path),
     )
     out = output.open("w", encoding="utf-8") if output else sys.stdout
     if fmt == "json":
@@ -269,13 +272,18 @@ def evaluate(
     details: Annotated[
         bool, typer.Option("--details", help="List misses and false alarms (ids and offsets).")
     ] = False,
+    trial: Annotated[
+        str, typer.Option(help="Trial for patient-level agreement (sets with patients.jsonl).")
+    ] = "cd70-car-t",
 ) -> None:
-    """Precision/recall/F1 per field, assertion accuracy, calibration and auto-accept rate."""
+    """Precision/recall/F1 per field, assertion accuracy, calibration and auto-accept rate,
+    and, for sets with patients.jsonl, per-criterion and patient-status agreement."""
     import json
 
     from prescreen.evaluation.corpus import load_set
     from prescreen.evaluation.evaluate import evaluate_set
     from prescreen.evaluation.report import print_evaluation
+    from prescreen.rules import load_trial
 
     outputs = []
     failed = False
@@ -292,7 +300,7 @@ def evaluate(
                 if len(sets) == 1
                 else plot.with_name(f"{plot.stem}-{folder.name}{plot.suffix}")
             )
-        ev = evaluate_set(data, workers=workers, plot=png)
+        ev = evaluate_set(data, workers=workers, plot=png, trial=load_trial(trial))
         d = ev.as_dict()
         outputs.append(d)
         if min_f1 is not None and d["overall"]["f1"] < min_f1:
@@ -306,6 +314,137 @@ def evaluate(
         typer.echo(json.dumps(outputs if len(outputs) > 1 else outputs[0], indent=2))
     if failed:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command()
+def agreement(
+    folder: Annotated[Path, typer.Option("--set", "-s", help="Annotated set folder.")],
+    second: Annotated[
+        str, typer.Option(help="Second annotator's gold file, inside the set folder.")
+    ] = "gold_second_annotator.jsonl",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Inter-annotator agreement: the second annotation of a sample scored against the gold
+    (F1 per field over the documents both annotated)."""
+    import json
+
+    from prescreen.evaluation.corpus import GoldFact, _jsonl, load_set
+    from prescreen.evaluation.scoring import gold_agreement
+
+    data = load_set(folder)
+    rows = _jsonl(folder / second)
+    if not rows:
+        err.print(f"[red]error:[/] {folder / second}: no lines")
+        raise typer.Exit(EXIT_NOTHING)
+    sample = {r["doc_id"] for r in rows}
+    other = [
+        GoldFact(
+            doc_id=r["doc_id"],
+            field=r["field"],
+            value=r["value"],
+            assertion=r.get("assertion", "present"),
+            attributes=r.get("attributes") or {},
+            optional=bool(r.get("optional")),
+            index=i,
+        )
+        for i, r in enumerate(rows, 1)
+    ]
+    reference = [g for g in data.gold if g.doc_id in sample]
+    res = gold_agreement(reference, [o for o in other if not o.optional])
+    out = {
+        "documents": len(sample),
+        "overall": res.overall.as_dict(),
+        "assertion_accuracy": round(res.assertion_accuracy, 4),
+        "fields": {k: v.as_dict() for k, v in res.per_field.items()},
+    }
+    if as_json:
+        typer.echo(json.dumps(out, indent=2))
+        return
+    t = Table(title=f"Agreement on {len(sample)} documents (second annotator vs gold)")
+    for col in ("field", "n", "F1", "precision", "recall"):
+        t.add_column(col)
+    for k, v in [*out["fields"].items(), ("OVERALL", out["overall"])]:
+        t.add_row(k, str(v["n"]), f"{v['f1']:.3f}", f"{v['precision']:.3f}", f"{v['recall']:.3f}")
+    Console().print(t)
+
+
+@app.command()
+def train(
+    sets: Annotated[
+        list[str],
+        typer.Option("--set", "-s", help="Training data as FOLDER[:SPLIT] (repeatable)."),
+    ] = ["corpus/synthetic:train", "corpus/real:dev"],  # noqa: B006
+    policy_set: Annotated[
+        str, typer.Option(help="FOLDER:SPLIT on which the routing thresholds are chosen.")
+    ] = "corpus/synthetic:dev",
+    out: Annotated[Path, typer.Option(help="Where to write the model.")] = Path(
+        "models/confidence.skops"
+    ),
+    policy_out: Annotated[Path, typer.Option(help="Where to write the routing policy.")] = Path(
+        "rules/routing.yaml"
+    ),
+    seed: Annotated[int, typer.Option(help="Random seed (training is deterministic).")] = 0,
+) -> None:
+    """Train the calibrated confidence model and choose the routing thresholds."""
+    from prescreen.evaluation.calibration import auto_accept
+    from prescreen.evaluation.corpus import load_set
+    from prescreen.extraction.pipeline import Extractor
+    from prescreen.models.train import examples, extract_set, fit, metrics, model_version, save
+    from prescreen.rules.routing import load_policy, write_policy
+
+    heuristic = Extractor(settings=Settings(model_path="none"))
+
+    def load(spec: str):
+        folder, _, split = spec.partition(":")
+        return load_set(folder).split(split or None)
+
+    ex = None
+    for spec in sets:
+        data = load(spec)
+        part = examples(data, extract_set(data, heuristic))
+        err.print(f"{spec}: {len(part.labels)} candidate findings, {sum(part.labels)} correct")
+        if ex is None:
+            ex = part
+        else:
+            for k in ("features", "labels", "groups", "heuristic"):
+                getattr(ex, k).extend(getattr(part, k))
+    assert ex is not None
+    pipeline = fit(ex, seed=seed)
+    probs = [float(p[1]) for p in pipeline.predict_proba(ex.features)]
+    version = model_version(ex, seed)
+    train_metrics = {
+        "train": metrics(ex.labels, probs),
+        "train_heuristic": metrics(ex.labels, ex.heuristic),
+    }
+    dev = load(policy_set)
+    dev_ex = examples(dev, extract_set(dev, heuristic))
+    dev_probs = [float(p[1]) for p in pipeline.predict_proba(dev_ex.features)]
+    train_metrics["dev"] = metrics(dev_ex.labels, dev_probs)
+    train_metrics["dev_heuristic"] = metrics(dev_ex.labels, dev_ex.heuristic)
+    save(pipeline, out, version=version, train_metrics=train_metrics)
+    policy = load_policy(policy_out) if policy_out.exists() else load_policy()
+    pairs = [(p, bool(y)) for p, y in zip(dev_probs, dev_ex.labels, strict=True)]
+    point = auto_accept(pairs, policy.max_auto_error)
+    threshold = round(point.threshold, 4)
+    write_policy(
+        policy_out,
+        policy.model_copy(
+            update={
+                "finding_auto_accept": threshold,
+                "criterion_auto_accept": threshold,
+                "chosen_on": f"{policy_set} with model {version}: auto-accepted error "
+                f"{point.error:.2%} at coverage {point.coverage:.1%}",
+            }
+        ),
+    )
+    err.print(f"model {version} written to {out} (+ manifest); policy to {policy_out}")
+    for k, v in train_metrics.items():
+        err.print(f"  {k}: {v}", highlight=False)
+    err.print(
+        f"  auto-accept threshold {threshold} (dev coverage {point.coverage:.1%}, "
+        f"error {point.error:.2%})",
+        highlight=False,
+    )
 
 
 DEFAULT_BENCH_NOTES = (Path("corpus/synthetic/documents.jsonl"), Path("examples"))

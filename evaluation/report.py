@@ -71,8 +71,41 @@ def print_evaluation(d: dict, console: Console, *, details: bool = False) -> Non
         f"auto-accept at ≤1% error: {a['coverage']:.1%} of facts "
         f"(confidence ≥ {a['threshold']:.2f})"
     )
+    h = c.get("heuristic")
+    if h and c.get("model_version") != "heuristic":
+        ha = h["auto_accept_at_1pct_error"]
+        console.print(
+            f"confidence: model {c['model_version']}: ECE {c['ece']:.3f}, Brier {c['brier']:.3f}, "
+            f"auto-accept {a['coverage']:.1%}  |  heuristic: ECE {h['ece']:.3f}, Brier "
+            f"{h['brier']:.3f}, auto-accept {ha['coverage']:.1%}"
+        )
     if c.get("reliability_png"):
         console.print(f"reliability diagram: {c['reliability_png']}")
+    pl = d.get("patients") or {}
+    if pl:
+        pt = Table(title=f"Patient level ({pl['patients']} patients)")
+        pt.add_column("criterion")
+        pt.add_column("n", justify="right")
+        pt.add_column("agreement", justify="right")
+        for cid, v in pl["per_criterion"].items():
+            pt.add_row(cid, str(v["n"]), f"{v['agreement']:.3f}")
+        pt.add_row(
+            "ALL CRITERIA", str(pl["criteria_n"]), f"{pl['criteria_agreement']:.3f}", style="bold"
+        )
+        pt.add_row(
+            "PATIENT STATUS", str(pl["patients"]), f"{pl['status_agreement']:.3f}", style="bold"
+        )
+        console.print(pt)
+        console.print(
+            "status (gold->predicted): "
+            + ", ".join(f"{k} {v}" for k, v in pl["status_confusion"].items())
+        )
+        if details:
+            for x in pl["disagreements"]:
+                console.print(
+                    f"criterion {x['patient_id']} {x['criterion']}: gold {x['gold']}, "
+                    f"predicted {x['predicted']}"
+                )
     if details:
         for m in d["misses"]:
             console.print(

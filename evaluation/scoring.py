@@ -162,6 +162,7 @@ class ScoreResult:
     labelled: list[tuple[float, bool]]  # (confidence, correct) per distinct predicted fact
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_alarms: list[dict[str, Any]] = field(default_factory=list)
+    correct_finding_ids: set[str] = field(default_factory=set)  # findings of matched facts
 
     @property
     def assertion_accuracy(self) -> float:
@@ -238,9 +239,12 @@ def score(findings: Iterable[Finding], gold: Iterable[GoldFact]) -> ScoreResult:
 
     false_alarms = []
     labelled: list[tuple[float, bool]] = []
+    correct_ids: set[str] = set()
     for p in preds:
         ok = id(p) in matched or id(p) in neutral
         labelled.append((p.confidence, ok))
+        if ok:
+            correct_ids.update(f.id for f in p.findings)
         if not ok:
             per_field[p.field].fp += 1
             f = p.findings[0]
@@ -269,6 +273,7 @@ def score(findings: Iterable[Finding], gold: Iterable[GoldFact]) -> ScoreResult:
         labelled=labelled,
         misses=sorted(misses, key=lambda m: (m["doc_id"], m["gold_line"])),
         false_alarms=sorted(false_alarms, key=lambda m: (m["doc_id"], m["start"])),
+        correct_finding_ids=correct_ids,
     )
 
 

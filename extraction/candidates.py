@@ -61,6 +61,15 @@ class Sentences:
         return self.starts[k], self.ends[k]
 
 
+def text_of(doc: Doc) -> str:
+    """``doc.text``, built once per Doc (spaCy rebuilds it from the tokens on every access)."""
+    text = doc._.prescreen_text
+    if text is None:
+        text = doc.text
+        doc._.prescreen_text = text
+    return text
+
+
 def sentences_of(doc: Doc) -> Sentences:
     sents = doc._.prescreen_sentences
     if sents is None:
@@ -75,6 +84,8 @@ def register_extensions() -> None:
         Doc.set_extension("prescreen_candidates", default=None)
     if not Doc.has_extension("prescreen_sentences"):
         Doc.set_extension("prescreen_sentences", default=None)
+    if not Doc.has_extension("prescreen_text"):
+        Doc.set_extension("prescreen_text", default=None)
     if not Span.has_extension("prescreen_rule_id"):
         Span.set_extension("prescreen_rule_id", default=None)
 

@@ -115,7 +115,8 @@ class TargetedConText:
             self.matcher.add(r.id, [pattern])
 
     def __call__(self, doc: Doc) -> Doc:
-        cands = candidates_of(doc)
+        # candidates whose extractor already decided the assertion need no ConText
+        cands = [c for c in candidates_of(doc) if c.assertion is None]
         if not cands:
             return doc
         targets: list[tuple[Span, Candidate]] = []

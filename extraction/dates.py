@@ -68,12 +68,26 @@ def _year(raw: str) -> int:
     return y + 2000 if y < 100 else y
 
 
+_NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})/(?:19|20)?\d\d(?![\d/])")
+
+
+def _day_first(text: str, start: int, end: int) -> bool:
+    """Does the document write dates day-first (some 14/03/2026 and no 03/14/2026)?"""
+    day_first = month_first = False
+    for m in _NUMERIC.finditer(text, start, end):
+        a, b = int(m.group(1)), int(m.group(2))
+        day_first |= a > 12 >= b
+        month_first |= b > 12 >= a
+    return day_first and not month_first
+
+
 def find_dates(
     text: str, doc_date: date | None, start: int = 0, end: int | None = None
 ) -> list[DateMention]:
     """All date mentions in ``text[start:end]`` (offsets into ``text``)."""
     end = len(text) if end is None else end
     found: dict[int, DateMention] = {}
+    day_first = _day_first(text, start, end)
     for rx in _PATTERNS:
         for m in rx.finditer(text, start, end):
             pos = m.start("a") if "a" in m.groupdict() and m.group("a") else m.start()
@@ -88,9 +102,20 @@ def find_dates(
                 value = _safe(_year(gd["y"]), int(gd["m"]), int(gd["d"]))
             else:
                 a, b = int(gd["a"]), int(gd["b"])
-                month, day = (b, a) if a > 12 else (a, b)
+                month, day = (b, a) if a > 12 or (day_first and b <= 12) else (a, b)
                 if gd.get("y"):
                     value = _safe(_year(gd["y"]), month, day)
+                    if (
+                        value is not None
+                        and doc_date is not None
+                        and value > doc_date
+                        and a <= 12
+                        and b <= 12
+                    ):
+                        # a value cannot postdate its document: read the other way round
+                        swapped = _safe(_year(gd["y"]), day, month)
+                        if swapped is not None and swapped <= doc_date:
+                            value = swapped
                 elif doc_date is not None:
                     value = _safe(doc_date.year, month, day)
                     if value is not None and value > doc_date:

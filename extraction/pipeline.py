@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import logging
+import re
 import time
 import warnings
 from collections import Counter
@@ -29,7 +30,13 @@ from prescreen import __version__
 from prescreen.settings import Settings
 
 from . import context as _context  # noqa: F401  (registers the prescreen_context factory)
-from .candidates import Candidate, candidates_of, register_extensions, sentences_of
+from .candidates import (
+    Candidate,
+    candidates_of,
+    register_extensions,
+    sentences_of,
+    text_of,
+)
 from .confidence import score
 from .context import resolve_assertion
 from .dates import DateMention, find_dates, nearest_date
@@ -49,6 +56,9 @@ RESOURCES = Path(__file__).parent / "resources"
 # Fields whose values are measurements taken on a date (dated from the text when it says).
 DATED_TYPES = {"LAB", "PERFORMANCE", "SPO2", "CARDIAC", "LESION", "SLICE"}
 MEASUREMENT_TYPES = {"LAB", "PERFORMANCE", "SPO2", "CARDIAC", "IHC"}
+# A date written in the value's sentence dates it only when this close (characters):
+# in long prose sentences a far-away date belongs to something else.
+DATE_REACH = 80
 
 
 def _silence_pyrush() -> None:
@@ -112,6 +122,7 @@ class Extractor:
         self.nlp = nlp or build_pipeline()
         self.ranges = ReferenceRanges.load(self.settings.reference_ranges)
         self.version = pipeline_version()
+        self.model = _load_model(self.settings.model_path)
         ctx = self.nlp.get_pipe("prescreen_context")
         self._modifier_category = ctx.category_of
         sections = load_sections()
@@ -181,7 +192,7 @@ class Extractor:
             return [], last_section
         sex = _document_sex(cands)
         apply_default_uln(cands, self.ranges, sex)
-        text = doc.text  # spaCy rebuilds Doc.text on every access: read it once
+        text = text_of(doc)
         mentions = find_dates(text, document.date)
         sentences = sentences_of(doc)
         starts = [m.start for m in mentions]
@@ -197,8 +208,15 @@ class Extractor:
                     ]
                     # a date inside parentheses dates only what is inside them
                     inside = _in_parens(text, lo, c.start)
-                    same = [m for m in in_sent if _in_parens(text, lo, m.start) == inside]
-                    near = nearest_date(same or ([] if inside else in_sent), c.start, c.end)
+                    same = [
+                        m
+                        for m in in_sent
+                        if _in_parens(text, lo, m.start) == inside
+                        and min(abs(c.start - m.end), abs(m.start - c.end)) <= DATE_REACH
+                    ]
+                    near = nearest_date(same, c.start, c.end) or _lead_date(
+                        text, lo, c.start, in_sent
+                    )
                     if near is None:
                         near = _header_date(text, index, mentions, c.start)
                     if near is not None:
@@ -243,7 +261,13 @@ class Extractor:
                 )
             )
         out.sort(key=lambda f: (f.start, f.end, f.field))
+        if self.model is not None and out:
+            out = self.model.apply(out, document.text, document.kind)
         return out, last_section
+
+    @property
+    def model_version(self) -> str:
+        return self.model.version if self.model is not None else "heuristic"
 
     def _assertion(self, c: Candidate, section: str | None) -> Assertion:
         """Extractor decision, else ConText modifiers, else the section's own assertion."""
@@ -263,10 +287,32 @@ class Extractor:
         return found
 
 
+def _lead_date(
+    text: str, sent_start: int, pos: int, in_sent: list[DateMention]
+) -> DateMention | None:
+    """A date that opens the sentence as its label ("Last labs 04/01/2026: WBC 6.0, ...")
+    dates every value in it."""
+    for m in in_sent:
+        if m.start - sent_start <= 40 and m.end <= pos:
+            tail = text[m.end : m.end + 4]
+            if re.match(r"\)?\s?[:-]", tail):
+                return m
+    return None
+
+
 def _in_parens(text: str, start: int, pos: int) -> bool:
     """Is ``pos`` inside an open parenthesis that opened after ``start``?"""
     seg = text[start:pos]
     return seg.rfind("(") > seg.rfind(")")
+
+
+def _load_model(path: str | None):  # -> ConfidenceModel | None
+    """The calibrated confidence model (loaded once per extractor); 'none' disables it."""
+    if path is not None and path.lower() == "none":
+        return None
+    from prescreen.models.confidence import load_default
+
+    return load_default(path)
 
 
 def _header_date(
@@ -280,8 +326,10 @@ def _header_date(
     line_end = len(text) if line_end == -1 else line_end
     if line_end > offset:  # value on the header line itself: the sentence search covered it
         return None
-    on_line = [m for m in mentions if h <= m.start < line_end]
-    return on_line[0] if on_line else None
+    colon = text.find(":", h, line_end)
+    head_end = colon if colon != -1 else min(line_end, h + 40)
+    on_header = [m for m in mentions if h <= m.start < head_end]
+    return on_header[0] if on_header else None
 
 
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:

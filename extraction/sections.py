@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from prescreen.yamlfile import load_model
 
+from .candidates import text_of
 from .findings import Assertion
 
 RESOURCES = Path(__file__).parent / "resources"
@@ -116,7 +117,7 @@ class SectionIndex:
         known headers with a date/parenthetical before the colon, and unknown header-like
         lines (category "other")."""
         known = known or {}
-        text = doc.text  # built on every access in spaCy: read once
+        text = text_of(doc)
         points: dict[int, str | None] = {}
         known_header_starts = set()
         for sec in doc._.sections:

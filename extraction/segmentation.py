@@ -16,6 +16,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
+from .candidates import text_of
+
 # Split letters from digits ("ECOG1", "Hgb10.2", "PLT145K") and at table separators.
 EXTRA_INFIXES = (
     r"(?<=[A-Za-z])(?=[0-9])",
@@ -59,7 +61,7 @@ def _breaks_line(prev_line: str, next_line: str) -> bool:
 @Language.component("prescreen_line_boundaries")
 def line_boundaries(doc: Doc) -> Doc:
     """Start a new sentence after line breaks of lists, tables and headers."""
-    text = doc.text
+    text = text_of(doc)
     if "\n" not in text:
         return doc
     idx = doc.to_array("IDX").tolist()  # token start offsets, read in one C call

@@ -216,3 +216,13 @@ class ReferenceRanges:
         if sex == "male":
             return DefaultUln(r.male[1], r.source, "male")
         return DefaultUln(min(r.female[1], r.male[1]), r.source, "lower of female/male")
+
+    def lowest_uln(self, analyte: str) -> float | None:
+        """The lowest default ULN of any sex: a value within it is within range for anyone."""
+        r = self.spec.ranges.get(analyte)
+        if r is None:
+            return None
+        if r.high is not None:
+            return r.high
+        assert r.female is not None and r.male is not None
+        return min(r.female[1], r.male[1])

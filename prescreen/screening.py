@@ -25,8 +25,7 @@ from prescreen.extraction.findings import Document, Finding
 from prescreen.rules import LoadedTrial
 from prescreen.rules.engine import CriterionResult, PatientDecision, decide
 from prescreen.rules.facts import Confirmation, build_facts
-
-MODEL_VERSION = "heuristic-confidence/1"
+from prescreen.rules.routing import RoutingPolicy
 
 
 def finding_ref(f: Finding) -> dict[str, Any]:
@@ -104,6 +103,8 @@ def screen(
     as_of: dt.date | None = None,
     confirmations: Iterable[Confirmation] = (),
     pipeline_version: str,
+    model_version: str = "heuristic",
+    policy: RoutingPolicy | None = None,
 ) -> dict[str, Any]:
     """Decide every patient among ``documents`` (grouped by patient_id)."""
     docs_by_patient: dict[str, list[Document]] = defaultdict(list)
@@ -125,9 +126,9 @@ def screen(
             confirmations=confirmations,
             document_kinds={d.doc_id: d.kind for d in docs},
         )
-        patients.append(decision_json(decide(facts, trial.trial)))
+        patients.append(decision_json(decide(facts, trial.trial, policy)))
     return {
         "trial": trial.trial.id,
-        "versions": {"pipeline": pipeline_version, "trial": trial.version, "model": MODEL_VERSION},
+        "versions": {"pipeline": pipeline_version, "trial": trial.version, "model": model_version},
         "patients": patients,
     }

@@ -22,6 +22,11 @@ class Settings(BaseSettings):
         description="Long documents are processed in chunks of about this many characters, "
         "cut at paragraph or line breaks.",
     )
+    model_path: str | None = Field(
+        default=None,
+        description="Calibrated confidence model (.skops) to load instead of the shipped one; "
+        "'none' keeps the heuristic confidence.",
+    )
     reference_ranges: str | None = Field(
         default=None,
         description="Path to a YAML file of default reference ranges replacing the shipped one.",

@@ -24,6 +24,7 @@ from typing import Any
 from prescreen.extraction.findings import Assertion, Finding
 
 from .facts import PatientFacts, derived_reasons, matches
+from .routing import RoutingPolicy, load_policy
 from .schema import (
     AllCheck,
     AnyCheck,
@@ -200,6 +201,9 @@ class Evaluator:
                 )
             return Outcome("unknown", 0.5, f"no current {c.field} value")
         latest = f.latest(fresh)
+        # a value whose unit is unknown adds nothing beside one whose unit is known
+        if any(x.unit is not None for x in latest):
+            latest = [x for x in latest if x.unit is not None]
         judged: list[tuple[Status, Finding]] = []
         for x in latest:
             v = _num(x.value)
@@ -249,6 +253,9 @@ class Evaluator:
         judged: list[tuple[Status, Finding]] = []
         for x in f.latest(fresh):
             ratio = _num(x.attributes.get("x_uln"))
+            if x.attributes.get("uln_source") == "default" and not x.attributes.get("confirmed"):
+                # with an assumed ULN, only a value within range for any laboratory passes
+                ratio = _num(x.attributes.get("x_uln_conservative")) or ratio
             judged.append(
                 ("unknown", x)
                 if ratio is None
@@ -287,6 +294,9 @@ class Evaluator:
                 else "unknown"
             )
             judged.append((st, x))
+        # an unscored statement ("positive, no score") does not contradict a written score
+        if any(st != "unknown" for st, _ in judged):
+            judged = [(st, x) for st, x in judged if st != "unknown"]
         out = _combine(judged, c.field)
         if not out.reason:
             out.reason = (
@@ -530,8 +540,22 @@ def _merge(parts: list[Outcome], how: str) -> Outcome:
 
 
 # ----------------------------------------------------------------------------- decide
-def decide(facts: PatientFacts, trial: Trial) -> PatientDecision:
-    """Evaluate every criterion of ``trial`` on one patient's facts."""
+_POLICY: list[RoutingPolicy] = []
+
+
+def _default_policy() -> RoutingPolicy:
+    """The shipped policy, read once (a cache of a data file, never modified)."""
+    if not _POLICY:
+        _POLICY.append(load_policy())
+    return _POLICY[0]
+
+
+def decide(
+    facts: PatientFacts, trial: Trial, policy: RoutingPolicy | None = None
+) -> PatientDecision:
+    """Evaluate every criterion of ``trial`` on one patient's facts; route what needs a
+    nurse according to ``policy`` (default: rules/routing.yaml)."""
+    policy = policy or _default_policy()
     ev = Evaluator(facts, trial)
     results: list[CriterionResult] = []
     manual: list[CriterionResult] = []
@@ -553,8 +577,8 @@ def decide(facts: PatientFacts, trial: Trial) -> PatientDecision:
         out.confidence = round(max(0.0, min(1.0, out.confidence)), 3)
         r = CriterionResult(crit, out, manual=crit.manual)
         (manual if crit.manual else results).append(r)
-    status = _patient_status(results, trial.confident_not_met)
-    review = [] if status == "ineligible" else _review_items(results, trial)
+    status = _patient_status(results, policy.confident_not_met)
+    review = [] if status == "ineligible" else _review_items(results, trial, policy)
     return PatientDecision(
         patient_id=facts.patient_id,
         status=status,
@@ -573,17 +597,26 @@ def _patient_status(results: list[CriterionResult], confident: float) -> str:
     return "needs_review"
 
 
-def _review_items(results: list[CriterionResult], trial: Trial) -> list[ReviewItem]:
+def _review_items(
+    results: list[CriterionResult], trial: Trial, policy: RoutingPolicy
+) -> list[ReviewItem]:
     """What a nurse should confirm, most decisive first: a weak exclusion, then values that
-    would exclude but rest on an assumption, conflicts, stale values, missing values."""
+    would exclude but rest on an assumption, conflicts, other open criteria, stale and
+    missing values, and last the met criteria too uncertain to auto-accept (confirming
+    them could still flip the status)."""
     items: list[ReviewItem] = []
     for r in results:
         o = r.outcome
-        ids = [f.id for f in o.evidence]
+        weak = [f.id for f in o.evidence if f.confidence < policy.finding_auto_accept]
+        ids = weak or [f.id for f in o.evidence]
         if o.status == "not_met":
             items.append(
                 ReviewItem(r.id, f"possible exclusion, low confidence: {o.reason}", ids, 0)
             )
+        elif o.status == "met":
+            if o.confidence < policy.criterion_auto_accept or o.conflict:
+                why = "values differ" if o.conflict else "confidence below auto-accept"
+                items.append(ReviewItem(r.id, f"{why}: {o.reason}", ids, 6))
         elif o.status == "unknown":
             if o.derived:
                 prio = 1

@@ -52,8 +52,11 @@ def derived_reasons(f: Finding, *, uses_uln: bool = False) -> list[str]:
     out = []
     if uses_uln and f.attributes.get("uln_source") == "default":
         out.append("default ULN (the note printed no range)")
-    if f.attributes.get("unit_inferred"):
-        out.append(f"unit inferred ({f.attributes['unit_inferred']})")
+    # A unit read off a magnitude only one unit fits (ALC 0.3 can only be x10^9/L) is
+    # treated as written; one chosen between several that fit (Hb 7.8 as g/dL because the
+    # document uses US units) is an assumption.
+    if f.attributes.get("unit_inferred") and f.attributes.get("unit_inference") != "magnitude":
+        out.append(f"unit inferred ({f.attributes['unit_inferred']}) among several that fit")
     if f.unit is None and f.attributes.get("unit_candidates"):
         out.append("unit unknown")
     return out

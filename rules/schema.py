@@ -179,7 +179,6 @@ class Trial(_Strict):
     version: str
     source: str
     freshness_days: dict[str, int] = Field(default_factory=dict)
-    confident_not_met: float = Field(default=0.8, gt=0, le=1)
     criteria: list[Criterion] = Field(min_length=1)
 
     @model_validator(mode="after")

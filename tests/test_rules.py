@@ -528,3 +528,21 @@ def test_invalid_trial_files_are_rejected_with_file_and_line(tmp_path, yaml_text
     assert exc.value.path == str(p)
     assert exc.value.line == line
     assert problem in str(exc.value)
+
+
+def test_unscored_statement_does_not_contradict_a_score():
+    d = run(with_("ihc", F("ihc", "3+", marker="CD70"), F("ihc", None, marker="CD70")))
+    assert status(d, "cd70_ihc_3plus") == "met"
+    d = run(with_("ihc", F("ihc", "3+", marker="CD70"), F("ihc", "2+", marker="CD70")))
+    assert status(d, "cd70_ihc_3plus") == "unknown"
+
+
+def test_unitless_value_does_not_conflict_with_a_value_that_has_its_unit():
+    d = run(
+        with_(
+            "hemoglobin",
+            lab("hemoglobin", 102, "g/L"),
+            F("hemoglobin", 10.2, unit=None, unit_candidates=["g/dL", "mmol/L"]),
+        )
+    )
+    assert status(d, "hemoglobin") == "met"

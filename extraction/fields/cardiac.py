@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from prescreen.yamlfile import load_model
 
-from ..candidates import Candidate, anchors, candidates_of, sentences_of
+from ..candidates import Candidate, anchors, candidates_of, sentences_of, text_of
 from ..findings import Assertion
 from .base import Anchor, AnchorRule, anchor_of, line_bounds
 
@@ -98,7 +98,7 @@ class CardiacExtractor:
         found = anchors(doc, "LVEF", "ECG")
         if not found:
             return doc
-        text = doc.text
+        text = text_of(doc)
         out = candidates_of(doc)
         sents = sentences_of(doc)
         for span in found:

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from prescreen.yamlfile import load_model
 
-from ..candidates import Candidate, anchors, candidates_of
+from ..candidates import Candidate, anchors, candidates_of, text_of
 from ..dates import find_dates
 from .base import Anchor, AnchorRule, anchor_of, line_bounds
 
@@ -124,7 +124,7 @@ class DemographicsExtractor:
         return None
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         out = candidates_of(doc)
         seen_sex = False
         for span in anchors(doc, "AGE_NUMBER", "AGE_KEY", "SEX_KEY", "DOB"):

@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from prescreen.yamlfile import load_model
 
-from ..candidates import Candidate, anchors, candidates_of, sentences_of
+from ..candidates import Candidate, anchors, candidates_of, sentences_of, text_of
 from ..findings import Assertion
 from .base import Anchor, AnchorRule, anchor_of
 
@@ -93,7 +93,7 @@ class IhcExtractor:
         spans = anchors(doc, LABEL)
         if not spans:
             return doc
-        text = doc.text
+        text = text_of(doc)
         sents = sentences_of(doc)
         out = candidates_of(doc)
         found = [anchor_of(s) for s in spans]

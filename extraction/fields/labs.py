@@ -15,7 +15,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..candidates import Candidate, anchors, candidates_of
+from ..candidates import Candidate, anchors, candidates_of, text_of
 from ..findings import Assertion
 from ..units import LabFile, ReferenceRanges, Sex, UnitTable, load_labs, unit_system
 from .base import NUMBER, Anchor, AnchorRule, anchor_of, line_bounds, parse_number, round_sig
@@ -24,7 +24,7 @@ LABELS = ("LAB", "LAB_PAIR")
 _WINDOW = 60
 
 _FILLER = re.compile(
-    r"(?:[\s:=|#]|-(?!\s?\d)|–|\b(?:of|is|was|were|are|at|count|counts|level|levels|value|"
+    r"(?:[\s:=|#,]|-(?!\s?\d)|–|\b(?:of|is|was|were|are|at|count|counts|level|levels|value|"
     r"result|results|abs|absolute|total|serum|today|now|this\s+(?:am|morning)|currently|"
     r"remains|came\s+back|returned|measured|noted|reported|about|approximately|approx|"
     r"around|~|auto|automated|conc|concentration|ct)\b\.?|\((?:[^()\n]{0,16})\))*",
@@ -34,9 +34,11 @@ _VALUE = re.compile(rf"(?P<cmp>[<>≤≥]=?\s?)?(?P<num>{NUMBER})")
 _BAD_FOLLOW = re.compile(
     r"\d|/\d|:\d|\s?%|\.\d|[A-Za-z]|\s?(?:x\s?\d|cm\b|mm\b|mg\b(?!\s?/)|years?\b|y/?o\b)"
 )
+_PERCENT_COLUMN = re.compile(r"[ \t|]*(?:(?:H|L|HH|LL|\*)[ \t|]+)?%")
 _FLAG = re.compile(
     r"[ \t|]{0,20}(?:\((?:H|L|HH|LL|A|C|HI|LO|High|Low|Crit|critical)\)|"
-    r"\b(?:H|L|HH|LL|A|HI|LO|High|Low|HIGH|LOW|Crit|CRIT|critical|abnormal|ABN)\b(?!\s?/)\*{0,3}|"
+    r"\b(?:H|L|HH|LL|A|HI|LO|High|Low|HIGH|LOW|Crit|CRIT|critical|abnormal|ABN)\b(?!\s?/)"
+    r"(?:\s?[*!]{1,3})?|"
     r"\*{1,3}|↑|↓|!)"
 )
 _RANGE_KEY = (
@@ -46,7 +48,7 @@ _RANGE_KEY = (
 _RANGE = re.compile(
     r"[ \t|,;]{0,20}(?P<open>[(\[])?\s?(?:" + _RANGE_KEY + r"\s?[:=]?\s?)?"
     r"(?:(?P<lo>\d+(?:[.,]\d+)?)\s?(?:-|–|to)\s?(?P<hi>\d+(?:[.,]\d+)?)"
-    r"|(?P<lt>[<≤]|up\s+to|less\s+than)\s?(?P<hi2>\d+(?:[.,]\d+)?))",
+    r"|(?P<lt><=|≤|<|up\s+to|less\s+than)\s?(?P<hi2>\d+(?:[.,]\d+)?))",
     re.IGNORECASE,
 )
 _ULN_ONLY = re.compile(
@@ -75,7 +77,7 @@ class LabExtractor:
         if not found:
             return doc
         out = candidates_of(doc)
-        text = doc.text
+        text = text_of(doc)
         mine: list[Candidate] = []
         for span in found:
             a = anchor_of(span)
@@ -104,6 +106,7 @@ class LabExtractor:
             c.value = round_sig(canonical, 2 if canonical < 10 else 1)
             c.unit = self.labs.analytes[c.field].canonical
             c.attributes["unit_inferred"] = unit
+            c.attributes["unit_inference"] = "document_system"
             c.attributes.pop("needs_review", None)
             c.adjustments = [
                 adj for adj in c.adjustments if not adj[0].startswith("unit not written")
@@ -127,6 +130,8 @@ class LabExtractor:
             text, m.end(), min(len(text), m.end() + 8)
         ):
             return []
+        if _PERCENT_COLUMN.match(text, m.end(), limit):
+            return []  # a differential percentage in a table column ("Neutrophils  61  %")
         cand = self._build(text, a, analyte, m, limit, pre_unit)
         if cand is None:
             return []
@@ -325,6 +330,7 @@ class LabExtractor:
             if inferred is not None:
                 cand.attributes["original_unit"] = None
                 cand.attributes["unit_inferred"] = inferred
+                cand.attributes["unit_inference"] = "magnitude"
                 cand.adjust(f"unit not written; inferred {inferred} from magnitude", -0.08)
                 canonical = value * self.units.factor(analyte, inferred)
             else:
@@ -433,6 +439,11 @@ def apply_default_uln(cands: list[Candidate], ranges: ReferenceRanges, sex: Sex)
         c.attributes["uln_source"] = "default"
         c.attributes["uln_reference"] = f"{d.source} ({d.sex_basis})"
         c.attributes["x_uln"] = round(c.value / d.uln, 2)
+        lowest = ranges.lowest_uln(c.field)
+        if lowest:
+            # the ratio against the lowest usual ULN: what a rule may rely on without knowing
+            # the patient's laboratory
+            c.attributes["x_uln_conservative"] = round(c.value / lowest, 2)
 
 
 @Language.factory("prescreen_labs", default_config={"rules_path": None})

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from prescreen.yamlfile import load_model
 
-from ..candidates import Candidate, anchors, candidates_of
+from ..candidates import Candidate, anchors, candidates_of, text_of
 from .base import WORD_NUMBERS, Anchor, AnchorRule, anchor_of, line_bounds
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -68,7 +68,7 @@ class PerformanceExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         out = candidates_of(doc)
-        text = doc.text
+        text = text_of(doc)
         for span in anchors(doc, *LABELS):
             a = anchor_of(span)
             _, line_end = line_bounds(text, a.end)

@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from prescreen.yamlfile import load_model
 
-from ..candidates import Candidate, anchors, candidates_of
+from ..candidates import Candidate, anchors, candidates_of, text_of
 from .base import Anchor, AnchorRule, anchor_of, line_bounds
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -63,7 +63,7 @@ class VitalsExtractor:
         found = anchors(doc, "SPO2", "SPO2_VALUE_FIRST")
         if not found:
             return doc
-        text = doc.text
+        text = text_of(doc)
         out = candidates_of(doc)
         for span in found:
             a = anchor_of(span)

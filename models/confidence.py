@@ -1,0 +1,146 @@
+"""The calibrated confidence model: load (once, verified) and apply.
+
+The model file (``confidence.skops``) is a skops archive holding the scikit-learn
+pipeline with its feature schema, version and training metrics. Beside it,
+``confidence.manifest.json`` records the file's SHA-256 and the library versions it was
+saved with. Loading refuses a file whose hash does not match (tampered or replaced), whose
+schema or library versions differ from this code's, or that holds types other than
+scikit-learn / NumPy / SciPy ones. With no model shipped the heuristic stays in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prescreen.extraction.findings import ExplanationStep, Finding
+
+from .features import FEATURE_SCHEMA_VERSION, featurize
+
+MODELS_DIR = Path(__file__).parent
+DEFAULT_MODEL = MODELS_DIR / "confidence.skops"
+TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
+# Libraries whose exact version a saved model needs (pinned in pyproject.toml); NumPy is
+# recorded in the manifest for information.
+STRICT_LIBRARIES = ("scikit-learn", "skops")
+
+
+class ModelError(RuntimeError):
+    """The confidence model file is missing, corrupt, tampered with or of another version."""
+
+
+def _versions() -> dict[str, str]:
+    import numpy
+    import sklearn
+    import skops
+
+    return {"scikit-learn": sklearn.__version__, "skops": skops.__version__,
+            "numpy": numpy.__version__}  # fmt: skip
+
+
+def manifest_path(model_path: Path) -> Path:
+    return model_path.with_name(model_path.stem + ".manifest.json")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class ConfidenceModel:
+    pipeline: Any
+    version: str
+    metrics: dict[str, Any]
+    path: Path
+
+    @classmethod
+    def load(cls, path: Path | str) -> ConfidenceModel:
+        import skops.io as sio
+
+        p = Path(path)
+        if not p.exists():
+            raise ModelError(f"{p}: confidence model file not found")
+        mpath = manifest_path(p)
+        if not mpath.exists():
+            raise ModelError(f"{p}: no manifest ({mpath.name}) beside the model file")
+        try:
+            manifest = json.loads(mpath.read_text())
+        except json.JSONDecodeError as exc:
+            raise ModelError(f"{mpath}: unreadable manifest ({exc.msg})") from None
+        if sha256(p) != manifest.get("sha256"):
+            raise ModelError(f"{p}: file does not match its manifest hash (tampered or replaced)")
+        if manifest.get("feature_schema") != FEATURE_SCHEMA_VERSION:
+            raise ModelError(
+                f"{p}: feature schema {manifest.get('feature_schema')} but this code uses "
+                f"{FEATURE_SCHEMA_VERSION}; retrain with `prescreen train`"
+            )
+        wanted = manifest.get("libraries", {})
+        have = _versions()
+        diff = {
+            k: (v, have.get(k)) for k, v in wanted.items()
+            if k in STRICT_LIBRARIES and have.get(k) != v
+        }  # fmt: skip
+        if diff:
+            shown = ", ".join(f"{k} {a} (installed {b})" for k, (a, b) in diff.items())
+            raise ModelError(f"{p}: saved with {shown}; install those versions or retrain")
+        try:
+            untrusted = sio.get_untrusted_types(file=p)
+            bad = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+            if bad:
+                raise ModelError(f"{p}: holds types outside scikit-learn/NumPy: {bad[:3]}")
+            bundle = sio.load(p, trusted=untrusted)
+        except ModelError:
+            raise
+        except Exception as exc:  # corrupt archive: any parse error
+            raise ModelError(f"{p}: corrupt model file ({type(exc).__name__})") from None
+        if not isinstance(bundle, dict) or "pipeline" not in bundle:
+            raise ModelError(f"{p}: not a prescreen confidence model")
+        return cls(bundle["pipeline"], str(bundle.get("version")), bundle.get("metrics", {}), p)
+
+    def predict(self, feats: Sequence[dict[str, Any]]) -> list[float]:
+        if not feats:
+            return []
+        proba = self.pipeline.predict_proba(list(feats))
+        return [float(p[1]) for p in proba]
+
+    def apply(self, findings: list[Finding], text: str, doc_kind: str) -> list[Finding]:
+        """Replace each finding's confidence by the model's probability, keeping the
+        heuristic steps and adding one explained step (deltas still sum to the value)."""
+        probs = self.predict(featurize(findings, text, doc_kind))
+        out = []
+        for f, p in zip(findings, probs, strict=True):
+            p = round(min(0.999, max(0.001, p)), 4)
+            step = ExplanationStep(
+                reason=f"calibrated model {self.version} (heuristic {f.confidence:.2f})",
+                delta=round(p - f.confidence, 4),
+            )
+            out.append(f.model_copy(update={"confidence": p,
+                                            "explanation": [*f.explanation, step]}))  # fmt: skip
+        return out
+
+
+def load_default(path: Path | str | None = None) -> ConfidenceModel | None:
+    """The configured model, or the shipped one; None when none is shipped."""
+    if path is not None:
+        return ConfidenceModel.load(path)
+    if DEFAULT_MODEL.exists():
+        return ConfidenceModel.load(DEFAULT_MODEL)
+    return None
+
+
+def configured_version(path: Path | str | None = None) -> str:
+    """The version of the model the settings select (from its manifest), or 'heuristic'."""
+    if path is not None and str(path).lower() == "none":
+        return "heuristic"
+    p = Path(path) if path is not None else DEFAULT_MODEL
+    mpath = manifest_path(p)
+    if not p.exists() or not mpath.exists():
+        return "heuristic"
+    try:
+        return str(json.loads(mpath.read_text()).get("version", "unknown"))
+    except json.JSONDecodeError:
+        return "unknown"

@@ -1,0 +1,116 @@
+"""Train and save the calibrated confidence model (``prescreen train``).
+
+A candidate finding is positive when it matches a gold line (scored like ``prescreen
+evaluate``). Features come from :mod:`models.features`; the estimator is a gradient-boosted
+tree ensemble wrapped in ``CalibratedClassifierCV`` (isotonic, folds grouped by document so
+one note never sits on both sides of a fold). Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prescreen.evaluation.calibration import brier_score, expected_calibration_error
+from prescreen.evaluation.corpus import AnnotatedSet
+from prescreen.evaluation.scoring import is_scored, score
+from prescreen.extraction.batch import extract_documents
+from prescreen.extraction.findings import Finding
+from prescreen.extraction.pipeline import Extractor
+
+from .confidence import _versions, manifest_path, sha256
+from .features import FEATURE_SCHEMA_VERSION, featurize
+
+
+@dataclass
+class Examples:
+    features: list[dict[str, Any]]
+    labels: list[int]
+    groups: list[str]
+    heuristic: list[float]
+
+
+def examples(data: AnnotatedSet, findings: Iterable[Finding]) -> Examples:
+    """Label every scored finding of a set by whether its fact matches the gold."""
+    findings = [f for f in findings if is_scored(f)]
+    result = score(findings, data.gold)
+    correct = result.correct_finding_ids
+    texts = {d.doc_id: (d.text, d.kind) for d in data.documents}
+    by_doc: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_doc.setdefault(f.doc_id, []).append(f)
+    ex = Examples([], [], [], [])
+    for doc_id in sorted(by_doc):
+        fs = by_doc[doc_id]
+        text, kind = texts[doc_id]
+        for f, feats in zip(fs, featurize(fs, text, kind), strict=True):
+            ex.features.append(feats)
+            ex.labels.append(int(f.id in correct))
+            ex.groups.append(doc_id)
+            ex.heuristic.append(f.confidence)
+    return ex
+
+
+def extract_set(data: AnnotatedSet, extractor: Extractor) -> list[Finding]:
+    out: list[Finding] = []
+    for res in extract_documents(data.documents, extractor=extractor):
+        out.extend(res.findings)
+    return out
+
+
+def fit(ex: Examples, seed: int = 0) -> Any:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.model_selection import GroupKFold
+    from sklearn.pipeline import Pipeline
+
+    vec = DictVectorizer(sparse=False, sort=True)
+    x = vec.fit_transform(ex.features)
+    folds = list(GroupKFold(n_splits=5).split(x, ex.labels, ex.groups))
+    base = HistGradientBoostingClassifier(
+        max_iter=150, learning_rate=0.06, max_leaf_nodes=15, min_samples_leaf=20,
+        l2_regularization=1.0, early_stopping=False, random_state=seed,
+    )  # fmt: skip
+    clf = CalibratedClassifierCV(base, method="isotonic", cv=folds)
+    clf.fit(x, ex.labels)
+    return Pipeline([("features", vec), ("model", clf)])
+
+
+def metrics(labels: Sequence[int], probs: Sequence[float]) -> dict[str, float]:
+    pairs = [(p, bool(y)) for p, y in zip(probs, labels, strict=True)]
+    return {"n": len(pairs), "positive_rate": round(sum(labels) / max(1, len(labels)), 4),
+            "ece": round(expected_calibration_error(pairs), 4),
+            "brier": round(brier_score(pairs), 4)}  # fmt: skip
+
+
+def save(pipeline: Any, path: Path, *, version: str, train_metrics: dict[str, Any]) -> None:
+    import skops.io as sio
+
+    bundle = {
+        "pipeline": pipeline,
+        "version": version,
+        "feature_schema": FEATURE_SCHEMA_VERSION,
+        "metrics": train_metrics,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sio.dump(bundle, path)
+    manifest = {
+        "version": version,
+        "sha256": sha256(path),
+        "feature_schema": FEATURE_SCHEMA_VERSION,
+        "libraries": _versions(),
+        "metrics": train_metrics,
+        "saved": dt.date.today().isoformat(),
+    }
+    manifest_path(path).write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def model_version(ex: Examples, seed: int) -> str:
+    h = hashlib.sha256(json.dumps([ex.labels, sorted(ex.groups)]).encode()).hexdigest()[:8]
+    return f"hgb-isotonic-s{seed}-{h}"
