@@ -1,20 +1,840 @@
-"""Field family 'therapy' (being written)."""
+"""Systemic anticancer therapy (plus surgery and radiotherapy): agent, classes, outcome,
+line and dates.
 
+Anchors are the agent names and synonyms of the curated lexicon (``resources/drugs.yaml``:
+brands, codes and formulations map to the generic agent, "nab-paclitaxel" → paclitaxel),
+its regimen synonyms (FOLFIRINOX → fluorouracil, leucovorin, irinotecan, oxaliplatin: one
+candidate per agent on the same span, told apart by ``Candidate.key``) and the surgery /
+radiotherapy words of ``resources/therapy.yaml``. Short synonyms with other meanings
+("BCG", "PLD", "bev") count only in a sentence that reads as therapy.
+
+For each mention the extractor reads, inside its sentence only (plus a following sentence
+that continues it: an arrow line "-> progression", or one opening with an outcome word):
+- the outcome the text ties to it — progression | intolerance | ongoing | completed |
+  unknown — from cue phrases that reach the list of drugs after them ("progressed on
+  sunitinib and then pazopanib" → both) or before them ("cabozantinib 2024-2025, stopped
+  for grade 3 HFS" → intolerance);
+- the line ("second-line", "2L", "Line 2") and a start/end date written beside it.
+
+A cue saying the drug was given ("progressed on", "currently on", "continue", "s/p")
+makes the mention present: prior therapy is a fact of the history. Without one, or in a
+conditional clause ("if she progresses on olaparib"), ConText decides (planned or
+considered → hypothetical; "no prior", "never received" → negated).
+
+Confidence: the anchor's prior (generic name, synonym, regimen, surgery, radiotherapy),
+raised when an outcome is stated beside the drug, lowered for a short synonym with other
+meanings, an agent read from a regimen name, or a sentence that suggests a non-cancer use
+(methotrexate for arthritis: kept and flagged ``possible_non_oncologic_use``).
+"""
+
+import bisect
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
-from .base import AnchorRule
+from prescreen.yamlfile import load_model
+
+from ..candidates import Candidate, anchors, candidates_of, sentences_of
+from ..findings import Assertion
+from .base import Anchor, AnchorRule, anchor_of
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+LABELS = ("THERAPY_AGENT", "THERAPY_REGIMEN", "THERAPY_LOCAL")
+CONTEXT_TYPE = "THERAPY"
+FLAGS = re.IGNORECASE | re.VERBOSE
+
+Outcome = Literal["progression", "intolerance", "ongoing", "completed", "unknown"]
+# Which cue wins when several reach one drug: a terminal outcome, then ongoing, then a
+# cue that only says the drug was given; nearer before farther.
+_RANK = {"progression": 0, "intolerance": 0, "completed": 0, "ongoing": 1, "unknown": 2}
 
 
-class Extractor:
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, FLAGS)
+
+
+def _check_regex(v: str) -> str:
+    try:
+        _compile(v)
+    except re.error as exc:
+        raise ValueError(f"invalid regex: {exc}") from None
+    return v
+
+
+# ---------------------------------------------------------------------------- lexicon
+class LexAgent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=2)
+    classes: list[str] = Field(min_length=1)
+    synonyms: list[str] = Field(default_factory=list)
+
+
+class LexRegimen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    synonyms: list[str] = Field(min_length=1)
+    agents: list[str] = Field(min_length=2)
+
+
+class DrugLexicon(BaseModel):
+    """resources/drugs.yaml: agents (generic name, classes, synonyms) and regimens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: str
+    sources: list[str] = Field(default_factory=list)
+    classes: list[str] = Field(min_length=1)
+    agents: list[LexAgent] = Field(min_length=1)
+    regimens: list[LexRegimen] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "DrugLexicon":
+        known = set(self.classes)
+        names: set[str] = set()
+        for a in self.agents:
+            if a.name != a.name.lower():
+                raise ValueError(f"agent name {a.name!r} is not lower-case")
+            if a.name in names:
+                raise ValueError(f"agent {a.name!r} listed twice")
+            names.add(a.name)
+            bad = set(a.classes) - known
+            if bad:
+                raise ValueError(f"agent {a.name!r}: unknown classes {sorted(bad)}")
+        seen: dict[str, str] = {n: n for n in names}
+        for owner, syns in [(a.name, a.synonyms) for a in self.agents] + [
+            (f"regimen {r.name}", r.synonyms) for r in self.regimens
+        ]:
+            for s in syns:
+                key = s.lower()
+                if key in seen and seen[key] != owner:
+                    raise ValueError(f"synonym {s!r} of {owner} also belongs to {seen[key]}")
+                seen[key] = owner
+        for r in self.regimens:
+            missing = [x for x in r.agents if x not in names]
+            if missing:
+                raise ValueError(f"regimen {r.name!r}: unknown agents {missing}")
+        return self
+
+
+def load_lexicon(path: Path | None = None) -> DrugLexicon:
+    return load_model(path or RESOURCES / "drugs.yaml", DrugLexicon)
+
+
+# ---------------------------------------------------------------------------- rule file
+class Priors(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    generic: float = Field(gt=0, lt=1)
+    synonym: float = Field(gt=0, lt=1)
+    regimen: float = Field(gt=0, lt=1)
+    surgery: float = Field(gt=0, lt=1)
+    radiotherapy: float = Field(gt=0, lt=1)
+
+
+class Ambiguity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_letters: int = Field(ge=0, le=8)
+    synonyms: list[str] = Field(default_factory=list)
+    penalty: float = Field(ge=0, lt=1)
+    context: str
+
+    check_context = field_validator("context")(_check_regex)
+
+
+class LocalTherapy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^therapy\.[a-z_]+$")
+    value: Literal["surgery", "radiotherapy"]
+    needs_context: bool = False  # also names non-cancer procedures ("surgery", "excision")
+    literals: list[str] = Field(min_length=1)
+
+
+class Gaps(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    forward: int = Field(ge=0)
+    backward: int = Field(ge=0)
+    continuation: str
+
+    check_continuation = field_validator("continuation")(_check_regex)
+
+
+class Cue(BaseModel):
+    """An outcome cue: a phrase that ties an outcome to the drug list it reaches."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z_]+$")
+    outcome: Outcome
+    attach: Literal["forward", "backward", "either"]
+    pattern: str
+    decisive: bool = True  # says the drug was given (makes the mention present)
+    reason: bool = False  # read the reason that follows ("stopped ... for grade 3 rash")
+    max_gap: int | None = Field(default=None, ge=0)
+
+    check_pattern = field_validator("pattern")(_check_regex)
+
+
+class Reasons(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    intolerance: str
+    progression: str
+    completed: str
+    reach: int = Field(ge=1)
+
+    check_reasons = field_validator("intolerance", "progression", "completed")(_check_regex)
+
+
+class LineRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ordinals: dict[str, int]
+    patterns: list[str] = Field(min_length=1)
+    forward_gap: int = Field(ge=0)
+    backward_gap: int = Field(ge=0)
+
+    @field_validator("patterns")
+    @classmethod
+    def _named_group(cls, v: list[str]) -> list[str]:
+        for p in v:
+            if "n" not in _compile(_check_regex(p)).groupindex:
+                raise ValueError(f"line pattern {p!r} needs a named group 'n'")
+        return v
+
+
+class DateRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reach: int = Field(ge=1)
+
+
+class TherapyFile(BaseModel):
+    """resources/therapy.yaml (see the header of that file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    priors: Priors
+    ambiguous: Ambiguity
+    blockers: list[str] = Field(default_factory=list)
+    local: list[LocalTherapy] = Field(min_length=1)
+    oncology_context: str
+    non_oncologic_context: str
+    non_oncologic_penalty: float = Field(ge=0, lt=1)
+    relatives_sections: list[str] = Field(default_factory=list)
+    list_gap: str
+    clause_break: str
+    conditional: str
+    negation: str
+    cue_negation: str
+    gaps: Gaps
+    cues: list[Cue] = Field(min_length=1)
+    reasons: Reasons
+    lines: LineRules
+    dates: DateRules
+
+    check_regexes = field_validator(
+        "list_gap",
+        "clause_break",
+        "conditional",
+        "negation",
+        "cue_negation",
+        "oncology_context",
+        "non_oncologic_context",
+    )(_check_regex)
+
+    @model_validator(mode="after")
+    def _unique_cue_ids(self) -> "TherapyFile":
+        ids = [c.id for c in self.cues]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"duplicate cue ids {sorted(dup)}")
+        return self
+
+
+def load_rules(path: Path | None = None) -> TherapyFile:
+    return load_model(path or RESOURCES / "therapy.yaml", TherapyFile)
+
+
+# ---------------------------------------------------------------------------- anchors
+def _is_short(synonym: str, rules: TherapyFile) -> bool:
+    s = synonym.lower()
+    if s in {x.lower() for x in rules.ambiguous.synonyms}:
+        return True
+    return s.isalpha() and len(s) <= rules.ambiguous.max_letters
+
+
+def anchor_rules(
+    lexicon: DrugLexicon | None = None, rules: TherapyFile | None = None
+) -> list[AnchorRule]:
+    """TargetMatcher rules: generic names, synonyms and regimen synonyms (short ones in
+    rules of their own, flagged ambiguous), surgery/radiotherapy words, blockers."""
+    lexicon = lexicon or load_lexicon()
+    rules = rules or load_rules()
+    p = rules.priors
+    out: list[AnchorRule] = []
+
+    def add(rule_id: str, label: str, prior: float, literals: list[str], data: dict) -> None:
+        plain = [s for s in literals if not _is_short(s, rules)]
+        short = [s for s in literals if _is_short(s, rules)]
+        if plain:
+            out.append(AnchorRule(id=rule_id, label=label, prior=prior, literals=plain, data=data))
+        if short:
+            short_id = rule_id.replace("therapy.", "therapy.short_")
+            data = {**data, "ambiguous": True}
+            out.append(AnchorRule(id=short_id, label=label, prior=prior, literals=short, data=data))
+
+    for a in lexicon.agents:
+        data = {"agents": [a.name]}
+        out.append(
+            AnchorRule(
+                id="therapy.generic",
+                label="THERAPY_AGENT",
+                prior=p.generic,
+                literals=[a.name],
+                data=data,
+            )
+        )
+        add("therapy.synonym", "THERAPY_AGENT", p.synonym, a.synonyms, data)
+    for r in lexicon.regimens:
+        data = {"agents": list(r.agents), "regimen": r.name}
+        add("therapy.regimen", "THERAPY_REGIMEN", p.regimen, r.synonyms, data)
+    for loc in rules.local:
+        prior = p.surgery if loc.value == "surgery" else p.radiotherapy
+        data = {"agents": [loc.value], "local": True, "needs_context": loc.needs_context}
+        out.append(
+            AnchorRule(
+                id=loc.id, label="THERAPY_LOCAL", prior=prior, literals=loc.literals, data=data
+            )
+        )
+    if rules.blockers:
+        out.append(
+            AnchorRule(id="therapy.blocker", label="BLOCK", prior=0.5, literals=rules.blockers)
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------- dates
+_MON = (
+    r"(?:[Jj]an(?:uary)?|[Ff]eb(?:ruary)?|[Mm]ar(?:ch)?|[Aa]pr(?:il)?|[Mm]ay|[Jj]une?|[Jj]uly?"
+    r"|[Aa]ug(?:ust)?|[Ss]ept?(?:ember)?|[Oo]ct(?:ober)?|[Nn]ov(?:ember)?|[Dd]ec(?:ember)?)\.?"
+)
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+)}  # fmt: skip
+_DATE = (
+    r"(?:\d{1,2}/\d{1,2}/(?:19|20)?\d{2}(?![\d/])|\d{1,2}/(?:19|20)\d{2}(?!\d)"
+    r"|(?:19|20)\d{2}-\d{2}(?:-\d{2})?(?!\d)|" + _MON + r"(?:\s+(?:19|20)\d{2})?|(?:19|20)\d{2})"
+)
+_RANGE = re.compile(
+    rf"(?P<a>{_DATE})\s*(?:-|–|—|to|through|thru|until|till)\s*"
+    rf"(?P<b>{_DATE}|now|present|current|date|ongoing|today)"
+)
+_SINCE = re.compile(
+    rf"\b(?:since|from|started|starting|start(?:ed)?\s+on|beginning|commenced)\s+(?P<a>{_DATE})"
+)
+
+
+def _iso(raw: str, other: str | None = None) -> str | None:
+    """'04/2024' → '2024-04', '1/30/26' → '2026-01-30', 'May' (+ other 'Nov 2025') → '2025-05'."""
+    s = raw.strip().rstrip(".")
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2,4})", s)
+    if m:
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        y = y + 2000 if y < 100 else y
+        mon, day = (b, a) if a > 12 else (a, b)
+        return f"{y:04d}-{mon:02d}-{day:02d}" if 1 <= mon <= 12 and 1 <= day <= 31 else None
+    m = re.fullmatch(r"(\d{1,2})/(\d{4})", s)
+    if m:
+        mon = int(m.group(1))
+        return f"{m.group(2)}-{mon:02d}" if 1 <= mon <= 12 else None
+    m = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", s)
+    if m:
+        return s if 1 <= int(m.group(2)) <= 12 else None
+    if re.fullmatch(r"\d{4}", s):
+        return s
+    m = re.fullmatch(r"([A-Za-z]+)\.?(?:\s+(\d{4}))?", s)
+    if m:
+        mon = _MONTHS.get(m.group(1).lower()[:3])
+        year = m.group(2)
+        if year is None and other is not None:
+            oy = re.search(r"(?:19|20)\d{2}", other)
+            year = oy.group(0) if oy else None
+        if mon is None or year is None:
+            return None
+        return f"{year}-{mon:02d}"
+    return None
+
+
+# ---------------------------------------------------------------------------- extraction
+_COMMA = re.compile(r"[,;]")
+_MASK = "\x00"  # stands in for drug names while cues are scanned
+_SPACES = re.compile(r"\s+")
+
+
+def _gap_len(text: str, a: int, b: int) -> int:
+    """Characters between a and b, a run of whitespace (layout) counting as one."""
+    if b <= a:
+        return 0
+    return len(_SPACES.sub(" ", text[a:b]))
+
+
+def _outside_parentheses(
+    text: str, mentions: list["_Mention"], i: int, cue_start: int
+) -> tuple[int, int]:
+    """The last drug before a cue, skipping drugs inside a parenthesis that closes before
+    the cue ("carboplatin + paclitaxel (bevacizumab omitted: ...) -> PD" → paclitaxel), and
+    the length of the skipped aside (not counted in the gap)."""
+    between = text[mentions[i].end : cue_start]
+    if between.count(")") <= between.count("("):
+        return i, 0
+    opening = text.rfind("(", 0, mentions[i].start)
+    closing = text.find(")", mentions[i].end, cue_start)
+    for k in range(i - 1, -1, -1):
+        if mentions[k].end <= opening:
+            return k, _gap_len(text, opening, closing + 1)
+    return i, 0  # nothing before the parenthesis: the drugs inside it are the list
+
+
+@dataclass(slots=True)
+class _Mention:
+    start: int  # offsets in the window text
+    end: int
+    anchor: Anchor
+    span: Span
+    agents: list[str]
+    attached: list[tuple[int, int, str, str, bool, int]] = field(default_factory=list)
+    # (rank, distance, outcome, cue id, decisive, cue start) for every cue that reaches it
+    line: int | None = None
+    dates: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.anchor.data.get("ambiguous"))
+
+
+@dataclass(slots=True)
+class _Hit:
+    start: int
+    end: int
+    cue: Cue
+    outcome: str
+    decisive: bool
+
+
+class TherapyExtractor:
+    """spaCy component: one candidate per agent mentioned, with its outcome and line."""
+
+    def __init__(self, lexicon: DrugLexicon, rules: TherapyFile) -> None:
+        self.rules = rules
+        self.classes = {a.name: sorted(a.classes) for a in lexicon.agents}
+        # One alternation, tried in file order at each position (see therapy.yaml). Cues
+        # start at the beginning of a word or at a dash: checking that first lets the scan
+        # skip the other positions without trying every branch (about 3x faster).
+        self.cue_of = {f"c{i}": c for i, c in enumerate(rules.cues)}
+        branches = "|".join(f"(?P<{k}>{c.pattern})" for k, c in self.cue_of.items())
+        self.cue_rx = _compile(r"(?:(?<!\w)(?=\w)|(?=[-–?]))(?:" + branches + ")")
+        self.lines = [_compile(p) for p in rules.lines.patterns]
+        r = rules
+        self._rx: dict[str, re.Pattern[str]] = {
+            "context": _compile(r.ambiguous.context),
+            "oncology": _compile(r.oncology_context),
+            "non_oncologic": _compile(r.non_oncologic_context),
+            "list_gap": _compile(r.list_gap),
+            "clause": _compile(r.clause_break),
+            "conditional": _compile(r.conditional),
+            "negation": _compile(r.negation),
+            "cue_negation": _compile(r.cue_negation),
+            "continuation": _compile(r.gaps.continuation),
+            "intolerance": _compile(r.reasons.intolerance),
+            "progression": _compile(r.reasons.progression),
+            "completed": _compile(r.reasons.completed),
+        }
+
     def __call__(self, doc: Doc) -> Doc:
+        spans = anchors(doc, *LABELS)
+        if not spans:
+            return doc
+        out = candidates_of(doc)
+        # Work on the text of each window only: Doc.text is rebuilt from all tokens on
+        # every access, which costs more than reading the few sentences that name a drug.
+        for base, text, junctions, group in self._windows(doc, spans):
+            out.extend(self._window(text, base, junctions, group))
         return doc
 
+    # -- windows: a sentence with its continuation lines -------------------------------
+    def _windows(
+        self, doc: Doc, spans: list[Span]
+    ) -> list[tuple[int, str, tuple[int, ...], list[Span]]]:
+        """Sentences holding anchors, each with the continuation sentences that follow it:
+        (offset of the window in the Doc text, window text, offsets in it where a
+        continuation starts — a sentence end there is not a clause break, spans)."""
+        sents = sentences_of(doc)
+        cont = self._rx["continuation"]
+        n = len(sents.starts)
+        windows: list[list] = []  # [first sentence, last sentence, spans]
+        for span in spans:
+            k = bisect.bisect_right(sents.starts, span.start) - 1
+            if windows and k <= windows[-1][1]:
+                windows[-1][2].append(span)
+                continue
+            last = k
+            while last + 1 < n:
+                s0, s1 = sents.starts[last + 1], sents.ends[last + 1]
+                if not cont.match(doc[s0 : min(s1, s0 + 6)].text):
+                    break
+                last += 1
+            windows.append([k, last, [span]])
+        out = []
+        for a, b, group in windows:
+            base = doc[sents.starts[a]].idx
+            text = doc[sents.starts[a] : sents.ends[b]].text
+            junctions = tuple(doc[sents.starts[j]].idx - base for j in range(a + 1, b + 1))
+            out.append((base, text, junctions, group))
+        return out
 
-@Language.factory("prescreen_therapy")
-def make(nlp: Language, name: str) -> Extractor:
-    return Extractor()
+    # -- one window (all offsets relative to the window text) ----------------------------
+    def _window(
+        self, text: str, base: int, junctions: tuple[int, ...], spans: list[Span]
+    ) -> list[Candidate]:
+        lo, hi = 0, len(text)
+        mentions = []
+        for span in spans:
+            a = anchor_of(span)
+            agents = list(a.data.get("agents", []))
+            mentions.append(_Mention(a.start - base, a.end - base, a, span, agents))
+        mentions = self._keep_unambiguous(text, lo, hi, mentions)
+        mentions = self._keep_oncologic_procedures(text, lo, hi, mentions)
+        if not mentions:
+            return []
+        non_oncologic = bool(self._rx["non_oncologic"].search(text, lo, hi))
+        groups = self._groups(text, mentions)
+        for hit in self._hits(text, lo, hi, mentions):
+            self._attach(text, hit, mentions, groups, junctions)
+        self._read_lines(text, mentions, groups, junctions)
+        self._read_dates(text, lo, hi, mentions, groups)
+        cands: list[Candidate] = []
+        for m in mentions:
+            cands.extend(self._candidates(m, base, non_oncologic))
+        return cands
+
+    def _keep_unambiguous(
+        self, text: str, lo: int, hi: int, mentions: list[_Mention]
+    ) -> list[_Mention]:
+        if not any(m.ambiguous for m in mentions):
+            return mentions
+        others = any(not m.ambiguous and not m.anchor.data.get("local") for m in mentions)
+        if others:
+            return mentions
+        ctx = self._rx["context"]
+        keep = []
+        for m in mentions:
+            if not m.ambiguous:
+                keep.append(m)
+                continue
+            # therapy context anywhere in the sentence except the mention itself
+            if ctx.search(text, lo, m.start) or ctx.search(text, m.end, hi):
+                keep.append(m)
+        return keep
+
+    def _keep_oncologic_procedures(
+        self, text: str, lo: int, hi: int, mentions: list[_Mention]
+    ) -> list[_Mention]:
+        """Generic procedure words ("surgery", "excision") only in a sentence about cancer."""
+        if not any(m.anchor.data.get("needs_context") for m in mentions):
+            return mentions
+        if any(not m.anchor.data.get("local") for m in mentions) or self._rx["oncology"].search(
+            text, lo, hi
+        ):
+            return mentions
+        return [m for m in mentions if not m.anchor.data.get("needs_context")]
+
+    def _groups(self, text: str, mentions: list[_Mention]) -> list[int]:
+        """Group index of each mention: drugs joined by list words form one list."""
+        gap = self._rx["list_gap"]
+        out = [0]
+        for prev, cur in itertools.pairwise(mentions):
+            joined = cur.start >= prev.end and gap.fullmatch(text, prev.end, cur.start)
+            out.append(out[-1] if joined else out[-1] + 1)
+        return out
+
+    def _hits(self, text: str, lo: int, hi: int, mentions: list[_Mention]) -> list[_Hit]:
+        """Outcome cues in the window, scanned once with all cues in one alternation over a
+        copy of the text where drug names are masked (a cue never spans a drug)."""
+        parts, pos = [], lo
+        for m in mentions:
+            parts.append(text[pos : m.start])
+            parts.append(_MASK * (m.end - m.start))
+            pos = m.end
+        parts.append(text[pos:hi])
+        masked = "".join(parts)
+        hits: list[_Hit] = []
+        neg = self._rx["cue_negation"]
+        for m in self.cue_rx.finditer(masked):
+            s, e = m.start() + lo, m.end() + lo
+            if e == s:
+                continue
+            cue = self.cue_of[m.lastgroup or ""]
+            outcome, decisive = cue.outcome, cue.decisive
+            if neg.search(text, max(lo, s - 24), s):
+                if outcome not in ("progression", "intolerance"):
+                    continue  # "not on X", "never received X": ConText negates
+                outcome = "unknown"  # "no progression on X": given, no terminal outcome
+            if cue.reason:
+                outcome = self._reason(text, e, hi) or outcome
+            hits.append(_Hit(s, e, cue, outcome, decisive))
+        return hits
+
+    def _reason(self, text: str, pos: int, hi: int) -> str | None:
+        """The outcome a reason after "stopped" / "held" gives ("for grade 3 rash")."""
+        end = min(hi, pos + self.rules.reasons.reach)
+        cb = self._rx["clause"].search(text, pos, end)
+        end = cb.start() if cb else end
+        best: tuple[int, str] | None = None
+        for outcome in ("intolerance", "progression", "completed"):
+            m = self._rx[outcome].search(text, pos, end)
+            if m and (best is None or m.start() < best[0]):
+                best = (m.start(), outcome)
+        return best[1] if best else None
+
+    def _clean_gap(self, text: str, a: int, b: int, junctions: tuple[int, ...]) -> bool:
+        """No clause break between a and b (a continuation sentence's start is not one)."""
+        if a > b:
+            return False
+        return all(m.end() in junctions for m in self._rx["clause"].finditer(text, a, b))
+
+    def _attach(
+        self,
+        text: str,
+        hit: _Hit,
+        mentions: list[_Mention],
+        groups: list[int],
+        junctions: tuple[int, ...],
+    ) -> None:
+        """Tie the cue to the drug list it reaches (forward, backward or the nearer)."""
+        cue = hit.cue
+        fwd = bwd = None
+        if cue.attach in ("forward", "either"):
+            limit = cue.max_gap if cue.max_gap is not None else self.rules.gaps.forward
+            i = next((k for k, m in enumerate(mentions) if m.start >= hit.end), None)
+            if i is not None:
+                gap = _gap_len(text, hit.end, mentions[i].start)
+                if (
+                    gap <= limit
+                    and self._clean_gap(text, hit.end, mentions[i].start, junctions)
+                    and not _COMMA.search(text, hit.end, mentions[i].start)
+                ):
+                    members = [k for k in range(i, len(mentions)) if groups[k] == groups[i]]
+                    fwd = (gap, members)
+        if cue.attach in ("backward", "either"):
+            limit = cue.max_gap if cue.max_gap is not None else self.rules.gaps.backward
+            i = next((k for k in range(len(mentions) - 1, -1, -1)
+                      if mentions[k].end <= hit.start), None)  # fmt: skip
+            if i is not None:
+                i, aside = _outside_parentheses(text, mentions, i, hit.start)
+                gap = _gap_len(text, mentions[i].end, hit.start) - aside
+                if gap <= limit and self._clean_gap(text, mentions[i].end, hit.start, junctions):
+                    members = [k for k in range(0, i + 1) if groups[k] == groups[i]]
+                    if hit.outcome == "intolerance":  # toxicity is about one drug
+                        members = self._after_repeat(mentions, members)
+                    bwd = (gap, members)
+        chosen = fwd if bwd is None or (fwd is not None and fwd[0] <= bwd[0]) else bwd
+        if chosen is None:
+            return
+        gap, members = chosen
+        forward = chosen is fwd
+        for k in members:
+            m = mentions[k]
+            decisive = hit.decisive and self._stated_as_fact(text, hit, m, forward)
+            outcome = hit.outcome if decisive or not hit.decisive else "unknown"
+            m.attached.append((_RANK[outcome], gap, outcome, cue.id, decisive, hit.start))
+
+    @staticmethod
+    def _after_repeat(mentions: list[_Mention], members: list[int]) -> list[int]:
+        """A list whose last drug was named earlier in it ("AC then paclitaxel x8 -
+        paclitaxel stopped for G3 neuropathy"): a toxicity after it is about the drugs after
+        that naming."""
+        last = set(mentions[members[-1]].agents)
+        for j in range(len(members) - 2, -1, -1):
+            if last & set(mentions[members[j]].agents):
+                return members[j + 1 :]
+        return members
+
+    def _stated_as_fact(self, text: str, hit: _Hit, m: _Mention, forward: bool) -> bool:
+        """No conditional word in the clause before the cue and the drug, no negation word
+        just before them."""
+        first = min(hit.start, m.start)
+        clause_lo = 0
+        for cb in self._rx["clause"].finditer(text, 0, first):
+            clause_lo = cb.end()
+        parts = [(clause_lo, first)]
+        if forward:
+            parts.append((hit.end, m.start))
+        for a, b in parts:
+            if a >= b:
+                continue
+            # look past b so that lookaheads see the cue ("will continue X" is a fact)
+            for c in self._rx["conditional"].finditer(text, a, min(len(text), b + 24)):
+                if c.start() < b:
+                    return False
+                break
+            if self._rx["negation"].search(text, max(a, b - 40), b):
+                return False
+        return True
+
+    def _read_lines(
+        self, text: str, mentions: list[_Mention], groups: list[int], junctions: tuple[int, ...]
+    ) -> None:
+        lr = self.rules.lines
+        for rx in self.lines:
+            for m in rx.finditer(text):
+                raw = m.group("n").lower()
+                n = lr.ordinals.get(raw) or (int(raw) if raw.isdigit() else None)
+                if n is None:
+                    continue
+                targets = self._line_targets(text, m, mentions, groups, junctions)
+                for k in targets:
+                    if mentions[k].line is None:
+                        mentions[k].line = n
+
+    def _line_targets(
+        self,
+        text: str,
+        m: re.Match[str],
+        mentions: list[_Mention],
+        groups: list[int],
+        junctions: tuple[int, ...],
+    ) -> list[int]:
+        lr = self.rules.lines
+        nxt = next((k for k, x in enumerate(mentions) if x.start >= m.end()), None)
+        if nxt is not None:
+            gap = mentions[nxt].start - m.end()
+            if gap <= lr.forward_gap and self._clean_gap(
+                text, m.end(), mentions[nxt].start, junctions
+            ):
+                return [k for k in range(nxt, len(mentions)) if groups[k] == groups[nxt]]
+        prv = next((k for k in range(len(mentions) - 1, -1, -1)
+                    if mentions[k].end <= m.start()), None)  # fmt: skip
+        if prv is not None:
+            gap = m.start() - mentions[prv].end
+            if gap <= lr.backward_gap and self._clean_gap(
+                text, mentions[prv].end, m.start(), junctions
+            ):
+                return [k for k in range(prv + 1) if groups[k] == groups[prv]]
+        if not text[: m.start()].strip(" \t\r\n#-*•:"):
+            return list(range(len(mentions)))  # a "Line 2: ..." label heads the sentence
+        return []
+
+    def _read_dates(
+        self, text: str, lo: int, hi: int, mentions: list[_Mention], groups: list[int]
+    ) -> None:
+        reach = self.rules.dates.reach
+        for g in sorted(set(groups)):
+            members = [k for k, x in enumerate(groups) if x == g]
+            first, last = members[0], members[-1]
+            a_lo = mentions[last].end
+            a_hi = min(hi, a_lo + reach)
+            if last + 1 < len(mentions):
+                a_hi = min(a_hi, mentions[last + 1].start)
+            b_hi = mentions[first].start
+            b_lo = max(lo, b_hi - reach)
+            if first > 0:
+                b_lo = max(b_lo, mentions[first - 1].end)
+            dates = self._dates_in(text, a_lo, a_hi) or self._dates_in(text, b_lo, b_hi)
+            if dates:
+                for k in members:
+                    mentions[k].dates = dates
+
+    def _dates_in(self, text: str, a: int, b: int) -> dict[str, str]:
+        if a >= b:
+            return {}
+        cb = self._rx["clause"].search(text, a, b)
+        b = cb.start() if cb else b
+        m = _RANGE.search(text, a, b)
+        if m:
+            out = {}
+            end_raw = m.group("b")
+            start = _iso(m.group("a"), end_raw)
+            if start:
+                out["start_date"] = start
+            if end_raw.lower() not in ("now", "present", "current", "date", "ongoing", "today"):
+                end = _iso(end_raw, m.group("a"))
+                if end:
+                    out["end_date"] = end
+            return out
+        m = _SINCE.search(text, a, b)
+        if m:
+            start = _iso(m.group("a"))
+            return {"start_date": start} if start else {}
+        return {}
+
+    # -- candidates --------------------------------------------------------------------
+    def _candidates(self, m: _Mention, base: int, non_oncologic: bool) -> list[Candidate]:
+        a = m.anchor
+        best = min(m.attached) if m.attached else None
+        # in a family-history section a "given" cue is about a relative: ConText and the
+        # section decide
+        relatives = best is not None and (
+            m.span[0]._.section_category in self.rules.relatives_sections
+        )
+        outcome = best[2] if best else "unknown"
+        cue_id = best[3] if best else "mention"
+        out = []
+        for agent in m.agents:
+            cand = Candidate(
+                field="therapy",
+                value=agent,
+                unit=None,
+                start=m.start + base,
+                end=m.end + base,
+                rule=f"{a.rule_id}/{cue_id}",
+                context_type=CONTEXT_TYPE,
+                prior=a.prior,
+                key=agent,
+            )
+            cand.attributes["classes"] = list(self.classes.get(agent, []))
+            cand.attributes["outcome"] = outcome
+            if m.line is not None:
+                cand.attributes["line"] = m.line
+            cand.attributes.update(m.dates)
+            if a.data.get("regimen"):
+                cand.attributes["regimen"] = a.data["regimen"]
+                cand.adjust("agent read from a regimen name", -0.02)
+            if m.ambiguous:
+                cand.adjust(
+                    "short name with other meanings, kept because the sentence reads as therapy",
+                    -self.rules.ambiguous.penalty,
+                )
+            if non_oncologic and not a.data.get("local"):
+                cand.attributes["possible_non_oncologic_use"] = True
+                cand.adjust(
+                    "sentence suggests a non-cancer use of the drug",
+                    -self.rules.non_oncologic_penalty,
+                )
+            if best is not None and outcome != "unknown":
+                cand.adjust(f"outcome stated beside the drug ({cue_id})", 0.03)
+            if best is not None and best[4] and not relatives:
+                cand.assertion = Assertion.PRESENT
+                cand.assertion_reason = "stated as given (prior or current therapy)"
+            out.append(cand)
+        return out
 
 
-def anchor_rules() -> list[AnchorRule]:
-    return []
+@Language.factory("prescreen_therapy", default_config={"rules_path": None, "lexicon_path": None})
+def make_therapy(
+    nlp: Language, name: str, rules_path: str | None, lexicon_path: str | None
+) -> TherapyExtractor:
+    return TherapyExtractor(
+        load_lexicon(Path(lexicon_path) if lexicon_path else None),
+        load_rules(Path(rules_path) if rules_path else None),
+    )

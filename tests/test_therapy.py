@@ -1,0 +1,524 @@
+"""Therapy: lexicon mapping, outcomes tied to the right drug, line, dates, assertions, the
+ConText rules added for therapy, and the rule files' schemas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from prescreen.extraction.candidates import Candidate
+from prescreen.extraction.context import load_context_rules, resolve_assertion
+from prescreen.extraction.fields import therapy
+from prescreen.yamlfile import DataFileError
+
+from .conftest import only
+
+
+def therapies(findings):
+    return only(findings, "therapy")
+
+
+def by_value(findings):
+    """value -> findings of that value (several mentions of one agent are possible)."""
+    out: dict[str, list] = {}
+    for f in therapies(findings):
+        out.setdefault(f.value, []).append(f)
+    return out
+
+
+def one(findings, value):
+    got = by_value(findings).get(value, [])
+    assert len(got) == 1, [(f.value, f.text, f.assertion) for f in therapies(findings)]
+    return got[0]
+
+
+# --------------------------------------------------------------------------- rule files
+def test_lexicon_and_rules_load_and_agree():
+    lex = therapy.load_lexicon()
+    rules = therapy.load_rules()
+    names = {a.name for a in lex.agents}
+    assert {"sunitinib", "olaparib", "paclitaxel", "fluorouracil"} <= names
+    for r in lex.regimens:
+        assert set(r.agents) <= names
+    ids = [c.id for c in rules.cues]
+    assert len(ids) == len(set(ids))
+    assert rules.relatives_sections == ["family_history"]
+
+
+def test_anchor_rules_flag_short_synonyms_as_ambiguous():
+    rules = therapy.anchor_rules()
+    short = {lit for r in rules if r.data.get("ambiguous") for lit in r.literals}
+    plain = {lit for r in rules if not r.data.get("ambiguous") for lit in r.literals}
+    assert {"bcg", "axi", "pld", "bev"} <= short
+    assert not ({"bcg", "axi", "pld", "bev"} & plain)
+    assert {"sutent", "lynparza", "nab-paclitaxel", "folfirinox"} <= plain
+    assert any(r.label == "BLOCK" and "bcg vaccination" in r.literals for r in rules)
+
+
+@pytest.mark.parametrize(
+    ("defect", "problem"),
+    [
+        (lambda t: t + "\nunexpected_key: 1\n", "unexpected_key"),
+        (lambda t: t.replace("pattern: '\\bsince\\b'", "pattern: '(since'"), "invalid regex"),
+        (lambda t: t.replace("outcome: ongoing", "outcome: stable", 1), "outcome"),
+    ],
+)
+def test_rule_file_errors_name_file_line_and_problem(tmp_path: Path, defect, problem):
+    original = (therapy.RESOURCES / "therapy.yaml").read_text(encoding="utf-8")
+    broken = defect(original)
+    assert broken != original
+    path = tmp_path / "therapy.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(DataFileError) as err:
+        therapy.load_rules(path)
+    assert err.value.path == str(path)
+    assert err.value.line is not None and err.value.line > 1
+    assert problem in str(err.value)
+
+
+def test_lexicon_rejects_a_regimen_with_an_unknown_agent(tmp_path: Path):
+    path = tmp_path / "drugs.yaml"
+    path.write_text(
+        "version: '1'\nclasses: [chemotherapy]\n"
+        "agents:\n  - {name: cisplatin, classes: [chemotherapy], synonyms: [cddp]}\n"
+        "regimens:\n  - {name: x, synonyms: [x-regimen], agents: [cisplatin, madeupdrug]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataFileError, match="madeupdrug"):
+        therapy.load_lexicon(path)
+
+
+# --------------------------------------------------------------------------- mapping
+@pytest.mark.parametrize(
+    ("sentence", "value", "classes"),
+    [
+        ("She progressed on Sutent in 2024.", "sunitinib", ["anti_angiogenic", "tki"]),
+        ("Maintenance Lynparza 300 mg BID since 01/2025.", "olaparib", ["parpi"]),
+        ("Received nab-paclitaxel x4 cycles.", "paclitaxel", ["chemotherapy"]),
+        ("Received Abraxane weekly.", "paclitaxel", ["chemotherapy"]),
+        ("Pegylated liposomal doxorubicin 04/2025 to present.", "doxorubicin", ["chemotherapy"]),
+        ("Keytruda 200 mg q3w, currently C4D1.", "pembrolizumab", ["immunotherapy"]),
+        ("Avastin was added in 2024.", "bevacizumab", ["anti_angiogenic"]),
+        ("Currently on Cabometyx 40 mg daily.", "cabozantinib", ["anti_angiogenic", "tki"]),
+        ("Talzenna 1 mg daily since 07/2025.", "talazoparib", ["parpi"]),
+    ],
+)
+def test_brands_and_formulations_map_to_the_generic_agent(extract, sentence, value, classes):
+    f = one(extract(sentence), value)
+    assert f.attributes["classes"] == classes
+    assert f.assertion == "present"
+
+
+def test_regimen_splits_into_its_agents_on_one_span_with_distinct_ids(extract):
+    text = "Pancreatic adenocarcinoma. Received FOLFIRINOX x6 cycles, completed 10/2024."
+    got = therapies(extract(text))
+    assert {f.value for f in got} == {"fluorouracil", "leucovorin", "irinotecan", "oxaliplatin"}
+    assert {(f.start, f.end, f.text) for f in got} == {(got[0].start, got[0].end, "FOLFIRINOX")}
+    assert len({f.id for f in got}) == 4
+    assert all(f.attributes["regimen"] == "folfirinox" for f in got)
+    assert all(f.attributes["outcome"] == "completed" for f in got)
+
+
+def test_supportive_drugs_are_not_therapy(extract):
+    text = (
+        "Meds: ondansetron 8 mg prn, dexamethasone 4 mg, filgrastim, zoledronic acid, "
+        "pantoprazole, loperamide prn."
+    )
+    assert therapies(extract(text)) == []
+
+
+# --------------------------------------------------------------------------- outcomes
+@pytest.mark.parametrize(
+    ("sentence", "value", "outcome"),
+    [
+        ("She progressed on sunitinib.", "sunitinib", "progression"),
+        ("PD after 4 cycles of docetaxel.", "docetaxel", "progression"),
+        ("Progression on pazopanib in 03/2025.", "pazopanib", "progression"),
+        ("Disease progression while on cabozantinib.", "cabozantinib", "progression"),
+        ("Refractory to gemcitabine.", "gemcitabine", "progression"),
+        ("Failed first-line pemetrexed.", "pemetrexed", "progression"),
+        ("Sorafenib 02/2025-06/2025 -> progression.", "sorafenib", "progression"),
+        ("Progressive pulmonary disease on regorafenib.", "regorafenib", "progression"),
+        ("Enlarging lung nodules on savolitinib.", "savolitinib", "progression"),
+        ("Sunitinib discontinued due to grade 3 hand-foot syndrome.", "sunitinib", "intolerance"),
+        ("Lenvatinib was stopped for toxicity.", "lenvatinib", "intolerance"),
+        ("She could not tolerate axitinib.", "axitinib", "intolerance"),
+        ("Intolerant of cabozantinib (G3 mucositis).", "cabozantinib", "intolerance"),
+        ("Dose-limiting toxicity on ixabepilone.", "ixabepilone", "intolerance"),
+        ("Olaparib held for grade 3 anemia.", "olaparib", "intolerance"),
+        ("Currently on tivozanib 1.34 mg daily.", "tivozanib", "ongoing"),
+        ("Continues niraparib without issues.", "niraparib", "ongoing"),
+        ("Regorafenib C4D1 today.", "regorafenib", "ongoing"),
+        ("Started cabozantinib 40 mg 9/2025.", "cabozantinib", "ongoing"),
+        ("On bevacizumab since September 2025.", "bevacizumab", "ongoing"),
+        ("Completed 6 cycles of carboplatin.", "carboplatin", "completed"),
+        ("S/p 4 cycles of cisplatin.", "cisplatin", "completed"),
+        ("Adjuvant temozolomide x6 completed 10/2024.", "temozolomide", "completed"),
+        ("Completed five of a planned six cycles of cisplatin.", "cisplatin", "ongoing"),
+        ("Treated with docetaxel in 2023.", "docetaxel", "unknown"),
+        ("Meds: anastrozole 1 mg daily.", "anastrozole", "unknown"),
+    ],
+)
+def test_outcome_phrasings(extract, sentence, value, outcome):
+    f = one(extract(sentence), value)
+    assert f.attributes["outcome"] == outcome
+    assert f.assertion == "present"
+
+
+def test_outcome_reaches_every_drug_of_a_list(extract):
+    text = "Metastatic ccRCC: progressed on sunitinib and then pazopanib."
+    got = by_value(extract(text))
+    assert got["sunitinib"][0].attributes["outcome"] == "progression"
+    assert got["pazopanib"][0].attributes["outcome"] == "progression"
+
+
+def test_several_outcomes_in_one_sentence_go_to_their_own_drugs(extract):
+    text = (
+        "32M with papillary RCC, progressed on sunitinib and savolitinib, intolerant of "
+        "cabozantinib, now on everolimus."
+    )
+    got = {k: v[0].attributes["outcome"] for k, v in by_value(extract(text)).items()}
+    assert got == {
+        "sunitinib": "progression",
+        "savolitinib": "progression",
+        "cabozantinib": "intolerance",
+        "everolimus": "ongoing",
+    }
+
+
+def test_parenthesised_outcomes_and_a_toxicity_stop(extract):
+    text = (
+        "Prior treatment carboplatin paclitaxel (progression), sunitinib (progression), "
+        "lenvatinib stopped in April for grade 3 hypertension and proteinuria."
+    )
+    got = {k: v[0].attributes["outcome"] for k, v in by_value(extract(text)).items()}
+    assert got == {
+        "carboplatin": "progression",
+        "paclitaxel": "progression",
+        "sunitinib": "progression",
+        "lenvatinib": "intolerance",
+    }
+
+
+def test_a_drug_in_an_aside_does_not_take_the_outcome_of_the_line(extract):
+    text = (
+        "- 07/2024-06/2025 carboplatin + paclitaxel (bevacizumab omitted: fistula risk) "
+        "-> PD 07/2025."
+    )
+    got = by_value(extract(text))
+    assert got["carboplatin"][0].attributes["outcome"] == "progression"
+    assert got["paclitaxel"][0].attributes["outcome"] == "progression"
+    assert got["bevacizumab"][0].assertion == "negated"
+
+
+def test_a_toxicity_after_a_repeated_drug_is_about_that_drug_only(extract):
+    text = (
+        "Neoadjuvant AC x4 (doxorubicin/cyclophosphamide) then weekly paclitaxel x8 - "
+        "paclitaxel stopped early for G3 neuropathy."
+    )
+    got = by_value(extract(text))
+    assert got["doxorubicin"][0].attributes["outcome"] != "intolerance"
+    assert {f.attributes["outcome"] for f in got["paclitaxel"]} >= {"intolerance"}
+
+
+def test_arrow_continuation_line_carries_the_outcome(extract):
+    text = (
+        "ONCOLOGY HISTORY\n"
+        "  Line 1 ........ nivolumab + ipilimumab 04/2024 - 01/2025 -> progression (CT 01/2025)\n"
+        "  Line 2 ........ cisplatin + pemetrexed + bevacizumab 02/2025 - 04/2026\n"
+        "                  -> progression (CT 04/08/2026)\n"
+    )
+    got = by_value(extract(text))
+    for value, line in [("nivolumab", 1), ("ipilimumab", 1), ("cisplatin", 2),
+                        ("pemetrexed", 2), ("bevacizumab", 2)]:  # fmt: skip
+        f = got[value][0]
+        assert f.attributes["outcome"] == "progression", value
+        assert f.attributes["line"] == line, value
+    assert got["nivolumab"][0].attributes["start_date"] == "2024-04"
+    assert got["nivolumab"][0].attributes["end_date"] == "2025-01"
+    assert got["cisplatin"][0].attributes["start_date"] == "2025-02"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "line"),
+    [
+        ("Now on second-line tisotumab vedotin.", "tisotumab vedotin", 2),
+        ("HCC on 2L regorafenib, tolerating well.", "regorafenib", 2),
+        ("Options: surveillance vs third line vinorelbine.", "vinorelbine", 3),
+        ("Gemcitabine as 1st-line therapy, completed.", "gemcitabine", 1),
+    ],
+)
+def test_line_of_therapy(extract, sentence, value, line):
+    assert one(extract(sentence), value).attributes["line"] == line
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "dates"),
+    [
+        ("Cabozantinib 12/2024 - 4/2025, stopped for intolerance.", "cabozantinib",
+         {"start_date": "2024-12", "end_date": "2025-04"}),
+        ("Sorafenib, December 2025 to February 2026, stopped.", "sorafenib",
+         {"start_date": "2025-12", "end_date": "2026-02"}),
+        ("On tivozanib since 07/15/2025.", "tivozanib", {"start_date": "2025-07-15"}),
+        ("07/2025-now tivozanib 1.34 mg daily.", "tivozanib", {"start_date": "2025-07"}),
+    ],
+)  # fmt: skip
+def test_dates_written_beside_the_drug(extract, sentence, value, dates):
+    attrs = one(extract(sentence), value).attributes
+    assert {k: attrs[k] for k in ("start_date", "end_date") if k in attrs} == dates
+
+
+# --------------------------------------------------------------------------- assertions
+@pytest.mark.parametrize(
+    ("sentence", "value", "assertion"),
+    [
+        ("If she progresses on olaparib we will consider cabozantinib.", "olaparib",
+         "hypothetical"),
+        ("If she progresses on olaparib we will consider cabozantinib.", "cabozantinib",
+         "hypothetical"),
+        ("Plan to start cabozantinib next week.", "cabozantinib", "hypothetical"),
+        ("Discussed lenvatinib plus everolimus as an option.", "lenvatinib", "hypothetical"),
+        ("If not eligible, options include docetaxel or best supportive care.", "docetaxel",
+         "hypothetical"),
+        ("Cabozantinib would be alternative if not enrolled.", "cabozantinib", "hypothetical"),
+        ("No prior chemotherapy or olaparib.", "olaparib", "negated"),
+        ("She never received pembrolizumab.", "pembrolizumab", "negated"),
+        ("PD-L1 CPS <1, so pembrolizumab was not given.", "pembrolizumab", "negated"),
+        ("Completed adjuvant therapy; declined capecitabine.", "capecitabine", "negated"),
+        ("Plan: continue olaparib 300 mg BID.", "olaparib", "present"),
+        ("Start sacituzumab govitecan today, C1D1.", "sacituzumab govitecan", "present"),
+        ("We will continue regorafenib 120 mg.", "regorafenib", "present"),
+        ("No evidence of progression on cabozantinib.", "cabozantinib", "present"),
+    ],
+)  # fmt: skip
+def test_assertions(extract, sentence, value, assertion):
+    f = one(extract(sentence), value)
+    assert f.assertion == assertion
+    if assertion != "present":
+        assert f.attributes["outcome"] == "unknown"  # an outcome that has not happened
+
+
+def test_prior_therapy_is_present_not_historical(extract):
+    text = (
+        "Previously treated with sunitinib (2022-2023), prior pazopanib, remote history of FOLFOX."
+    )
+    for f in therapies(extract(text)):
+        assert f.assertion == "present", (f.value, f.assertion)
+
+
+def test_family_history_section_is_about_relatives(extract):
+    text = (
+        "HPI: on olaparib since 2024.\n"
+        "Family history: mother progressed on tamoxifen, completed it in 2010.\n"
+    )
+    got = by_value(extract(text))
+    assert got["tamoxifen"][0].assertion == "family"
+    assert got["olaparib"][0].assertion == "present"
+
+
+# --------------------------------------------------------------------------- ambiguity
+def test_short_synonyms_need_therapy_context(extract):
+    assert therapies(extract("Social: BCG vaccination as a child in Brazil.")) == []
+    assert therapies(extract("ROS: PLD noted.")) == []
+    got = by_value(extract("NMIBC s/p TURBT, intravesical BCG x6 completed 2023."))
+    assert got["bacillus calmette-guerin"][0].attributes["outcome"] == "completed"
+    got = by_value(extract("Recurrent HGSOC on PLD + bev since 09/2025."))
+    assert got["doxorubicin"][0].attributes["outcome"] == "ongoing"
+    assert got["bevacizumab"][0].attributes["outcome"] == "ongoing"
+    assert any("other meanings" in s.reason for s in got["bevacizumab"][0].explanation)
+
+
+def test_non_oncologic_use_is_kept_but_flagged(extract):
+    f = one(extract("Rheumatoid arthritis on methotrexate 15 mg weekly."), "methotrexate")
+    assert f.attributes["possible_non_oncologic_use"] is True
+    assert any(s.delta < 0 and "non-cancer" in s.reason for s in f.explanation)
+    g = one(extract("Osteosarcoma: high-dose methotrexate in 2024."), "methotrexate")
+    assert "possible_non_oncologic_use" not in g.attributes
+    assert f.confidence < g.confidence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "outcome"),
+    [
+        ("Clear cell RCC s/p radical nephrectomy 2020.", "surgery", "completed"),
+        ("Breast cancer: mastectomy and axillary dissection 11/2024.", "surgery", "unknown"),
+        ("SBRT to the T10 metastasis, completed 02/2025.", "radiotherapy", "completed"),
+        ("Adjuvant radiotherapy 66 Gy with concurrent cisplatin.", "radiotherapy", "unknown"),
+    ],
+)
+def test_surgery_and_radiotherapy_are_their_own_values(extract, sentence, value, outcome):
+    got = by_value(extract(sentence))
+    assert got[value][0].attributes["outcome"] == outcome
+    assert got[value][0].attributes["classes"] == []
+
+
+def test_procedure_words_outside_cancer_are_not_therapy(extract):
+    text = "PSH: arthroscopic knee surgery 2015. Referred to radiation oncology."
+    assert therapies(extract(text)) == []
+
+
+# --------------------------------------------------------------------------- whole notes
+CLINIC_NOTE = """THORACIC ONCOLOGY PROGRESS NOTE
+Date: 07/27/2026
+
+HPI: 78M with unresectable epithelioid pleural mesothelioma, here to review CD70 CAR-T
+screening. Progressed on nivo/ipi and on cisplatin/pemetrexed/bevacizumab.
+
+ONCOLOGY HISTORY:
+- 04/2024-01/2025 nivolumab + ipilimumab -> PD (CT 01/2025)
+- 02/2025-04/2026 cisplatin + pemetrexed + bevacizumab x6, then pemetrexed maintenance
+  -> progression (CT 04/08/2026)
+- Palliative RT to chest wall 30 Gy, completed 05/2026.
+
+PMH: HTN, COPD. No psychiatric history.
+Meds: amlodipine 5 mg daily; tiotropium; acetaminophen prn.
+Allergies: penicillin (rash).
+
+ASSESSMENT AND PLAN:
+78M MPM, CD70 3+, ECOG 1. Screen fail (no measurable lesion).
+- Options: surveillance CT in 8 weeks vs. third-line vinorelbine.
+- If he progresses on surveillance we would consider gemcitabine.
+"""
+
+
+def test_clinic_note(extract):
+    findings = extract(CLINIC_NOTE)
+    got = {}
+    for f in therapies(findings):
+        got.setdefault((f.value, f.assertion), set()).add(f.attributes["outcome"])
+    for agent in ("nivolumab", "ipilimumab", "cisplatin", "pemetrexed", "bevacizumab"):
+        assert "progression" in got[(agent, "present")], agent
+    assert got[("radiotherapy", "present")] == {"completed"}
+    assert ("vinorelbine", "hypothetical") in got
+    assert ("gemcitabine", "hypothetical") in got
+    assert not any(a == "historical" for _, a in got)
+    for f in therapies(findings):
+        assert f.text == CLINIC_NOTE[f.start : f.end]
+        assert round(sum(s.delta for s in f.explanation), 4) == f.confidence
+        assert f.rule.startswith("therapy.")
+
+
+RADIOLOGY = """CT CHEST, ABDOMEN, PELVIS WITH CONTRAST
+Date: 04/14/2026
+Indication: 25 yo M, metastatic osteosarcoma to lungs, on cabozantinib; restaging.
+Comparison: 12/15/2025.
+IMPRESSION:
+1. Progressive pulmonary metastatic disease on cabozantinib: enlarging LLL mass (2.2 cm).
+"""
+
+
+def test_radiology_indication_and_impression(extract):
+    outcomes = {f.attributes["outcome"] for f in therapies(extract(RADIOLOGY, kind="radiology"))}
+    assert outcomes == {"ongoing", "progression"}
+
+
+def test_conflicting_mentions_across_two_documents(extract):
+    """Each document's findings follow its own text; the same text gives the same ids."""
+    first = "HPI: metastatic ccRCC on cabozantinib 60 mg daily since 02/2025, tolerating well."
+    later = (
+        "HPI: metastatic ccRCC. Cabozantinib 02/2025-01/2026 stopped for grade 3 "
+        "hand-foot syndrome; now on tivozanib."
+    )
+    a = one(extract(first, doc_id="d1", date=dt.date(2025, 6, 1)), "cabozantinib")
+    b = one(extract(later, doc_id="d2", date=dt.date(2026, 2, 1)), "cabozantinib")
+    assert (a.doc_id, a.attributes["outcome"]) == ("d1", "ongoing")
+    assert (b.doc_id, b.attributes["outcome"]) == ("d2", "intolerance")
+    assert a.id != b.id
+    again = one(extract(first, doc_id="d1", date=dt.date(2025, 6, 1)), "cabozantinib")
+    assert again.id == a.id
+
+
+# --------------------------------------------------------------------------- ConText rules
+@pytest.fixture(scope="module")
+def therapy_assertion(extractor):
+    """Assertion ConText alone gives a THERAPY target (no extractor cue involved)."""
+    nlp = extractor.nlp
+    ctx = nlp.get_pipe("prescreen_context")
+
+    def run(text: str, target: str) -> str:
+        with nlp.select_pipes(disable=["prescreen_context"]):
+            doc = nlp(text)
+        start = text.index(target)
+        cand = Candidate(field="therapy", value=target, unit=None, start=start,
+                         end=start + len(target), rule="test", context_type="THERAPY",
+                         prior=0.9)  # fmt: skip
+        doc._.prescreen_candidates = [cand]
+        ctx(doc)
+        return resolve_assertion([ctx.category_of(m) for m in cand.modifiers]).value
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "expected", "rule"),
+    [
+        ("PD-L1 CPS <1 so pembrolizumab was not given.", "pembrolizumab", "negated",
+         "neg.therapy_not_given"),
+        ("Carboplatin + paclitaxel (bevacizumab omitted: fistula risk).", "bevacizumab",
+         "negated", "neg.therapy_omitted"),
+        ("Carboplatin + paclitaxel (bevacizumab omitted: fistula risk).", "paclitaxel",
+         "present", "neg.therapy_omitted"),
+        ("Completed surgery; declined capecitabine.", "capecitabine", "negated",
+         "neg.therapy_declined"),
+        ("If not eligible: ramucirumab would be next.", "ramucirumab", "hypothetical",
+         "hyp.if_not"),
+        ("If she is not enrolled, docetaxel.", "docetaxel", "hypothetical", "hyp.if_not"),
+        ("Regorafenib reserved as fallback.", "Regorafenib", "hypothetical", "hyp.option"),
+        ("Cabozantinib would be alternative.", "Cabozantinib", "hypothetical", "hyp.option"),
+        ("We talked about re-irradiation or regorafenib.", "regorafenib", "hypothetical",
+         "hyp.talked_about"),
+        ("We'll move to lenvatinib.", "lenvatinib", "hypothetical", "hyp.will_contracted"),
+        ("Switch to everolimus.", "everolimus", "hypothetical", "hyp.switch_to"),
+        ("Cabozantinib versus a trial of savolitinib.", "savolitinib", "hypothetical",
+         "hyp.versus"),
+        ("Hepatotoxicity: cabozantinib vs other cause.", "cabozantinib", "present",
+         "hyp.versus"),
+        ("Family favors gemcitabine.", "gemcitabine", "hypothetical", "hyp.prefers"),
+        ("AF excludes him for now; cabozantinib next.", "cabozantinib", "hypothetical",
+         "hyp.next_after"),
+    ],
+)  # fmt: skip
+def test_therapy_context_rules(therapy_assertion, text, target, expected, rule):
+    assert rule in {r.id for r in load_context_rules().rules}
+    assert therapy_assertion(text, target) == expected
+
+
+def test_if_not_rule_replaces_plain_negation_for_other_targets(extract):
+    # the condition's "not" does not negate what follows it
+    f = one(extract("If not eligible, lorlatinib would be the next option."), "lorlatinib")
+    assert f.assertion == "hypothetical"
+    assert "neg.not" not in f.attributes.get("context_modifiers", [])
+
+
+PATHOLOGY = """SURGICAL PATHOLOGY REPORT
+Collected: 03/06/2026   Reported: 03/10/2026
+Clinical hx: hx of L clear cell RCC s/p nephrectomy 2020, new liver lesions on CT while on
+tivozanib, r/o metastasis vs second primary.
+Specimen: Liver, right lobe lesion, US-guided core biopsy x3.
+DIAGNOSIS:
+Liver, core biopsy: METASTATIC CLEAR CELL RENAL CELL CARCINOMA. CD70 IHC 3+.
+"""
+
+
+def test_pathology_clinical_history(extract):
+    findings = extract(PATHOLOGY, kind="pathology")
+    got = by_value(findings)
+    assert set(got) == {"tivozanib", "surgery"}
+    assert got["tivozanib"][0].assertion == "present"
+    assert got["surgery"][0].attributes["outcome"] == "completed"
+
+
+def test_offsets_in_a_long_note_processed_in_chunks(extract, extractor):
+    filler = "Review of systems negative. Vitals stable, afebrile.\n" * (
+        extractor.settings.chunk_chars // 50 + 10
+    )
+    text = filler + "A/P: progressed on cabozantinib; now on tivozanib since 07/2025.\n" + filler
+    got = by_value(extract(text))
+    assert got["cabozantinib"][0].attributes["outcome"] == "progression"
+    assert got["tivozanib"][0].attributes["start_date"] == "2025-07"
+    for fs in got.values():
+        for f in fs:
+            assert text[f.start : f.end] == f.text
+            assert f.start > extractor.settings.chunk_chars
