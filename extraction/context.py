@@ -7,6 +7,8 @@ candidate, then applies medspaCy's own scope and graph logic (``ConTextModifier`
 ``ConTextGraph``) to those modifiers and targets.
 """
 
+import bisect
+import itertools
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,13 +18,13 @@ from medspacy.context.context_modifier import ConTextModifier
 from medspacy.context.context_rule import ConTextRule
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.schemas import validate_token_pattern
 from spacy.tokens import Doc, Span
 
 from prescreen.yamlfile import load_model
 
-from .candidates import Candidate, candidates_of
+from .candidates import Candidate, candidates_of, sentences_of
 from .findings import ASSERTION_PRIORITY, Assertion
 
 RESOURCES = Path(__file__).parent / "resources"
@@ -94,7 +96,12 @@ class TargetedConText:
 
     def __init__(self, nlp: Language, spec: ContextFile) -> None:
         self.nlp = nlp
+        # Rules made of plain lower-case tokens (optionally "?") are expanded into phrases
+        # for a PhraseMatcher, which costs a hash lookup per token; anything richer stays
+        # in the token Matcher. Both run once over the Doc.
         self.matcher = Matcher(nlp.vocab)
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._n_token_patterns = 0
         self.rules: dict[str, ConTextRule] = {}
         for r in spec.rules:
             pattern = r.pattern
@@ -112,35 +119,47 @@ class TargetedConText:
                 metadata={"id": r.id},
             )
             self.rules[r.id] = rule
-            self.matcher.add(r.id, [pattern])
+            phrases = _as_phrases(pattern)
+            if phrases is not None:
+                self.phrases.add(r.id, [Doc(nlp.vocab, words=list(p)) for p in phrases])
+            else:
+                self.matcher.add(r.id, [pattern])
+                self._n_token_patterns += 1
 
     def __call__(self, doc: Doc) -> Doc:
         # candidates whose extractor already decided the assertion need no ConText
         cands = [c for c in candidates_of(doc) if c.assertion is None]
         if not cands:
             return doc
+        sentences = sentences_of(doc)
         targets: list[tuple[Span, Candidate]] = []
-        sents: dict[int, Span] = {}
+        sents: set[tuple[int, int]] = set()
         for c in cands:
             span = doc.char_span(c.start, c.end, label=c.context_type, alignment_mode="expand")
             if span is None or len(span) == 0:
                 continue
             targets.append((span, c))
-            sent = span[0].sent
-            sents[sent.start] = sent
+            sents.add(sentences.bounds(span.start))
+        found = list(self.phrases(doc))
+        if self._n_token_patterns:
+            found.extend(self.matcher(doc))
+        # keep the modifiers that lie in a sentence holding a candidate
+        bounds = sorted(sents)
+        starts = [b[0] for b in bounds]
         matches: list[tuple[int, int, int]] = []
-        for sent in sents.values():
-            matches.extend(
-                (mid, s + sent.start, e + sent.start) for mid, s, e in self.matcher(sent)
-            )
+        for mid, start, end in found:
+            k = bisect.bisect_right(starts, start) - 1
+            if k >= 0 and end <= bounds[k][1]:
+                matches.append((mid, start, end))
         if not matches:
             return doc
         matches = prune_overlapping_matches(matches)
         modifiers = []
         for match_id, start, end in matches:
             rule = self.rules[self.nlp.vocab.strings[match_id]]
-            # scope = the modifier's sentence, cut to the rule's max_scope (never a raw window)
-            modifiers.append(ConTextModifier(rule, start, end, doc, max_scope=None))
+            # scope = the modifier's sentence in the rule's direction, cut to its max_scope
+            lo, hi = _scope(rule, start, end, sentences.bounds(start))
+            modifiers.append(ConTextModifier(rule, start, end, doc, lo, hi))
         graph = ConTextGraph(prune_on_modifier_overlap=True)
         graph.targets = [t for t, _ in targets]
         graph.modifiers = modifiers
@@ -159,6 +178,35 @@ class TargetedConText:
 
     def category_of(self, rule_id: str) -> str:
         return self.rules[rule_id].category
+
+
+_MAX_PHRASES = 500
+
+
+def _as_phrases(pattern: list[dict[str, Any]]) -> list[tuple[str, ...]] | None:
+    """All token sequences a pattern of LOWER-only tokens (optionally "?") can match, or
+    None when the pattern needs the token Matcher (or would expand too far)."""
+    options: list[list[str | None]] = []
+    for tok in pattern:
+        if set(tok) - {"LOWER", "OP"} or tok.get("OP") not in (None, "?"):
+            return None
+        low = tok["LOWER"]
+        if isinstance(low, str):
+            choices: list[str | None] = [low]
+        elif isinstance(low, dict) and set(low) == {"IN"}:
+            choices = [str(x).lower() for x in low["IN"]]
+        else:
+            return None
+        if tok.get("OP") == "?":
+            choices = [*choices, None]
+        options.append(choices)
+    total = 1
+    for o in options:
+        total *= len(o)
+    if total > _MAX_PHRASES:
+        return None
+    out = {tuple(w for w in combo if w is not None) for combo in itertools.product(*options)}
+    return sorted(p for p in out if p)
 
 
 def _scope(rule: ConTextRule, start: int, end: int, sent: tuple[int, int]) -> tuple[int, int]:

@@ -1,20 +1,644 @@
-"""Field family 'diagnosis' (being written)."""
+"""Primary tumour diagnosis: the malignant tumour type, normalised, with its stage.
 
+Phrasings: named types and their abbreviations ("metastatic ccRCC", "HGSOC", "PDAC",
+"GBM", "NSCLC"; malignant tumours only), a generic histology with its organ ("lung
+adenocarcinoma", "adenocarcinoma of the lung", "carcinoma of breast origin", "cervical
+SCC", "ovarian ca"), pathology diagnoses ("Liver, core biopsy: METASTATIC CLEAR CELL
+RENAL CELL CARCINOMA"), family history ("FH: mother breast ca 52").
+
+Value: the type written out in lower case (``resources/diagnosis.yaml``). One tumour is
+reported once per document: a mention whose words are all contained in a more specific
+mention of the same document ("RCC", "renal cell carcinoma" beside "clear cell renal cell
+carcinoma"; "adenocarcinoma" beside "lung adenocarcinoma"; IDC beside TNBC) takes that
+value (the written form is kept in ``written_as``). Relatives' cancers, past resolved ones
+and negated / uncertain / differential mentions ("r/o PDAC vs metastatic RCC") keep their
+own value. A type split by a line wrap ("malignant pleural\nmesothelioma") is re-joined.
+
+Attributes: ``metastatic`` / ``advanced`` / ``recurrent`` when stated (in the mention's
+clause, or — for ``metastatic`` — elsewhere in the document, e.g. "lung metastases":
+``metastatic_evidence`` says which; never from "no metastases", "? metastasis" or
+"metastatic work-up"), ``stage`` ("IV", "IIIC", "pT3a N1"), ``confirmation`` histologic |
+cytologic ("biopsy-proven", "FNA positive for", a pathology report's final diagnosis).
+All mentions of one type in a document carry the same attributes.
+
+Assertion: ConText decides negation ("negative for PDAC"), possibility ("suspicious for"),
+family; this component marks past resolved cancers ("basal cell carcinoma excised 2012,
+no recurrence") historical, and drops negated family statements ("FH negative for colon
+cancer"), which state nothing about anyone. Generic words ("malignancy", "carcinoma")
+are reported only in "negative for malignancy" / "suspicious for carcinoma".
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .base import AnchorRule
+from prescreen.yamlfile import load_model
+
+from ..candidates import Candidate, candidates_of, sentences_of
+from ..findings import Assertion
+from .base import Anchor, AnchorRule, anchor_of
+from .history import anchors_by_label, doc_text, phrase_rx, words_rx
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+TYPE = "DX_TYPE"
+HEAD = "DX_HEAD"
+BLOCK = "DX_BLOCK"
 
 
-class Extractor:
+# ---------------------------------------------------------------------------- rule file
+class TumourType(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: str
+    literals: list[str] = Field(min_length=1)
+    broader: list[str] = Field(default_factory=list)
+    upper_only: list[str] = Field(default_factory=list)
+
+
+class Site(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: str
+    words: list[str] = Field(min_length=1)
+
+
+class Head(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: str
+    literals: list[str] = Field(min_length=1)
+    site_only: bool = False
+
+
+class Generic(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    literals: list[str]
+    negated_cues: list[str]
+    possible_cues: list[str]
+    not_in_sentence: list[str]
+
+
+class Priors(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: float = Field(gt=0, lt=1)
+    site: float = Field(gt=0, lt=1)
+    head: float = Field(gt=0, lt=1)
+    generic: float = Field(gt=0, lt=1)
+
+
+class DiagnosisFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    priors: Priors
+    types: list[TumourType] = Field(min_length=1)
+    sites: list[Site]
+    heads: list[Head]
+    generic: Generic
+    blockers: list[str]
+    not_after: list[str]
+    metastatic_cues: list[str]
+    advanced_cues: list[str]
+    recurrent_cues: list[str]
+    not_metastatic_before: list[str]
+    histologic_cues: list[str]
+    cytologic_cues: list[str]
+    confirmation_verbs: list[str]
+    pathology_headers: list[str]
+    pathology_report_cues: list[str]
+    resolved_cues: list[str]
+    active_cues: list[str]
+    excised_words: list[str]
+    family_words: list[str]
+    control_words: list[str]
+    uncertain_cues: list[str]
+
+
+def load_rules(path: Path | None = None) -> DiagnosisFile:
+    return load_model(path or RESOURCES / "diagnosis.yaml", DiagnosisFile)
+
+
+# ---------------------------------------------------------------------------- helpers
+def _slug(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", s.lower()).strip("_")
+
+
+def literal_variants(literal: str) -> list[str]:
+    """A literal as written, with hyphens as spaces, and 'carcinoma'/'cancer' as 'ca'."""
+    out = [literal]
+    if "-" in literal:
+        out.append(literal.replace("-", " "))
+    for lit in list(out):
+        for word in ("carcinoma", "cancer"):
+            if lit.endswith(" " + word):
+                out.append(lit[: -len(word)] + "ca")
+    return list(dict.fromkeys(out))
+
+
+_CA_WORDS = {"cancer": "carcinoma", "ca": "carcinoma", "tumour": "tumor", "leukaemia": "leukemia"}
+_DROP = {"of", "the", "and", "malignant", "type"}
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s.lower().replace("-", " ")).strip()
+
+
+def type_words(value: str) -> frozenset[str]:
+    """Words of a type for 'is this the same tumour, less specific' comparisons."""
+    v = re.sub(r"\bnon[-\s]", "non", value.lower())
+    words = set()
+    for w in re.split(r"[^a-z0-9&]+", v):
+        if not w or w in _DROP:
+            continue
+        w = _CA_WORDS.get(w, w)
+        words.add(w)
+        for suffix in ("carcinoma", "sarcoma", "lymphoma", "leukemia"):
+            if w.endswith(suffix) and w != suffix:
+                words.add(suffix)
+    return frozenset(words)
+
+
+_STAGE = re.compile(
+    r"\b(?:FIGO\s+)?stage\s+(?P<s>IV|I{1,3}|[1-4]|four|three|two|one)(?P<sub>[ABCabc]\d?)?\b"
+    r"|\bFIGO\s+(?P<f>IV|I{1,3})(?P<fsub>[ABC]\d?)?\b",
+    re.IGNORECASE,
+)
+_TNM = re.compile(
+    r"(?<![\w/])(?P<t>[ycpra]{0,2}T(?:[0-4][a-d]?|is|x|X))\s?(?P<n>[ycpra]{0,2}N[0-3xX][a-c]?)"
+    r"(?:\s?(?P<m>[ycpra]{0,2}M[01xX][a-c]?))?(?![\w])"
+)
+_ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "one": "I", "two": "II", "three": "III",
+          "four": "IV"}  # fmt: skip
+_OPEN_QUESTION = re.compile(
+    r"(?:\?|r/o|rule\s+out|possible|suspicious\s+for|vs\.?|evaluate\s+for)\s*$", re.I
+)
+_NOT_RECURRENT = re.compile(r"\b(?:no|without|free\s+of)\s+(?:evidence\s+of\s+)?$", re.I)
+_WORKUP = re.compile(r"\s*(?:work-?up|survey|evaluation|screening|screen|series)\b", re.I)
+_SPECIMEN_LABEL = re.compile(r"biops|\bbx\b|core|resection|excision|specimen|FNA|aspirat", re.I)
+_CA_MARKER = re.compile(r"[-‐]?\s?(?:125|19[-.]9|15[-.]3|27[-.]29|72[-.]4)\b|[-‐]\d")
+
+
+@dataclass(slots=True)
+class Mention:
+    cand: Candidate
+    group: str  # main | family | historical | uncertain | generic
+    sent: tuple[int, int]
+    facts: dict[str, object] = field(default_factory=dict)
+
+
+class DiagnosisExtractor:
+    """spaCy component: the tumour types of a document, one value per tumour."""
+
+    def __init__(self, rules: DiagnosisFile) -> None:
+        self.rules = rules
+        self.broader = {t.value: set(t.broader) for t in rules.types}
+        self.upper_only = {u.lower() for t in rules.types for u in t.upper_only}
+        self.heads = {h.value: h for h in rules.heads}
+        # every written form of a type, to re-join a type split by a line wrap
+        self.lexicon = {
+            _norm(v): t.value
+            for t in rules.types
+            for lit in t.literals
+            for v in literal_variants(lit)
+        }
+        self.control = re.compile(
+            r"(?<![\w-])" + words_rx(rules.control_words) + r"(?![\w-])", re.IGNORECASE
+        )
+        site_words = {w.lower(): s.value for s in rules.sites for w in s.words}
+        self.site_of = site_words
+        sites = words_rx(list(site_words))
+        self.site_before = re.compile(
+            r"(?<![\w-])(?P<site>" + sites + r")(?:\s+primary)?\s+$", re.IGNORECASE
+        )
+        self.site_after = re.compile(
+            r"\s+of\s+(?:the\s+)?(?:(?:right|left|r|l|bilateral)\s+)?(?P<site>" + sites + r")"
+            r"(?:\s+(?:origin|primary))?(?![\w-])",
+            re.IGNORECASE,
+        )
+        g = rules.generic
+        self.generic_literals = {w.lower() for w in g.literals}
+        self.generic_neg = re.compile(
+            r"(?<![\w-])" + words_rx(g.negated_cues) + r"(?:\s+[\w-]+){0,2}\s+$", re.I
+        )
+        self.generic_pos = re.compile(
+            r"(?<![\w-])" + words_rx(g.possible_cues) + r"(?:\s+[\w-]+){0,2}\s+$", re.I
+        )
+        self.generic_not = phrase_rx(g.not_in_sentence)
+        self.not_after = re.compile(r"[\s-]+" + words_rx(rules.not_after) + r"\b", re.I)
+        self.metastatic = phrase_rx(rules.metastatic_cues)
+        # "no metastases", "no lung metastases", "without distant metastatic disease"
+        self.not_metastatic = re.compile(
+            r"(?<![\w-])" + words_rx(rules.not_metastatic_before) + r"(?:[\s-]+[\w/]+){0,2}[\s-]*$",
+            re.I,
+        )
+        self.non_metastatic = re.compile(
+            r"(?<![\w-])(?:non-?metastatic|locali[sz]ed|M0|no\s+distant\s+metastas\w*)(?![\w-])",
+            re.I,
+        )
+        self.advanced = phrase_rx(rules.advanced_cues)
+        self.recurrent = phrase_rx(rules.recurrent_cues)
+        self.histologic = phrase_rx(rules.histologic_cues)
+        self.cytologic = phrase_rx(rules.cytologic_cues)
+        self.confirm_after = re.compile(
+            r"^[^.;\n]{0,40}?(?:" + words_rx(rules.confirmation_verbs) + r"|:|->|→|-\s)", re.I
+        )
+        self.strong_histologic = re.compile(
+            r"(?<![\w-])(?:biopsy|bx|pathology|pathologically|histologically)[- ]"
+            r"(?:proven|confirmed|proved)|histolog\w*|histopatholog\w*",
+            re.I,
+        )
+        self.pathology_header = re.compile(
+            r"^[ \t]*(?:[-*•]\s*)?(?:" + words_rx(rules.pathology_headers) + r")[ \t]*"
+            r"(?:\([^()\n]*\))?[ \t]*:?",
+            re.I,
+        )
+        self.pathology_report = phrase_rx(rules.pathology_report_cues)
+        self.resolved = re.compile(
+            r"(?<![\w-])(?:" + words_rx(rules.resolved_cues) + r")(?![\w-])"
+            r"(?!\s+(?:survival|interval))",
+            re.I,
+        )
+        self.active = phrase_rx(rules.active_cues)
+        self.excised = re.compile(
+            r"(?<![\w-])" + words_rx(rules.excised_words) + r"(?![\w-])[^;.]{0,20}?\b(?:19|20)\d\d",
+            re.I,
+        )
+        self.family = phrase_rx(rules.family_words)
+        self.uncertain = re.compile(
+            r"(?<![\w-])"
+            + words_rx([c for c in rules.uncertain_cues if c != "?"])
+            + r"(?![\w-])|\?",
+            re.IGNORECASE,
+        )
+
+    # ------------------------------------------------------------------ component
     def __call__(self, doc: Doc) -> Doc:
+        spans = anchors_by_label(doc, TYPE, HEAD)
+        if not spans:
+            return doc
+        text = doc_text(doc)
+        sents = sentences_of(doc)
+        family_sections = _family_sections(doc)
+        mentions: list[Mention] = []
+        for span in spans:
+            a = anchor_of(span)
+            s0, s1 = sents.bounds(span.start)
+            sent = (doc[s0].idx, doc[s1 - 1].idx + len(doc[s1 - 1]))
+            in_fh = any(lo <= a.start < hi for lo, hi in family_sections)
+            m = self._mention(text, a, sent, in_fh)
+            if m is not None:
+                mentions.append(m)
+        if not mentions:
+            return doc
+        self._merge(mentions)
+        self._share_attributes(text, mentions)
+        candidates_of(doc).extend(m.cand for m in mentions)
         return doc
 
+    # ------------------------------------------------------------------ one mention
+    def _mention(self, text: str, a: Anchor, sent: tuple[int, int], in_fh: bool) -> Mention | None:
+        written = text[a.start : a.end]
+        low = re.sub(r"\s+", " ", written.lower())
+        if low in self.upper_only and not written.isupper():
+            return None  # "the gist of it"
+        if self.not_after.match(text, a.end, min(len(text), a.end + 30)):
+            return None  # "Sarcoma Service", "breast cancer screening"
+        read = self._read_value(text, a, low, sent, in_fh)
+        if read is None:
+            return None
+        value, prior, rule, start, end, group = read
+        if self.control.search(text, max(sent[0], start - 20), min(sent[1], end + 30)):
+            return None  # an IHC control tissue, not the patient's tumour
+        cand = Candidate(
+            field="diagnosis", value=value, unit=None, start=start, end=end, rule=rule,
+            context_type="DIAGNOSIS", prior=prior,
+        )  # fmt: skip
+        if rule.startswith("diagnosis.") and len(low) <= 6 and " " not in low and low != value:
+            cand.adjust("abbreviation written out", -0.03)
+        if low == "ca" or low.endswith(" ca"):
+            cand.adjust("'ca' read as cancer", -0.04)
+        if group == "generic":
+            return Mention(cand=cand, group=group, sent=sent)
+        group = self._who(text, cand, sent, in_fh)
+        if group is None:
+            return None
+        facts = self._facts(text, start, end, sent)
+        return Mention(cand=cand, group=group, sent=sent, facts=facts)
 
-@Language.factory("prescreen_diagnosis")
-def make(nlp: Language, name: str) -> Extractor:
-    return Extractor()
+    def _read_value(
+        self, text: str, a: Anchor, low: str, sent: tuple[int, int], in_fh: bool
+    ) -> tuple[str, float, str, int, int, str] | None:
+        """(value, prior, rule, start, end, group) of an anchor, or None."""
+        wrapped = self._rejoin_wrapped(text, a.start, low)
+        if wrapped is not None:
+            start, value = wrapped
+            return value, self.rules.priors.type, a.rule_id + "/line_wrap", start, a.end, "main"
+        if a.label == TYPE:
+            return a.data["value"], self.rules.priors.type, a.rule_id, a.start, a.end, "main"
+        head = self.heads[a.data["head"]]
+        if (low == "ca" or low.endswith(" ca")) and _CA_MARKER.match(text, a.end):
+            return None  # "CA 125", "Ca-19-9"
+        before = text[max(sent[0], a.start - 50) : a.start]
+        sb = self.site_before.search(before)
+        sa = None if sb else self.site_after.match(text, a.end, min(sent[1], a.end + 50))
+        if sb or sa:
+            site_m = sb or sa
+            assert site_m is not None
+            site = self.site_of[re.sub(r"\s+", " ", site_m.group("site").lower())]
+            start = a.start - len(before) + sb.start("site") if sb else a.start
+            end = sa.end() if sa else a.end
+            rule = f"diagnosis.site_{_slug(head.value)}"
+            return f"{site} {head.value}", self.rules.priors.site, rule, start, end, "main"
+        if low in self.generic_literals:
+            kind = self._generic(text, a, sent)
+            if kind is None:
+                return None
+            if in_fh or self.family.search(text, max(sent[0], a.start - 40), a.start):
+                return None  # "Family history: negative for cancer" states nothing
+            rule = f"diagnosis.generic_{kind}"
+            return low, self.rules.priors.generic, rule, a.start, a.end, "generic"
+        if head.site_only:
+            return None  # "carcinoma", "cancer" alone: not a tumour type
+        return head.value, self.rules.priors.head, a.rule_id, a.start, a.end, "main"
+
+    def _who(self, text: str, cand: Candidate, sent: tuple[int, int], in_fh: bool) -> str | None:
+        """Which group a mention merges in: main, family, historical, uncertain (None: drop)."""
+        lead = text[max(sent[0], cand.start - 35) : cand.start]
+        tail = text[cand.end : min(sent[1], cand.end + 30)]
+        if in_fh or self.family.search(lead + " " + tail[:25]):
+            if re.search(r"\b(?:no|negative|denies|without|nor)\b", lead[-25:].lower()):
+                return None  # "FH: negative for colon cancer" states nothing
+            return "family"
+        if self._resolved(text, cand.end, sent):
+            cand.assertion = Assertion.HISTORICAL
+            cand.assertion_reason = "past, resolved cancer (excised, no recurrence, cured)"
+            return "historical"
+        if self.uncertain.search(lead[-30:]) or self.uncertain.match(tail.lstrip(" ,")):
+            return "uncertain"  # ConText decides its assertion; its value stays as written
+        return "main"
+
+    def _rejoin_wrapped(self, text: str, start: int, low: str) -> tuple[int, str] | None:
+        """'malignant pleural\\nmesothelioma': the longer type a line wrap split."""
+        lo = max(0, start - 60)
+        if "\n" not in text[lo:start]:
+            return None
+        words = list(re.finditer(r"[A-Za-z0-9'’]+(?:-[A-Za-z0-9]+)*", text[lo:start]))[-5:]
+        for k in range(len(words), 0, -1):
+            first = lo + words[-k].start()
+            if not re.fullmatch(r"[\w'’\s-]+", text[first:start]):
+                continue
+            key = _norm(text[first:start] + " " + low)
+            if key in self.lexicon:
+                return first, self.lexicon[key]
+        return None
+
+    def _generic(self, text: str, a: Anchor, sent: tuple[int, int]) -> str | None:
+        """'negative for malignancy' (negated), 'suspicious for carcinoma' (possible)."""
+        if self.generic_not.search(text, sent[0], sent[1]):
+            return None
+        before = text[max(sent[0], a.start - 50) : a.start]
+        if self.generic_neg.search(before):
+            return "negated"
+        if self.generic_pos.search(before):
+            return "possible"
+        return None
+
+    def _resolved(self, text: str, end: int, sent: tuple[int, int]) -> bool:
+        stop = re.search(r"[;]|\.\s", text[end : sent[1]])
+        clause = text[end : end + stop.start()] if stop else text[end : sent[1]]
+        cue = self.resolved.search(clause) or self.excised.search(clause)
+        if not cue:
+            return False
+        rest = clause[: cue.start()] + clause[cue.end() :]
+        return not self.active.search(rest)
+
+    def _facts(self, text: str, start: int, end: int, sent: tuple[int, int]) -> dict[str, object]:
+        """What the mention's clause says: metastatic, advanced, recurrent, stage,
+        confirmation (a clause: the sentence cut at semicolons, so "CKD stage 3a; basal
+        cell carcinoma" does not stage the carcinoma)."""
+        facts: dict[str, object] = {}
+        semi = text.rfind(";", sent[0], start)
+        s0 = semi + 1 if semi != -1 else sent[0]
+        semi = text.find(";", end, sent[1])
+        s1 = semi if semi != -1 else sent[1]
+        if self._metastatic_cue(text, s0, s1):
+            facts["metastatic"] = True
+        elif self.non_metastatic.search(text, s0, s1):
+            facts["metastatic"] = False
+        if self.advanced.search(text, s0, s1) or facts.get("metastatic"):
+            facts["advanced"] = True
+        for rm in self.recurrent.finditer(text, s0, s1):
+            if not _NOT_RECURRENT.search(text[max(s0, rm.start() - 20) : rm.start()]):
+                facts["recurrent"] = True
+                break
+        stage = self._stage(text[max(s0, start - 60) : min(s1, end + 60)])
+        if stage:
+            facts["stage"] = stage
+            if stage.startswith("IV") and "metastatic" not in facts:
+                facts["metastatic"] = True
+                facts["advanced"] = True
+        conf = self._confirmation(text, start, sent)
+        if conf:
+            facts["confirmation"] = conf
+        return facts
+
+    def _metastatic_cue(self, text: str, lo: int, hi: int) -> bool:
+        """A metastatic cue in text[lo:hi] that is not negated, an open question or a
+        work-up ("no lung metastases", "? metastasis", "metastatic work-up negative")."""
+        for mm in self.metastatic.finditer(text, lo, hi):
+            lead = text[max(lo, mm.start() - 30) : mm.start()]
+            if self.not_metastatic.search(lead) or _OPEN_QUESTION.search(lead):
+                continue
+            if _WORKUP.match(text, mm.end(), min(hi, mm.end() + 15)):
+                continue
+            return True
+        return False
+
+    @staticmethod
+    def _stage(sentence: str) -> str | None:
+        m = _STAGE.search(sentence)
+        if m:
+            s = (m.group("s") or m.group("f")).lower()
+            roman = _ROMAN.get(s, s.upper())
+            sub = (m.group("sub") or m.group("fsub") or "").upper()
+            return roman + sub
+        t = _TNM.search(sentence)
+        if t:
+            return " ".join(p for p in (t.group("t"), t.group("n"), t.group("m")) if p)
+        return None
+
+    def _confirmation(self, text: str, start: int, sent: tuple[int, int]) -> str | None:
+        s0, s1 = sent
+        best: tuple[int, str] | None = None
+        for kind, rx in (("histologic", self.histologic), ("cytologic", self.cytologic)):
+            for m in rx.finditer(text, s0, s1):
+                strong = kind == "cytologic" or self.strong_histologic.fullmatch(m.group(0))
+                if not strong and not (
+                    m.end() <= start and self.confirm_after.match(text[m.end() : s1])
+                ):
+                    continue
+                dist = abs(m.start() - start)
+                if best is None or dist < best[0]:
+                    best = (dist, kind)
+        if best:
+            return best[1]
+        if self._in_pathology_diagnosis(text, start):
+            return "cytologic" if re.search(r"cytolog|\bFNA\b", text[:2000], re.I) else "histologic"
+        return None
+
+    def _in_pathology_diagnosis(self, text: str, pos: int) -> bool:
+        """Under a 'FINAL DIAGNOSIS' (or 'Diagnosis:') header of a pathology report."""
+        if not self.pathology_report.search(text, 0, min(len(text), 1500)):
+            return False
+        line_start = text.rfind("\n", 0, pos) + 1
+        if self.pathology_header.match(text[line_start:pos]):
+            return True  # "Diagnosis: Liver, core biopsy - metastatic ..."
+        for _ in range(8):  # the lines above the mention's, up to the next other header
+            if line_start == 0:
+                return False
+            end = line_start - 1
+            line_start = text.rfind("\n", 0, end) + 1
+            line = text[line_start:end]
+            if self.pathology_header.match(line):
+                return True
+            stripped = line.strip()
+            is_header = (stripped.isupper() and len(stripped) > 3) or stripped.endswith(":")
+            if is_header and not _SPECIMEN_LABEL.search(line):
+                return False
+        return False
+
+    # ------------------------------------------------------------------ document level
+    def _merge(self, mentions: list[Mention]) -> None:
+        """One value per tumour: a less specific mention takes the specific one's value.
+
+        Within the patient's current mentions (and, apart, the past resolved ones): forms
+        with the same words ("breast cancer" / "breast carcinoma") take the most written
+        one; a form whose words are all in a more specific one ("renal cell carcinoma" in
+        "clear cell renal cell carcinoma"), or that the rule file names as broader, takes
+        that one when it is the only most specific candidate.
+        """
+        for group in ("main", "historical"):
+            ms = [m for m in mentions if m.group == group]
+            if len(ms) < 2:
+                continue
+            order = list(dict.fromkeys(str(m.cand.value) for m in ms))
+            counts = {v: sum(1 for m in ms if m.cand.value == v) for v in order}
+            words = {v: type_words(v) for v in order}
+            rep = {
+                v: max(
+                    (w for w in order if words[w] == words[v]),
+                    key=lambda w: (counts[w], -order.index(w)),
+                )
+                for v in order
+            }
+            values = list(dict.fromkeys(rep[v] for v in order))
+            finer = {
+                (x, y): words[x] < words[y] or x in self.broader.get(y, set())
+                for x in values
+                for y in values
+                if x != y
+            }  # (x, y): y is a more specific type than x
+            target: dict[str, str] = {}
+            for v in values:
+                sup = [w for w in values if w != v and finer[v, w]]
+                tops = [w for w in sup if not any(finer[w, x] for x in sup if x != w)]
+                target[v] = tops[0] if len(tops) == 1 else v
+            for m in ms:
+                final = target[rep[str(m.cand.value)]]
+                if final != m.cand.value:
+                    m.cand.attributes["written_as"] = m.cand.value
+                    m.cand.value = final
+
+    def _share_attributes(self, text: str, mentions: list[Mention]) -> None:
+        """All mentions of one type carry what any of them states; 'metastatic' also from
+        the rest of the document (e.g. 'lung metastases')."""
+        doc_metastatic: bool | None = None
+        by_value: dict[tuple[str, object], list[Mention]] = {}
+        for m in mentions:
+            if m.group != "generic":
+                by_value.setdefault((m.group, m.cand.value), []).append(m)
+        for (group, _), ms in by_value.items():
+            merged: dict[str, object] = {}
+            for m in ms:
+                for k, v in m.facts.items():
+                    if k == "confirmation":
+                        if merged.get(k) != "histologic":
+                            merged[k] = v
+                    elif k == "metastatic":
+                        merged[k] = bool(merged.get(k)) or bool(v)
+                    else:
+                        merged.setdefault(k, v)
+            if group == "main" and not merged.get("metastatic"):
+                if doc_metastatic is None:
+                    doc_metastatic = self._document_metastatic(text)
+                if doc_metastatic:
+                    merged["metastatic"] = True
+                    merged["advanced"] = True
+                    merged["metastatic_evidence"] = "document"
+            for m in ms:
+                own = m.facts
+                m.cand.attributes.update(merged)
+                if merged.get("metastatic") and "metastatic_evidence" not in merged:
+                    m.cand.attributes["metastatic_evidence"] = (
+                        "sentence" if own.get("metastatic") else "document"
+                    )
+                if "confirmation" in merged:
+                    m.cand.adjust(f"{merged['confirmation']} confirmation stated", 0.02)
+
+    def _document_metastatic(self, text: str) -> bool:
+        return self._metastatic_cue(text, 0, len(text))
 
 
-def anchor_rules() -> list[AnchorRule]:
-    return []
+def _family_sections(doc: Doc) -> list[tuple[int, int]]:
+    """Character ranges of family-history sections found by the Sectionizer."""
+    out = []
+    for sec in getattr(doc._, "sections", None) or []:
+        if sec.category == "family_history":
+            body_end = sec.body_end if sec.body_end <= len(doc) else len(doc)
+            end = doc[body_end - 1].idx + len(doc[body_end - 1]) if body_end > 0 else 0
+            out.append((doc[sec.title_start].idx, end))
+    return out
+
+
+@Language.factory("prescreen_diagnosis", default_config={"rules_path": None})
+def make(nlp: Language, name: str, rules_path: str | None) -> DiagnosisExtractor:
+    return DiagnosisExtractor(load_rules(Path(rules_path) if rules_path else None))
+
+
+def anchor_rules(path: Path | None = None) -> list[AnchorRule]:
+    rules = load_rules(path)
+    out: list[AnchorRule] = []
+    seen: set[str] = set()
+    for t in rules.types:
+        lits = [v for lit in t.literals for v in literal_variants(lit)]
+        lits = [x for x in dict.fromkeys(lits) if x.lower() not in seen]
+        seen.update(x.lower() for x in lits)
+        out.append(
+            AnchorRule(
+                id=f"diagnosis.{_slug(t.value)}",
+                label=TYPE,
+                prior=rules.priors.type,
+                literals=lits,
+                data={"value": t.value},
+            )
+        )
+    for h in rules.heads:
+        lits = [v for lit in h.literals for v in literal_variants(lit)]
+        lits = [x for x in dict.fromkeys(lits) if x.lower() not in seen]
+        seen.update(x.lower() for x in lits)
+        out.append(
+            AnchorRule(
+                id=f"diagnosis.head_{_slug(h.value)}",
+                label=HEAD,
+                prior=rules.priors.head,
+                literals=lits,
+                data={"head": h.value},
+            )
+        )
+    out.append(AnchorRule(id="diagnosis.blocker", label=BLOCK, prior=0.5, literals=rules.blockers))
+    return out

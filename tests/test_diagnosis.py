@@ -1,0 +1,294 @@
+"""Primary tumour diagnosis: normalised type, one value per tumour, stage, confirmation."""
+
+from __future__ import annotations
+
+import pytest
+
+from prescreen.extraction.fields.diagnosis import load_rules, type_words
+from prescreen.yamlfile import DataFileError
+
+from .conftest import only
+
+CLINIC_NOTE = """ONCOLOGY CLINIC NOTE
+Date: 03/15/2026
+
+ID: {dx}
+
+HPI: Progression on second-line therapy. Here to discuss the CD70 CAR-T study.
+PMH: HTN, hypothyroidism.
+Meds: amlodipine.
+
+A/P: ECOG 1. Refer to trial team.
+"""
+
+
+def _dx(findings):
+    return {(f.value, f.assertion.value) for f in only(findings, "diagnosis")}
+
+
+@pytest.mark.parametrize(
+    ("dx", "value"),
+    [
+        ("62F with metastatic ccRCC on cabozantinib.", "clear cell renal cell carcinoma"),
+        ("43M, papillary RCC (pT2a).", "papillary renal cell carcinoma"),
+        ("47F, recurrent HGSOC, platinum resistant.", "high-grade serous ovarian carcinoma"),
+        ("66M, PDAC with liver metastases.", "pancreatic ductal adenocarcinoma"),
+        ("59M, stage IV NSCLC.", "non-small cell lung cancer"),
+        ("44F, metastatic TNBC.", "triple-negative breast cancer"),
+        ("35M, HCC, BCLC C.", "hepatocellular carcinoma"),
+        ("40F, recurrent GBM.", "glioblastoma"),
+        ("33M, recurrent metastatic NPC.", "nasopharyngeal carcinoma"),
+        ("72M, cisplatin-refractory HNSCC.", "head and neck squamous cell carcinoma"),
+        ("81M, metastatic adenocarcinoma of the right lung.", "lung adenocarcinoma"),
+        ("53F, metastatic cervical SCC.", "cervical squamous cell carcinoma"),
+        ("64F, met lung adeno, KRAS G12V.", "lung adenocarcinoma"),
+        ("71F, squamous cell carcinoma of the skin, scalp.", "cutaneous squamous cell carcinoma"),
+        ("69M, follicular non-Hodgkin's lymphoma.", "follicular lymphoma"),
+        ("39M, epithelioid MPM.", "malignant pleural mesothelioma"),
+        ("73M, metastatic thymic ca.", "thymic carcinoma"),
+        ("25M, relapsed osteosarcoma of the L distal femur.", "osteosarcoma"),
+    ],
+)
+def test_types_and_abbreviations_are_written_out(extract, dx, value):
+    found = only(extract(CLINIC_NOTE.format(dx=dx)), "diagnosis")
+    assert {f.value for f in found} == {value}
+    assert {f.assertion for f in found} == {"present"}
+
+
+def test_one_value_per_tumour_in_a_document(extract):
+    text = (
+        "Hx: L clear cell RCC s/p nephrectomy 2020.\n"
+        "Restaging CT: progressive metastatic RCC, new hepatic mets.\n"
+        "A/P: metastatic renal cell carcinoma, CD70 3+."
+    )
+    found = only(extract(text), "diagnosis")
+    assert {f.value for f in found} == {"clear cell renal cell carcinoma"}
+    assert {f.attributes.get("written_as") for f in found} == {
+        None, "renal cell carcinoma",
+    }  # fmt: skip
+
+
+def test_subtype_and_histology_of_one_breast_tumour_are_one_value(extract):
+    text = "44F metastatic TNBC.\nOnc hx: 06/2024 L breast IDC, cT2N1, triple negative."
+    assert {f.value for f in only(extract(text), "diagnosis")} == {"triple-negative breast cancer"}
+
+
+def test_type_split_by_a_line_wrap(extract):
+    text = "History: unresectable epithelioid malignant pleural\nmesothelioma, progressing."
+    (f,) = only(extract(text), "diagnosis")
+    assert f.value == "malignant pleural mesothelioma"
+    assert f.text == "malignant pleural\nmesothelioma"
+
+
+PATHOLOGY = """SURGICAL PATHOLOGY REPORT
+Accession: S26-01904
+Specimen: Liver, right lobe lesion, US-guided core biopsy x3
+
+Microscopic: Nests of tumor cells with clear cytoplasm. PAX8 and CA9 positive.
+
+FINAL DIAGNOSIS:
+Liver, right lobe, core biopsy:
+- METASTATIC CLEAR CELL RENAL CELL CARCINOMA, ISUP grade 3.
+- CD70 IHC 3+.
+"""
+
+
+def test_pathology_final_diagnosis_is_histologic_confirmation(extract):
+    (f,) = only(extract(PATHOLOGY, kind="pathology"), "diagnosis")
+    assert f.value == "clear cell renal cell carcinoma"
+    assert f.attributes["confirmation"] == "histologic"
+    assert f.attributes["metastatic"] is True
+    assert f.attributes["advanced"] is True
+    assert f.assertion == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "confirmation"),
+    [
+        ("45M with biopsy-proven metastatic osteosarcoma.", "histologic"),
+        ("Histologically confirmed glioblastoma, IDH-wildtype.", "histologic"),
+        ("Liver bx 9/26: metastatic GBM.", "histologic"),
+        ("Pleural fluid cytology positive for metastatic NSCLC.", "cytologic"),
+        ("FNA of the neck node: nasopharyngeal carcinoma.", "cytologic"),
+    ],
+)
+def test_confirmation(extract, text, confirmation):
+    (f,) = only(extract(text), "diagnosis")
+    assert f.attributes["confirmation"] == confirmation
+
+
+def test_clinic_mention_without_confirmation_has_none(extract):
+    (f,) = only(extract("62F metastatic ccRCC, here for follow-up."), "diagnosis")
+    assert "confirmation" not in f.attributes
+
+
+@pytest.mark.parametrize(
+    ("text", "stage", "metastatic"),
+    [
+        ("Stage IIIC HGSOC, optimally debulked.", "IIIC", None),
+        ("Stage IVB cervical SCC.", "IVB", True),
+        ("Clear cell RCC, pT3a N1, Fuhrman 3.", "pT3a N1", None),
+        ("NPC, T3N2M0 (stage III) at diagnosis.", "III", None),
+    ],
+)
+def test_stage(extract, text, stage, metastatic):
+    (f,) = only(extract(text), "diagnosis")
+    assert f.attributes["stage"] == stage
+    assert f.attributes.get("metastatic") is metastatic
+
+
+def test_metastatic_stated_elsewhere_in_the_document(extract):
+    text = "Osteosarcoma of the L femur, MAP chemotherapy 2024.\nCT: new lung metastases, 1.6 cm."
+    (f,) = only(extract(text), "diagnosis")
+    assert f.attributes["metastatic"] is True
+    assert f.attributes["metastatic_evidence"] == "document"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stage II osteosarcoma of the L femur. CT chest: no lung metastases.",
+        "Biopsy-proven mesothelioma. The metastatic workup was negative.",
+        "Osteosarcoma of the L femur; ? metastasis in the lung, to be biopsied.",
+    ],
+)
+def test_metastatic_not_taken_from_a_negation_or_question(extract, text):
+    (f,) = only(extract(text), "diagnosis")
+    assert not f.attributes.get("metastatic")
+
+
+def test_stage_of_another_condition_is_not_taken(extract):
+    text = "PMH: CKD stage 3a; basal cell carcinoma of the nose excised 2012, no recurrence."
+    (f,) = only(extract(text), "diagnosis")
+    assert (f.value, f.assertion) == ("basal cell carcinoma", "historical")
+    assert "stage" not in f.attributes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # past, resolved disease (ANNOTATION.md): historical
+        (
+            "PMH: hx basal cell carcinoma R shoulder, excised 2012, no recurrence.",
+            {("basal cell carcinoma", "historical")},
+        ),
+        (
+            "PMH: CKD; basal cell carcinoma excised 2012 (cured); depression.",
+            {("basal cell carcinoma", "historical")},
+        ),
+        # a current cancer resected in the past is not resolved
+        (
+            "Glioblastoma, IDH-wildtype, resected 2023, now recurrent.",
+            {("glioblastoma", "present")},
+        ),
+        (
+            "Intraperitoneal mesothelioma, partial remission on CT.",
+            {("mesothelioma", "present")},
+        ),
+        # uncertainty, negation
+        (
+            "Impression: 8.4 cm renal mass, suspicious for renal cell carcinoma.",
+            {("renal cell carcinoma", "possible")},
+        ),
+        (
+            "Pancreas, EUS-FNB: no tumour seen. Negative for pancreatic ductal adenocarcinoma.",
+            {("pancreatic ductal adenocarcinoma", "negated")},
+        ),
+        ("The core biopsy is negative for malignancy.", {("malignancy", "negated")}),
+        ("Left base core: suspicious for carcinoma.", {("carcinoma", "possible")}),
+        ("Resection margins negative for malignancy.", set()),
+        # family
+        (
+            "FH: mother breast ca 52, maternal aunt ovarian ca.",
+            {("breast cancer", "family"), ("ovarian cancer", "family")},
+        ),
+        ("Family: father w/ NPC (deceased).", {("nasopharyngeal carcinoma", "family")}),
+        ("FAMILY HISTORY: Negative for colon cancer or polyps.", set()),
+        ("FAMILY HISTORY: Negative for cancer.", set()),
+    ],
+)
+def test_assertions(extract, text, expected):
+    assert _dx(extract(text)) == expected
+
+
+def test_family_cancer_is_kept_apart_from_the_patients(extract):
+    text = "CC: recurrent ovarian cancer.\nHPI: recurrent HGSOC.\nFH: maternal aunt ovarian ca."
+    assert _dx(extract(text)) == {
+        ("high-grade serous ovarian carcinoma", "present"),
+        ("ovarian cancer", "family"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # neg.is_excluded
+        ("Primary lung carcinoma is excluded by the keratin-negative profile.", "negated"),
+        # pos.differential
+        ("Another consideration would be a low grade astrocytoma.", "possible"),
+        # pos.rule_out_split ("r/o" is three tokens)
+        ("New pancreatic tail lesion, r/o PDAC.", "possible"),
+        # pos.risk_for
+        ("Asbestos exposure puts him at high risk for mesothelioma.", "possible"),
+    ],
+)
+def test_new_context_rules(extract, text, expected):
+    (f,) = only(extract(text), "diagnosis")
+    assert f.assertion == expected
+
+
+def test_fh_deficient_is_not_family_history(extract):
+    """pseudo.fh_deficient: fumarate hydratase, not 'family history'."""
+    text = "Lymph node, core biopsy: papillary renal cell carcinoma; FH-deficient RCC unlikely."
+    assert ("papillary renal cell carcinoma", "family") not in _dx(extract(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patient seen in the Sarcoma Service.",
+        "CA-125 1,840 U/mL; ovarian CA-125 trend reviewed.",
+        "Outside records from Hillcrest Cancer Center.",
+        "CD70 3+; appropriate positive (renal cell carcinoma) and negative controls.",
+        "ACC#: CR-26-0710-0382.",
+        "Ductal carcinoma in situ, low grade.",
+        "Metastatic carcinoma, primary unknown.",
+        "Hemostasis with the gist of the plan discussed.",
+    ],
+)
+def test_not_a_diagnosis(extract, text):
+    assert not only(extract(text), "diagnosis")
+
+
+def test_conflicting_documents_keep_their_own_findings(extract):
+    ct = extract("Impression: right renal mass suspicious for RCC.", doc_id="ct", kind="radiology")
+    path = extract(
+        "FINAL DIAGNOSIS:\nKidney, core biopsy: papillary renal cell carcinoma.",
+        doc_id="path",
+        kind="pathology",
+    )
+    assert _dx(ct) == {("renal cell carcinoma", "possible")}
+    assert _dx(path) == {("papillary renal cell carcinoma", "present")}
+
+
+def test_type_words_treat_cancer_and_carcinoma_alike():
+    assert type_words("breast cancer") == type_words("breast carcinoma")
+    assert type_words("renal cell carcinoma") < type_words("clear cell renal cell carcinoma")
+    assert not type_words("small cell lung cancer") < type_words("non-small cell lung cancer")
+    assert not type_words("hodgkin lymphoma") < type_words("non-hodgkin lymphoma")
+
+
+def test_rule_file_rejects_unknown_keys(tmp_path):
+    src = (load_rules.__globals__["RESOURCES"] / "diagnosis.yaml").read_text()
+    bad = tmp_path / "diagnosis.yaml"
+    bad.write_text(src.replace("priors:\n", "priors:\n  fudge: 0.5\n", 1))
+    with pytest.raises(DataFileError, match=r"diagnosis\.yaml:\d+"):
+        load_rules(bad)
+
+
+def test_confidence_explains_itself(extract):
+    (f,) = only(extract("44F, metastatic TNBC, biopsy-proven."), "diagnosis")
+    reasons = [s.reason for s in f.explanation]
+    assert reasons[0] == "rule prior (diagnosis.triple_negative_breast_cancer)"
+    assert "abbreviation written out" in reasons
+    assert sum(s.delta for s in f.explanation) == pytest.approx(f.confidence, abs=1e-3)
