@@ -24,8 +24,12 @@ EXTRA_INFIXES = (
     r"(?<=[0-9])(?=[A-Za-z])",
     r"[|]",
     r"(?<=[0-9])[:=](?=[0-9])",
+    # "3)Bipolar", "doxorubicin(/methotrexate", "(niraparib)-associated"
+    r"(?<=[0-9A-Za-z])[()](?=[A-Za-z/-])",
+    r"(?<=[A-Za-z])/(?=[\s]|$)",
 )
 
+# a table row or an indented list item: pipes, tabs, or a run of spaces before text
 _TABLE_LINE = re.compile(r"\||\t| {2,}\S")
 _LIST_START = re.compile(
     r"^\s*(?:[-*•‣∙·⁃▪>]|\d{1,2}[.)]\s|[A-Za-z][.)]\s|[A-Z][A-Za-z /&]{0,30}:)"
@@ -46,6 +50,8 @@ def _breaks_line(prev_line: str, next_line: str) -> bool:
     n = next_line.lstrip()
     if not p or not n:
         return True  # blank line: paragraph break
+    if n[0].islower() and _OPEN_END.search(p) and not _LIST_START.match(next_line):
+        return False  # wrapped prose, even when the continuation is indented
     if _LIST_START.match(next_line) or _TABLE_LINE.search(p) or _TABLE_LINE.search(n):
         return True
     if p.endswith(":"):

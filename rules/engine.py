@@ -115,6 +115,26 @@ def _num(v: Any) -> float | None:
         return None
 
 
+def _compare(v: float, bound: str | None, op: str, threshold: float) -> Status:
+    """Compare a value with a threshold, honouring a written bound: "< 13 weeks" against
+    ">= 12" cannot be met for sure (values just under 13 pass, far under fail)."""
+    if not bound or bound in ("~", "="):
+        return "met" if OPS[op](v, threshold) else "not_met"
+    lower_only = bound in (">", ">=", "≥")  # the true value is at least v
+    upper_only = bound in ("<", "<=", "≤")  # the true value is at most v
+    if op in (">", ">="):
+        if lower_only:
+            return "met" if OPS[op](v, threshold) else "unknown"
+        if upper_only:
+            return "not_met" if not OPS[op](v, threshold) or v == threshold else "unknown"
+    if op in ("<", "<="):
+        if upper_only:
+            return "met" if OPS[op](v, threshold) else "unknown"
+        if lower_only:
+            return "not_met" if not OPS[op](v, threshold) or v == threshold else "unknown"
+    return "met" if OPS[op](v, threshold) else "not_met"
+
+
 def _fmt(f: Finding) -> str:
     unit = f" {f.unit}" if f.unit and f.unit not in ("%",) else (f.unit or "")
     return f"{f.value}{unit}"
@@ -210,7 +230,7 @@ class Evaluator:
             if v is None or (c.unit and x.unit is None):
                 judged.append(("unknown", x))
             else:
-                judged.append(("met" if OPS[c.op](v, c.value) else "not_met", x))
+                judged.append((_compare(v, x.attributes.get("comparator"), c.op, c.value), x))
         out = _combine(judged, c.field)
         if out.status != "unknown" or out.conflict:
             rel = f"{c.op} {c.value:g}{' ' + c.unit if c.unit else ''}"
@@ -461,7 +481,13 @@ class Evaluator:
         dx = f.current(c.field)
         if not dx:
             return Outcome("unknown", 0.5, "no current diagnosis found")
-        advanced = [x for x in dx if x.attributes.get("metastatic") or x.attributes.get("advanced")]
+        advanced = [
+            x
+            for x in dx
+            if x.attributes.get("metastatic")
+            or x.attributes.get("advanced")
+            or x.attributes.get("recurrent")
+        ]
         confirmed = [
             x
             for x in dx

@@ -83,7 +83,7 @@ def test_wrong_library_version_is_refused(trained, tmp_path):
     m = json.loads(manifest_path(path).read_text())
     m["libraries"]["scikit-learn"] = "0.24.2"
     manifest_path(copy).write_text(json.dumps(m))
-    with pytest.raises(ModelError, match="scikit-learn 0.24.2"):
+    with pytest.raises(ModelError, match=r"scikit-learn 0\.24\.2"):
         ConfidenceModel.load(copy)
 
 

@@ -546,3 +546,25 @@ def test_unitless_value_does_not_conflict_with_a_value_that_has_its_unit():
         )
     )
     assert status(d, "hemoglobin") == "met"
+
+
+@pytest.mark.parametrize(
+    ("value", "bound", "expected"),
+    [(26, ">", "met"), (13, ">", "met"), (8, ">", "unknown"), (13, "<", "unknown"),
+     (8, "<", "not_met"), (12, "<", "not_met"), (13, None, "met")],
+)  # fmt: skip
+def test_life_expectancy_with_a_written_bound(value, bound, expected):
+    attrs = {"comparator": bound} if bound else {}
+    f = F("life_expectancy", value, unit="weeks", **attrs)
+    assert status(run(with_("life_expectancy", f)), "life_expectancy") == expected
+
+
+def test_recurrent_disease_counts_as_advanced():
+    f = F(
+        "diagnosis",
+        "cervical squamous cell carcinoma",
+        doc="path",
+        recurrent=True,
+        confirmation="histologic",
+    )
+    assert status(run(with_("diagnosis", f)), "diagnosis_confirmed") == "met"

@@ -33,3 +33,15 @@ def test_bullets_are_sentences(extractor):
     out = sents(extractor, text)
     assert "- no further chemotherapy" in out
     assert "- liver metastases to be reimaged" in out
+
+
+def test_indented_continuation_of_prose_stays_in_the_sentence(extractor):
+    text = "CT: No evidence\n   of hepatic metastases.\n"
+    out = sents(extractor, text)
+    assert any("No evidence" in s and "hepatic metastases" in s for s in out)
+
+
+def test_indented_list_lines_are_sentences(extractor):
+    text = "History:\n  Line 1 nivolumab -> progression (CT 01/2025)\n  Line 2 cisplatin\n"
+    out = sents(extractor, text)
+    assert any(s.startswith("Line 2") for s in out)

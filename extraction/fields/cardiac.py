@@ -171,6 +171,7 @@ class CardiacExtractor:
         window_end = _read_end(text, a.end)
         window = text[a.end : window_end]
         findings: list[str] = []
+        found_at: list[re.Match[str]] = []
         significant = False
         for spec, rx in self.abnormal:
             for m in rx.finditer(window):
@@ -180,6 +181,7 @@ class CardiacExtractor:
                     continue
                 if spec.phrase not in findings:
                     findings.append(spec.phrase)
+                    found_at.append(m)
                     significant = significant or spec.significant
                 break
         if findings and "not clinically significant" in window.lower():
@@ -187,11 +189,10 @@ class CardiacExtractor:
         q = _QTC.search(window)
         if q:
             ms = int(q.group("ms"))
-            if ms > self.rules.ecg.qtc_significant_ms:
+            if ms > self.rules.ecg.qtc_abnormal_ms:
                 findings.append(f"QTc {ms} ms")
-                significant = True
-            elif ms > self.rules.ecg.qtc_abnormal_ms:
-                findings.append(f"QTc {ms} ms")
+                found_at.append(q)
+                significant = significant or ms > self.rules.ecg.qtc_significant_ms
         pre_normal = re.search(r"\b(normal|unremarkable)\s*(?:12[\s-]lead\s*)?$", before, re.I)
         pre_abnormal = re.search(r"\babnormal\s*(?:12[\s-]lead\s*)?$", before, re.I)
         if findings or pre_abnormal:
@@ -200,12 +201,18 @@ class CardiacExtractor:
             value = "normal"
         else:
             return None
+        # the evidence ends at the last phrase read (not the whole window: a long span would
+        # swallow ConText cues meant for other facts in the same lines)
+        read_end = a.end + max((m.end() for m in found_at), default=0)
+        if not findings:
+            nm = self.normal.search(window[:80])
+            read_end = a.end + (nm.end() if nm else 0)
         cand = Candidate(
             field="ecg",
             value=value,
             unit=None,
             start=a.start - (len(pre_normal.group(0)) if pre_normal and not findings else 0),
-            end=window_end if findings else a.end + min(len(window), 80),
+            end=max(read_end, a.end),
             rule=f"{a.rule_id}/{'findings' if findings else 'read'}",
             context_type="CARDIAC",
             prior=a.prior,

@@ -1,0 +1,81 @@
+"""LVEF and ECG reads in echo reports and notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import only
+
+ECHO = """TRANSTHORACIC ECHOCARDIOGRAM
+Indication: baseline before cellular therapy.
+
+FINDINGS:
+Left ventricle: normal size. {lvef}
+Valves: mild MR.
+
+ECG (same visit): {ecg}
+
+IMPRESSION: see above.
+"""
+
+
+@pytest.mark.parametrize(
+    ("lvef", "value"),
+    [
+        ("LVEF 55-60%.", 55),
+        ("EF estimated at 45%.", 45),
+        ("Ejection fraction of 60 percent.", 60),
+        ("Biplane LVEF 53%.", 53),
+    ],
+)
+def test_lvef(extract, lvef, value):
+    (f,) = only(
+        extract(ECHO.format(lvef=lvef, ecg="Normal sinus rhythm, normal ECG."), kind="echo"), "lvef"
+    )
+    assert f.value == value and f.unit == "%"
+
+
+def test_prior_lvef_is_historical(extract):
+    found = only(
+        extract("Global function low-normal, LVEF 53% (biplane), unchanged from 54% in 2024."),
+        "lvef",
+    )
+    assert {(f.value, f.assertion) for f in found} == {(53, "present"), (54, "historical")}
+
+
+def test_comparison_section_is_historical(extract):
+    text = "COMPARISON: echo 08/2024, EF 60%.\n\nFINDINGS:\nLVEF 55%.\n"
+    found = only(extract(text), "lvef")
+    assert {(f.value, f.assertion) for f in found} == {(60, "historical"), (55, "present")}
+
+
+@pytest.mark.parametrize(
+    ("ecg", "value", "significant"),
+    [
+        ("Normal sinus rhythm 70/min, PR 160 ms, QTc 420 ms. Normal ECG.", "normal", False),
+        ("Sinus tachycardia 104/min, otherwise unremarkable.", "abnormal", False),
+        ("Sinus rhythm 64. First-degree AV block, PR 224 ms. No ST elevation.", "abnormal", False),
+        ("Atrial fibrillation with rapid ventricular response, rate 134.", "abnormal", True),
+        ("Sinus rhythm, QTc 512 ms.", "abnormal", True),
+        (
+            "NSR, nonspecific T-wave flattening V5-V6, no significant abnormality.",
+            "abnormal",
+            False,
+        ),
+    ],
+)
+def test_ecg(extract, ecg, value, significant):
+    found = only(extract(ECHO.format(lvef="LVEF 60%.", ecg=ecg), kind="echo"), "ecg")
+    assert {f.value for f in found} == {value}  # one read, maybe several mentions
+    assert all(f.attributes["significant"] is significant for f in found)
+
+
+def test_negated_abnormality_is_not_a_finding(extract):
+    (f,) = only(extract("ECG: sinus rhythm, no ST-T abnormality, no arrhythmia."), "ecg")
+    assert f.value == "normal"
+
+
+def test_ecg_span_does_not_swallow_other_facts(extract):
+    text = "ECG: normal sinus rhythm.\nNo Gilbert's syndrome, no liver involvement.\n"
+    (f,) = only(extract(text), "ecg")
+    assert "Gilbert" not in f.text

@@ -1,0 +1,50 @@
+"""Age and sex."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from .conftest import only
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "sex"),
+    [
+        ("HPI: 62 yo F with metastatic ccRCC.", 62, "female"),
+        ("This is a 58-year-old woman with HGSOC.", 58, "female"),
+        ("Pt: 71M w/ PDAC, here for C3.", 71, "male"),
+        ("Patient: Doe, Jane   62 F   Specimen received 11/18/2025", 62, "female"),
+        ("Sex/Age: M / 78", 78, "male"),
+        ("Name: X   Age/Sex: 69/M   Date: 03/26/2026", 69, "male"),
+        ("Date: 07/11/2025    Patient: SYN-1    Female, 44 years", 44, "female"),
+        ("11-month-old girl with neuroblastoma.", 0.92, "female"),
+    ],
+)
+def test_age_and_sex(extract, text, age, sex):
+    found = extract(text)
+    assert [f.value for f in only(found, "age")] == [age]
+    assert {f.value for f in only(found, "sex")} == {sex}
+
+
+def test_age_from_date_of_birth_needs_the_document_date(extract):
+    assert [
+        f.value for f in only(extract("DOB: 03/14/1964", date=dt.date(2026, 3, 15)), "age")
+    ] == [62]
+    assert not only(extract("DOB: 03/14/1964", date=None), "age")
+
+
+def test_sex_from_pronouns_only_when_one_sided(extract):
+    (f,) = only(extract("She reports fatigue. Her appetite is fair; she walks daily."), "sex")
+    assert f.value == "female" and f.attributes["basis"] == "pronouns"
+    assert not only(extract("She says he drove her; his car broke."), "sex")
+
+
+def test_someone_elses_age_is_not_the_patients(extract):
+    assert not only(extract("SH: married, one child (age 6); never smoker."), "age")
+
+
+def test_female_subjects_clause_is_not_the_patients_sex(extract):
+    text = "Protocol: female subjects must agree to use contraception."
+    assert not only(extract(text), "sex")

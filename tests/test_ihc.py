@@ -1,0 +1,85 @@
+"""IHC scores tied to their markers, in pathology reports and notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import only
+
+PATH_REPORT = """SURGICAL PATHOLOGY REPORT
+
+SPECIMEN: Liver, segment 7 lesion, core biopsy.
+
+MICROSCOPIC: Sheets of clear cells with delicate vasculature.
+
+IMMUNOHISTOCHEMISTRY:
+{ihc}
+
+DIAGNOSIS: Metastatic clear cell renal cell carcinoma.
+"""
+
+
+@pytest.mark.parametrize(
+    ("ihc", "marker", "value", "percent"),
+    [
+        ("CD70 IHC 3+", "CD70", "3+", None),
+        ("CD70: positive (3+, 80% of tumor cells)", "CD70", "3+", 80),
+        ("CD70 (IHC): score 2+", "CD70", "2+", None),
+        ("3+ membranous CD70 staining in 60% of cells", "CD70", "3+", 60),
+        (
+            "CD70: strong membranous staining in approximately 90% of the tumor cells, score 3+.",
+            "CD70",
+            "3+",
+            90,
+        ),
+        ("CD70 3 plus, diffuse.", "CD70", "3+", None),
+        ("HER2 0 (negative)", "HER2", "0", None),
+        ("Marker | Result | Comment\nCD70 | 3+ | 85% strong", "CD70", "3+", 85),
+    ],
+)
+def test_scores(extract, ihc, marker, value, percent):
+    got = [
+        f
+        for f in only(extract(PATH_REPORT.format(ihc=ihc), kind="pathology"), "ihc")
+        if f.attributes["marker"] == marker
+    ]
+    assert [f.value for f in got] == [value]
+    assert got[0].attributes.get("percent") == percent
+    assert got[0].section == "pathology"
+
+
+def test_several_markers_in_one_sentence_each_get_their_own_score(extract):
+    text = "IHC: PAX8 positive, CA9 1+ focal, CD70 3+ (strong membranous, ~70%), HER2 2+."
+    got = {f.attributes["marker"]: f.value for f in only(extract(text), "ihc")}
+    assert got == {"CA9": "1+", "CD70": "3+", "HER2": "2+"}
+
+
+def test_unscored_result_is_never_a_guessed_score(extract):
+    (f,) = only(extract("CD70 immunostain POSITIVE - strong staining in ~80% of cells."), "ihc")
+    assert f.value == "positive"
+    assert f.attributes["intensity"] == "strong" and f.attributes["percent"] == 80
+    assert f.attributes["needs_review"] is True
+    (g,) = only(extract("strong diffuse membranous CD70 staining in 90%"), "ihc")
+    assert g.value is None and g.attributes["intensity"] == "strong"
+
+
+def test_negative_statement(extract):
+    (f,) = only(extract("CD70 negative."), "ihc")
+    assert f.value == "negative"
+
+
+def test_marker_named_as_a_trial_is_not_a_result(extract):
+    assert not only(extract("Referred for the CD70 CAR-T study; CD70 IHC requested."), "ihc")
+
+
+def test_prior_score_is_historical(extract):
+    found = only(extract("HER2 now 0 (previously 1+ on the primary)."), "ihc")
+    assert {(f.value, f.assertion) for f in found} == {("0", "present"), ("1+", "historical")}
+
+
+def test_scores_from_two_reports_stay_apart(extractor):
+    from prescreen.extraction import Document
+
+    a = extractor.extract(Document(doc_id="p1", patient_id="p", text="CD70 IHC 2+."))
+    b = extractor.extract(Document(doc_id="p2", patient_id="p", text="CD70 IHC 3+ (central)."))
+    assert [f.value for f in a] == ["2+"] and [f.value for f in b] == ["3+"]

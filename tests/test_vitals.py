@@ -1,0 +1,41 @@
+"""SpO2 with room-air status."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import only
+
+NOTE = """Vitals: T 36.8, BP 124/78, HR 88, RR 16, {spo2}
+Physical Exam: comfortable at rest.
+"""
+
+
+@pytest.mark.parametrize(
+    ("spo2", "value", "room_air"),
+    [
+        ("SpO2 95% on RA", 95, True),
+        ("sat 91% on 2L NC", 91, False),
+        ("O2 sats 97 % room air", 97, True),
+        ("SpO2 98% in air", 98, True),
+        ("SpO2 96%", 96, None),
+        ("96% RA", 96, True),
+        ("pulse oximetry 89% on 4 L/min nasal cannula", 89, False),
+    ],
+)
+def test_spo2(extract, spo2, value, room_air):
+    (f,) = only(extract(NOTE.format(spo2=spo2)), "spo2")
+    assert f.value == value
+    assert f.attributes["room_air"] is room_air
+    assert f.section == "vitals"
+
+
+def test_protocol_threshold_is_not_a_measurement(extract):
+    text = "The trial requires SpO2 of 92% or more without supplemental oxygen."
+    assert not only(extract(text), "spo2")
+
+
+def test_earlier_value_is_historical(extract):
+    text = "On admission SpO2 89% on room air; today SpO2 94% on room air."
+    found = only(extract(text), "spo2")
+    assert {(f.value, f.assertion) for f in found} == {(89, "historical"), (94, "present")}
