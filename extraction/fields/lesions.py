@@ -1,20 +1,1314 @@
-"""Field family 'lesions' (being written)."""
+"""Measured lesions (RECIST 1.1) and CT slice thickness.
 
+The anchor is the measurement ("3.2 x 2.1 cm", "32 mm", "7-millimeter"). For each sentence
+holding one, every measurement of the sentence is parsed once and read in its clause:
+
+- what was measured: the noun written right after the size ("a 1.6 cm calcified
+  gallstone") or else the nearest noun before it ("RLL nodule 1.8 cm"), skipping nouns
+  inside prepositional phrases ("mass along the margin of the cavity measuring 3.4 cm");
+  lesion nouns (mass, nodule, metastasis, node …) make a lesion, other structures (cyst,
+  aneurysm, stone, organ, specimen portion …) do not;
+- its role: current, prior ("previously 2.0 cm", "2.6 cm (prior 2.0 cm)", "increased
+  from 2.0 to 2.6 cm", "(24 mm at baseline)"), short axis of the node just measured
+  ("(short axis 17 mm)"), a bound ("< 1 cm"), a distance ("1.0 cm medial to tumor"), or a
+  CT reconstruction thickness ("2.5 mm axial images", "slice thickness 3 mm");
+- RECIST tables: rows with prior and current columns (roles from the header words or
+  dates, else left = earlier); unitless rows under a RECIST/target-lesion title.
+
+A lesion's value is its long axis in mm. Attributes: ``lymph_node``, ``short_axis_mm``
+(nodes: stated, else the smaller in-plane dimension), ``site``, ``modality`` (CT, MRI,
+PET, US or other imaging, from the sentence, else the report title; None when no imaging
+is named, e.g. pathology), ``measurable`` (RECIST 1.1 on size), ``dimensions_mm``.
+The assertion of a lesion is decided here (present, or historical for a prior size):
+a measured structure is a fact even when its nature is uncertain ("indeterminate 6 mm
+nodule" is present, flagged ``nature_uncertain``). Slice thicknesses go through ConText.
+"""
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .base import AnchorRule
+from prescreen.yamlfile import load_model
+
+from ..candidates import Candidate, anchors, candidates_of, sentences_of
+from ..findings import Assertion
+from .base import WORD_NUMBERS, AnchorRule, anchor_of, line_bounds, round_sig
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+SIZE_LABEL = "LESION_SIZE"
+TABLE_LABEL = "LESION_TABLE"
+Modality = Literal["CT", "MRI", "PET", "US", "other"]
 
 
-class Extractor:
+# ----------------------------------------------------------------------------- rule file
+class SliceSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prior: float = Field(gt=0, lt=1)
+    max_mm: float = Field(gt=0)
+    words: list[str] = Field(min_length=1)
+    technique_words: list[str] = Field(min_length=1)
+
+
+class TableSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prior_columns: list[str] = Field(min_length=1)
+    current_columns: list[str] = Field(min_length=1)
+    skip_rows: list[str] = Field(min_length=1)
+
+
+class NounSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lesion: list[str] = Field(min_length=1)
+    lesion_suffixes: list[str] = Field(default_factory=list)
+    node: list[str] = Field(min_length=1)
+    non_lesion: list[str] = Field(min_length=1)
+    ambiguous: list[str] = Field(default_factory=list)
+    organ: list[str] = Field(default_factory=list)
+    lesion_in_imaging: list[str] = Field(default_factory=list)
+    head_only: list[str] = Field(default_factory=list)
+    extranodal_sites: list[str] = Field(default_factory=list)
+
+
+class CueSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prior_before: list[str]
+    prior_verbs: list[str]
+    prior_after: list[str]
+    current_before: list[str]
+    history: list[str]
+    bound_before: list[str]
+    bound_after: list[str]
+    skip_before: list[str]
+    distance_after: list[str]
+    short_axis: list[str]
+    right_stops: list[str]
+    benign: list[str]
+    change: list[str]
+
+
+class ReportSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pathology: list[str] = Field(min_length=1)
+    gross: list[str] = Field(min_length=1)
+    note_title: list[str] = Field(min_length=1)
+
+
+class MeasurableSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    extranodal_long_axis_mm: float = Field(gt=0)
+    node_short_axis_mm: float = Field(gt=0)
+    plausible_mm: tuple[float, float]
+
+
+class AdjustmentSpec(BaseModel):
+    """Confidence deltas, each applied with its reason (see LesionExtractor)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    noun_in_earlier_sentence: float
+    no_noun_table_row: float
+    ambiguous_structure: float
+    benign_features: float
+    pathology_gross: float
+    quoted_outside_report: float
+    unit_from_table: float
+    bare_parenthesised_prior: float
+    short_axis_only: float
+    range_written: float
+    implausible_size: float
+    slice_not_in_report: float
+
+
+class LesionsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    anchors: list[AnchorRule] = Field(min_length=1)
+    units: dict[str, float] = Field(min_length=1)
+    slice: SliceSpec
+    table: TableSpec
+    nouns: NounSpec
+    cues: CueSpec
+    modality: dict[Modality, list[str]]
+    report: ReportSpec
+    measurable: MeasurableSpec
+    adjustments: AdjustmentSpec
+
+
+def load_rules(path: Path | None = None) -> LesionsFile:
+    return load_model(path or RESOURCES / "lesions.yaml", LesionsFile)
+
+
+# ----------------------------------------------------------------------------- patterns
+_GAP = "\0"  # a word gap inside a phrase (matches spaces/hyphens)
+
+
+def _atoms(phrase: str) -> list[str]:
+    out: list[str] = []
+    for i, w in enumerate(re.split(r"[\s-]+", phrase.strip().lower())):
+        if i:
+            out.append(_GAP)
+        out.extend(w)
+    return out
+
+
+def _trie(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+    """Regex of a character trie: one branch per first character, so a list of hundreds
+    of words costs one or two checks per position instead of one per word."""
+    alts = []
+    for atom in sorted(k for k in node if k):
+        head = r"[\s-]+" if atom == _GAP else re.escape(atom)
+        alts.append(head + _trie(node[atom]))
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+def _alternation(words: list[str]) -> str:
+    """Whole-word alternation of a word list (longest match first); a space in a phrase
+    matches space/hyphen runs ("short axis" = "short-axis")."""
+    groups: dict[tuple[bool, bool], dict[str, dict]] = {}  # type: ignore[type-arg]
+    for w in set(words):
+        w = w.strip()
+        if not w:
+            continue
+        root = groups.setdefault((w[0].isalnum(), w[-1].isalnum()), {})
+        node = root
+        for atom in _atoms(w):
+            node = node.setdefault(atom, {})
+        node[""] = {}
+    parts = []
+    for (lead, tail), root in groups.items():
+        parts.append((r"\b" if lead else "") + _trie(root) + (r"\b" if tail else ""))
+    return "|".join(parts)
+
+
+_WORD_NUM = "|".join(
+    sorted((w for w in WORD_NUMBERS if w not in ("zero", "hundred")), key=len, reverse=True)
+)
+_NUM = rf"(?:\d+(?:[.,]\d+)?|\.\d+|(?i:{_WORD_NUM}))"
+_SEP = r"\s?(?:x|X|×|\*|by)\s?"
+_DATE_HINT = re.compile(
+    r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d-\d\d|\b(?:19|20)\d\d\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b",
+    re.IGNORECASE,
+)
+_CELL_SPLIT = re.compile(r"\s*\|\s*|\t+|\s{2,}")
+_EMPTY_CELL = re.compile(r"^(?:|-+|—|–|n/?a|none|nm|not measured)$", re.IGNORECASE)
+_PREPOSITION = re.compile(
+    r"\b(?:in|of|at|along|within|to|from|near|on|into|abutting|involving|encasing|"
+    r"with|w/|adjacent|around|behind|between|beside|over|under)\b",
+    re.IGNORECASE,
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LEFT_WINDOW = 160  # characters searched before a size for the measured structure's noun
+_MODALITY_WINDOW = 400  # "CT 1/14 showed … RLL nodule now 3 cm": the sentence's modality
+# Words dropped from a lesion's site ("the largest mass now measures" → no site words).
+_SITE_STOPWORDS = frozenset(
+    {
+        "the", "a", "an", "is", "are", "was", "were", "there", "measures", "measuring",
+        "measured", "now", "with", "which", "and", "largest", "dominant", "new", "known",
+        "approximately", "about", "approx", "up", "to", "of", "seen", "noted", "at", "w/",
+        "in", "mass", "masses", "nodule", "nodules", "lesion", "lesions", "node", "nodes",
+        "showed", "shows", "show", "revealed", "reveals", "demonstrated", "demonstrates",
+        "identified", "progressive", "enlarging", "increasing", "decreasing", "stable",
+        "multiple", "numerous", "several", "small", "large", "index", "target",
+    }
+)  # fmt: skip
+_GENERIC_LABELS = frozenset({"findings", "impression", "chest", "abdomen", "pelvis", "conclusion"})
+
+
+@dataclass(slots=True)
+class Measure:
+    """One written measurement: its dimensions in mm and where it is."""
+
+    start: int
+    end: int
+    dims: list[float]
+    unit: str | None  # as written (None: unitless table cell)
+    form: str  # "dims" | "list" | "range" | "pair_prior" | "pair_current" | "cell"
+    role: str = "current"  # current | prior | short | bound | distance | slice
+    cue: str = ""  # why the role was given (for the explanation)
+    prior_short_axis: bool = False  # a prior size given as a short axis only
+    low: float | None = None  # lower end of a written range
+    unit_inherited: bool = False  # unit taken from the size written before it
+
+
+@dataclass(slots=True)
+class Noun:
+    category: str  # lesion | node | non_lesion | ambiguous | organ
+    start: int
+    end: int
+    far: bool = False  # found in an earlier sentence
+
+
+class _Clause:
+    """Facts about the sentence being read, computed on first use, once for all its sizes:
+    benign features described ("likely cyst", "bone island"); a gross pathology
+    description (specimen, cassettes, formalin …) in it or just before it."""
+
+    __slots__ = ("_benign", "_gross", "ext", "hi", "info", "lo", "text")
+
+    def __init__(self, ext: "LesionExtractor", text: str, lo: int, hi: int, info: "DocInfo"):
+        self.ext, self.text, self.lo, self.hi, self.info = ext, text, lo, hi, info
+        self._benign: bool | None = None
+        self._gross: bool | None = None
+
+    @property
+    def benign(self) -> bool:
+        if self._benign is None:
+            self._benign = bool(self.ext.benign.search(self.text, self.lo, self.hi))
+        return self._benign
+
+    @property
+    def gross(self) -> bool:
+        if self._gross is None:
+            self._gross = self.info.is_pathology or bool(
+                self.ext.gross_re.search(self.text, max(0, self.lo - 300), self.hi)
+            )
+        return self._gross
+
+
+@dataclass(slots=True)
+class DocInfo:
+    """Facts about the whole document, read once from its title lines."""
+
+    modality: str | None
+    is_pathology: bool
+    is_radiology: bool
+
+
+@dataclass(slots=True)
+class _Lesion:
+    measure: Measure
+    long_mm: float
+    short_mm: float | None
+    node: bool
+    long_stated: bool
+    assertion: Assertion
+    reason: str
+    rule: str
+    adjustments: list[tuple[str, float]] = field(default_factory=list)
+    pathology: bool = False  # a gross/pathology size
+    site: str | None = None
+    modality: str | None = None
+    modality_source: str = "none"
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class LesionExtractor:
+    """spaCy component: lesion sizes and CT slice thicknesses from measurement anchors."""
+
+    def __init__(self, rules: LesionsFile) -> None:
+        self.rules = rules
+        self.adj = rules.adjustments.model_dump()
+        self._imaging = False  # the document being read is an imaging report
+        self.priors = {a.id: a.prior for a in rules.anchors}
+        self.units = {k.lower(): v for k, v in rules.units.items()}
+        # no word boundary before a unit: "3cm", "0.5mm"
+        unit = "|".join(re.escape(x) for x in sorted(self.units, key=len, reverse=True))
+        u = rf"(?i:(?:{unit})\b)"
+        self.measure_re = re.compile(
+            rf"(?<![\w.,/+-])(?:"
+            rf"(?P<pair>(?P<p1>{_NUM})\s?(?:(?P<p1u>{u})\s?)?(?P<psep>->|→|=>|to|-|–)\s?(?P<p2>{_NUM})\s?-?(?P<pu>{u}))"
+            rf"|(?P<list>{_NUM}(?:\s?,\s?{_NUM})*\s?,?\s?(?:and|&|or)\s?{_NUM}\s?-?(?P<lu>{u}))"
+            rf"|(?P<dims>(?:{_NUM}\s?(?:{u}\s?)?{_SEP}){{0,2}}{_NUM}\s?-?(?P<du>{u}))"
+            rf")(?![\w²³^/])"
+        )
+        self.num_re = re.compile(_NUM)
+        self.change_before = re.compile(
+            rf"(?i:(?:{_alternation(rules.cues.change)})\b[^.;]{{0,25}}$)"
+        )
+        self.unit_re = re.compile(u)
+        n = rules.nouns
+        cats = [
+            ("lesion", n.lesion),
+            ("node", n.node),
+            ("non_lesion", n.non_lesion),
+            ("ambiguous", n.ambiguous),
+            ("organ", n.organ),
+        ]
+        self.noun_cat: dict[str, str] = {}
+        for cat, words in cats:
+            for w in words:
+                self.noun_cat.setdefault(_norm(w), cat)
+        # "osteosarcoma": a word ending in a tumour suffix (checked by lookbehind at its end)
+        suffixes = "|".join(f"(?<={re.escape(x)})" for x in n.lesion_suffixes)
+        self.noun_re = re.compile(
+            rf"(?i:{_alternation([w for _, ws in cats for w in ws])}"
+            rf"|\b[a-z]+(?:{suffixes})s?\b)"
+        )
+        self.mass_effect = re.compile(r"(?i:mass\s+effect)")
+        self.imaging_lesion = {_norm(w) for w in n.lesion_in_imaging}
+        self.head_only = {_norm(w) for w in n.head_only}
+        c = rules.cues
+        self.prior_before = re.compile(
+            rf"(?i:(?:{_alternation(c.prior_before)})"
+            r"(?:\s*(?:[:,(]|noted|seen|described|reported|measured|measuring|measures|"
+            r"imaged|at|of|being|sa|short[\s-]axis)\s*)*)\s*$"
+        )
+        self.prior_verb = re.compile(
+            rf"(?i:(?:^|[(,;]|\band)\s*(?:{_alternation(c.prior_verbs)})(?:\s+(?:measuring|"
+            r"approximately|about|approx\.?|~))?)\s*$"
+        )
+        self.prior_after = re.compile(
+            rf"(?i:^\s*(?:(?:short[\s-]axis|sa)\s*)?(?:{_alternation(c.prior_after)}))"
+            r"|(?i:^\s*(?:on|in|from|at)\s+(?:the\s+)?(?:"
+            r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d|(?:19|20)\d\d\b|"
+            r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|"
+            r"prior|previous|baseline|earlier|outside))"
+        )
+        self.bound_after = re.compile(rf"(?i:^\s*(?:{_alternation(c.bound_after)}))")
+        self.skip_before = re.compile(rf"(?i:(?:{_alternation(c.skip_before)})\s*[:=]?\s*)$")
+        self.prior_open = re.compile(rf"(?i:^\s*(?:{_alternation(c.prior_before)})\b)")
+        self.current_before = re.compile(rf"(?i:(?:{_alternation(c.current_before)})\s*:?\s*$)")
+        self.history = re.compile(rf"(?i:{_alternation(c.history)})")
+        self.bound_before = re.compile(
+            rf"(?i:(?:{_alternation(c.bound_before)})\s*(?:than|of|to|the)?\s*~?\s*)$"
+        )
+        self.distance_after = re.compile(
+            rf"(?i:^\s*-?\s*(?:{_alternation(c.distance_after)}))(?!\s*~?\s*\d)"
+        )
+        self.short_before = re.compile(
+            rf"(?i:(?:{_alternation(c.short_axis)})\s*(?:of|:|=|measuring|measures|is|now|"
+            r"diameter)?\s*)$"
+        )
+        self.short_after = re.compile(
+            rf"(?i:^\s*\(?\s*(?:in\s+)?(?:{_alternation(c.short_axis)}))(?!\s*[:=]?\s*~?\d)"
+        )
+        # "previously 20 x 14." : a prior size written without its unit
+        self.unitless_prior = re.compile(
+            rf"(?i:(?:{_alternation(c.prior_before)})\s*:?\s*)"
+            rf"(?P<dims>{_NUM}(?:{_SEP}{_NUM}){{0,2}})(?![\d.,]*\s?(?:[a-z%/]|\d))"
+        )
+        self.extranodal_site = re.compile(rf"(?i:{_alternation(n.extranodal_sites)})")
+        self.right_stop = re.compile(rf"(?i:{_alternation(c.right_stops)})|[,;:.()\[\]\n|]")
+        self.benign = re.compile(rf"(?i:{_alternation(c.benign)})")
+        s = rules.slice
+        self.slice_re = re.compile(rf"(?i:{_alternation(s.words)})")
+        self.technique_re = re.compile(rf"(?i:{_alternation(s.technique_words)})")
+        t = rules.table
+        self.col_prior = re.compile(rf"(?i:{_alternation(t.prior_columns)})")
+        self.col_current = re.compile(rf"(?i:{_alternation(t.current_columns)})")
+        self.skip_row = re.compile(rf"(?i:^\W*(?:{_alternation(t.skip_rows)}))")
+        self.short_label = re.compile(r"(?i:short[\s-]axis|\bSA\b)")
+        self.cell_re = re.compile(
+            rf"(?:(?i:short|long)[\s-]axis\s*)?~?{_NUM}(?:\s?(?:{u})?{_SEP}{_NUM}){{0,2}}\s?-?(?:{u})?\.?(?:\s*\([^)]*\))?"
+        )
+        self.modality = [(m, re.compile("|".join(ps))) for m, ps in rules.modality.items()]
+        self.modality_any = re.compile("|".join(p for ps in rules.modality.values() for p in ps))
+        self.pathology_re = re.compile("|".join(rules.report.pathology))
+        self.gross_re = re.compile(rf"(?i:{_alternation(rules.report.gross)})")
+        self.note_title_re = re.compile("|".join(rules.report.note_title))
+
+    # ------------------------------------------------------------------ component
     def __call__(self, doc: Doc) -> Doc:
+        spans = anchors(doc, SIZE_LABEL, TABLE_LABEL)
+        if not spans:
+            return doc
+        text = doc.text  # spaCy rebuilds Doc.text on every access: read it once
+        info = self._doc_info(text)
+        self._imaging = info.is_radiology
+        sents = sentences_of(doc)
+        done_sents: set[int] = set()
+        done_lines: set[int] = set()
+        lesions: list[_Lesion] = []
+        out = candidates_of(doc)
+        for span in spans:
+            a = anchor_of(span)
+            if a.label == TABLE_LABEL:
+                lesions.extend(self._unitless_table(text, a.end, info, done_lines))
+                continue
+            s0, s1 = sents.bounds(span.start)
+            if s0 in done_sents:
+                continue
+            done_sents.add(s0)
+            lo = doc[s0].idx
+            last = doc[s1 - 1]
+            hi = last.idx + len(last)
+            ls, le = line_bounds(text, a.start)
+            if ls in done_lines:
+                continue  # a row already read with its table
+            if self._is_table_row(text, ls, le):
+                done_lines.add(ls)
+                lesions.extend(self._table_row(text, ls, le, info, unitless=False))
+                continue
+            found, slices = self._sentence(text, lo, hi, info)
+            lesions.extend(found)
+            out.extend(slices)
+        _drop_repeated_short_axes(lesions)
+        out.extend(self._candidate(les, info) for les in lesions)
         return doc
 
+    # ------------------------------------------------------------------ document facts
+    def _doc_info(self, text: str) -> DocInfo:
+        head = _title_lines(text)
+        first = head.split("\n", 1)[0]
+        if self.note_title_re.search(first):  # "ONCOLOGY PROGRESS NOTE": not a report
+            return DocInfo(modality=None, is_pathology=False, is_radiology=False)
+        modality = self._modality_in(head)
+        pathology = modality is None and bool(self.pathology_re.search(head))
+        return DocInfo(modality=modality, is_pathology=pathology, is_radiology=modality is not None)
 
-@Language.factory("prescreen_lesions")
-def make(nlp: Language, name: str) -> Extractor:
-    return Extractor()
+    def _mentions(self, text: str, lo: int, hi: int) -> list[tuple[int, str]]:
+        """(offset, modality) of each modality named in text[lo:hi]."""
+        if not self.modality_any.search(text, lo, hi):
+            return []
+        return [(m.start(), name) for name, rx in self.modality for m in rx.finditer(text, lo, hi)]
+
+    def _modality_in(self, s: str, pos: int = 0, endpos: int | None = None) -> str | None:
+        """The modality named in s[pos:endpos]; the first listed wins ("PET/CT" is PET)."""
+        end = len(s) if endpos is None else endpos
+        if not self.modality_any.search(s, pos, end):
+            return None
+        for name, rx in self.modality:
+            if rx.search(s, pos, end):
+                return name
+        return None
+
+    # ------------------------------------------------------------------ prose
+    def _measures(self, text: str, lo: int, hi: int) -> list[Measure]:
+        found: list[Measure] = []
+        for m in self.measure_re.finditer(text, lo, hi):
+            if m.group("pair"):
+                unit = m.group("pu")
+                v1, v2 = _num(m.group("p1")), _num(m.group("p2"))
+                if v1 is None or v2 is None:
+                    continue
+                f = self._factor(unit)
+                sep = m.group("psep")
+                f1 = self._factor(m.group("p1u")) if m.group("p1u") else f
+                v1 *= f1 / f
+                before = text[max(lo, m.start() - 40) : m.start()]
+                if sep in ("-", "–") or (sep == "to" and not self.change_before.search(before)):
+                    rng = Measure(m.start(), m.end(), [max(v1, v2) * f], unit, "range")
+                    rng.low = min(v1, v2) * f
+                    found.append(rng)
+                    continue
+                found.append(Measure(m.start("p1"), m.end("p1"), [v1 * f], unit, "pair_prior"))
+                found.append(Measure(m.start("p2"), m.end(), [v2 * f], unit, "pair_current"))
+            elif m.group("list"):
+                unit = m.group("lu")
+                f = self._factor(unit)
+                for nm in self.num_re.finditer(text, m.start(), m.end()):
+                    v = _num(nm.group(0))
+                    if v is None:
+                        continue
+                    end = m.end() if nm.end() >= m.end() - len(unit) - 2 else nm.end()
+                    found.append(Measure(nm.start(), end, [v * f], unit, "list"))
+            else:
+                unit = m.group("du")
+                body = m.group(0)
+                dims: list[float] = []
+                # each number takes the unit written after it, else the final unit
+                pieces = list(self.num_re.finditer(body))
+                for i, nm in enumerate(pieces):
+                    v = _num(nm.group(0))
+                    if v is None:
+                        break
+                    nxt = pieces[i + 1].start() if i + 1 < len(pieces) else len(body)
+                    um = self.unit_re.search(body, nm.end(), nxt)
+                    dims.append(v * self._factor(um.group(0) if um else unit))
+                if len(dims) == len(pieces) and dims:
+                    found.append(Measure(m.start(), m.end(), dims, unit, "dims"))
+        if found:
+            found.extend(self._unitless_priors(text, lo, hi, found))
+            found.sort(key=lambda x: x.start)
+        return found
+
+    def _unitless_priors(self, text: str, lo: int, hi: int, found: list[Measure]) -> list[Measure]:
+        """'24 x 18 mm, previously 20 x 14.': the prior takes the unit of the size before it."""
+        extra: list[Measure] = []
+        ends = [x.end for x in found]  # found is in text order and non-overlapping
+        for m in self.unitless_prior.finditer(text, lo, hi):
+            s, e = m.start("dims"), m.end("dims")
+            k = bisect.bisect_right(ends, s)  # found[:k] end before the prior starts
+            if k < len(found) and found[k].start < e:
+                continue  # overlaps a written size
+            if k == 0 or not found[k - 1].unit:
+                continue
+            unit = found[k - 1].unit
+            f = self._factor(unit)
+            dims = [_num(n.group(0)) for n in self.num_re.finditer(text, s, e)]
+            if not dims or any(d is None for d in dims):
+                continue
+            ms = Measure(s, e, [d * f for d in dims if d is not None], unit, "dims")
+            ms.unit_inherited = True
+            extra.append(ms)
+        return extra
+
+    def _factor(self, unit: str | None) -> float:
+        return self.units.get((unit or "mm").lower(), 1.0)
+
+    def _sentence(
+        self, text: str, lo: int, hi: int, info: DocInfo
+    ) -> tuple[list[_Lesion], list[Candidate]]:
+        measures = self._measures(text, lo, hi)
+        if not measures:
+            return [], []
+        slices: list[Candidate] = []
+        sentence = text[lo:hi]
+        technique = bool(self.slice_re.search(sentence))
+        technique_sentence = (
+            technique
+            and bool(self.technique_re.search(sentence))
+            and not any(self._cat(m.group(0)) != "organ" for m in self.noun_re.finditer(sentence))
+        )
+        mentions = self._mentions(text, lo, hi)
+        clause = _Clause(self, text, lo, hi, info)
+        prev: Measure | None = None
+        for ms in measures:
+            self._role(text, lo, hi, ms, prev, technique, technique_sentence)
+            prev = ms
+        lesions: list[_Lesion] = []
+        # the last current measurement: priors after it describe the same structure
+        subject: Measure | None = None
+        subject_lesion: _Lesion | None = None
+        for ms in measures:
+            if ms.role in ("bound", "distance", "skip"):
+                continue
+            if ms.role == "slice":
+                slices.append(self._slice(ms, info, _said(mentions, ms.start, self.modality)))
+                continue
+            if (
+                ms.role == "short"
+                and subject_lesion is not None
+                and subject_lesion.node
+                and subject_lesion.long_stated
+                and 0 <= ms.start - subject_lesion.measure.end < 45
+                and not self.noun_re.search(text, subject_lesion.measure.end, ms.start)
+            ):
+                # "2.4 x 1.8 cm (short axis 18 mm)": the short axis of the node just measured
+                self._attach_short(subject_lesion, ms)
+                continue
+            noun = self._noun(text, lo, hi, ms, info)
+            same_subject = (
+                ms.role == "prior"
+                and subject is not None
+                and (noun is None or noun.end <= subject.start or noun.far)
+            )
+            if same_subject and subject_lesion is None:
+                continue  # the prior size of a non-lesion ("shift 7 mm (previously 3 mm)")
+            les = self._lesion(
+                text,
+                lo,
+                ms,
+                noun,
+                info,
+                clause,
+                prev_lesion=subject_lesion if same_subject else None,
+            )
+            if les is not None:
+                self._set_modality(les, _said(mentions, ms.start, self.modality), info)
+            if ms.role != "prior":
+                subject, subject_lesion = ms, les
+            if les is not None:
+                lesions.append(les)
+        return lesions, slices
+
+    def _role(
+        self,
+        text: str,
+        lo: int,
+        hi: int,
+        ms: Measure,
+        prev: Measure | None,
+        technique: bool,
+        technique_sentence: bool,
+    ) -> None:
+        # the words before may sit on the previous (hard-wrapped) line
+        before = _clause_tail(text[max(0, ms.start - 45) : ms.start])
+        after = text[ms.end : min(len(text), ms.end + 40)]
+        if ms.form == "pair_prior":
+            ms.role, ms.cue = "prior", "earlier value of 'from X to Y'"
+            return
+        if self.bound_before.search(before) or self.bound_after.match(after):
+            ms.role = "bound"
+            return
+        if self.skip_before.search(before):
+            ms.role = "skip"  # a sum of diameters is not one lesion
+            return
+        if self.distance_after.match(after):
+            ms.role = "distance"
+            return
+        if (
+            technique
+            and len(ms.dims) == 1
+            and ms.dims[0] <= self.rules.slice.max_mm
+            and self._slice_context(text, lo, hi, ms, technique_sentence)
+        ):
+            ms.role = "slice"
+            return
+        if ms.form == "pair_current":
+            ms.role = "current"
+            return
+        short = bool(self.short_before.search(before) or self.short_after.match(after))
+        prior_cue = self._prior_cue(before, after, ms, prev, text)
+        if prior_cue:
+            ms.role, ms.cue = "prior", prior_cue
+            if len(ms.dims) == 1 and (
+                short or (prev is not None and prev.role == "short" and ms.start - prev.end < 15)
+            ):
+                ms.cue += "; short axis"
+                ms.prior_short_axis = True  # a prior short axis (value = short axis)
+            return
+        if short and len(ms.dims) == 1:
+            ms.role = "short"
+
+    def _prior_cue(
+        self, before: str, after: str, ms: Measure, prev: Measure | None, text: str
+    ) -> str:
+        if self.current_before.search(before):
+            return ""
+        if self.prior_before.search(before):
+            return "prior size quoted for comparison"
+        if self.prior_verb.search(before):
+            return "prior size quoted for comparison ('was')"
+        if self.prior_after.match(after):
+            return "prior size quoted for comparison"
+        if (
+            prev is not None
+            and prev.role == "prior"
+            and re.fullmatch(r"\s*(?:,|;|and|&|,\s*and)\s*", text[prev.end : ms.start])
+        ):
+            return prev.cue  # "(previously 15 mm and 10 mm)": the list goes on
+        # "(previously faint enhancement only, 0.9 cm)": inside a bracket opened by a cue
+        opened = before.rfind("(")
+        if opened != -1 and ")" not in before[opened:]:
+            inside = before[opened + 1 :]
+            if self.prior_open.match(inside):
+                return "prior size quoted for comparison"
+        # "28 mm (21 mm)": a bare size in brackets right after the current one
+        if (
+            prev is not None
+            and prev.role in ("current", "short")
+            and re.fullmatch(r"\s*\(\s*", text[prev.end : ms.start])
+            and re.match(r"\s*\)", after)
+        ):
+            return "bare bracketed size after the current one (prior)"
+        return ""
+
+    def _slice_context(
+        self, text: str, lo: int, hi: int, ms: Measure, technique_sentence: bool
+    ) -> bool:
+        """A reconstruction thickness: a slice word heads the phrase next to the value
+        ('2.5 mm axial images', 'slice thickness 3 mm', 'reconstructed at 7 mm', 'lung
+        windows 1.25 mm'), or the value stands bare in a technique sentence that names no
+        measured structure ('Reconstructions: chest 1.25 mm; abdomen/pelvis 2.5 mm')."""
+        span_end = min(hi, ms.end + 60)
+        stop = self.right_stop.search(text, ms.end, span_end)
+        right_end = stop.start() if stop else span_end
+        right_words = text[ms.end : right_end].split()[:4]
+        right = text[ms.end : ms.end + len(" ".join(right_words)) + 1]
+        r_slice = _last(self.slice_re.finditer(right))
+        r_noun = _last(self.noun_re.finditer(right))
+        if r_slice is not None and (r_noun is None or r_slice.end() >= r_noun.end()):
+            return True  # "5 mm axial soft tissue images": the slice word is the head
+        if r_noun is not None:
+            return False  # "3.5 mm reconstruction plate", "5 mm nodule"
+        left = " ".join(_clause_tail(text[max(lo, ms.start - 50) : ms.start]).split()[-5:])
+        l_slice = _last(self.slice_re.finditer(left))
+        l_noun = _last(m for m in self.noun_re.finditer(left) if self._cat(m.group(0)) != "organ")
+        if l_slice is not None and (l_noun is None or l_slice.end() >= l_noun.end()):
+            return True  # "slice thickness 3 mm", "reconstructed at 7 mm"
+        if l_noun is not None:
+            return False
+        return technique_sentence  # a technique sentence naming no measured structure
+
+    def _slice(self, ms: Measure, info: DocInfo, said: str | None) -> Candidate:
+        value = round_sig(ms.dims[0], 2)
+        cand = Candidate(
+            field="ct_slice_thickness",
+            value=value,
+            unit="mm",
+            start=ms.start,
+            end=ms.end,
+            rule="lesions.slice/technique",
+            context_type="SLICE",
+            prior=self.rules.slice.prior,
+        )
+        cand.attributes["modality"] = said or info.modality
+        if not info.is_radiology:
+            cand.adjust(
+                "slice thickness quoted outside the imaging report", self.adj["slice_not_in_report"]
+            )
+        return cand
+
+    # ------------------------------------------------------------------ what was measured
+    def _right_noun(self, text: str, hi: int, ms: Measure) -> Noun | None:
+        """The noun a size qualifies: 'a 1.6 cm calcified gallstone', '8.4 cm renal mass'."""
+        span_end = min(hi, ms.end + 60)
+        stop = self.right_stop.search(text, ms.end, span_end)
+        limit = stop.start() if stop else span_end
+        head: Noun | None = None  # the last noun of the phrase is its head
+        for m in self.noun_re.finditer(text, ms.end, limit):
+            if len(text[ms.end : m.start()].split()) > 5:
+                break
+            if self.mass_effect.match(text, m.start()):
+                continue
+            head = Noun(self._cat(m.group(0)), m.start(), m.end())
+        return head
+
+    def _left_noun(self, text: str, lo: int, start: int, *, far: bool = False) -> Noun | None:
+        """The nearest noun before the size. Skipped: line labels ('Liver:'), words used
+        as adjectives ('primary open angioplasty'), and a structure inside a prepositional
+        phrase that follows another noun of the same clause ('mass along the margin of the
+        cavity measuring 3.4 cm' measures the mass)."""
+        found = [
+            m
+            for m in self.noun_re.finditer(text, max(lo, start - _LEFT_WINDOW), start)
+            if not self._adjective_use(text, m)
+        ]
+        for i in range(len(found) - 1, -1, -1):
+            m = found[i]
+            cat = self._cat(m.group(0))
+            if cat in ("organ", "non_lesion") and text[m.end() : m.end() + 1] == ":":
+                continue  # a line label ("Liver:") is a site, not the measured thing
+            if (
+                cat not in ("lesion", "node")
+                and self._in_prep_phrase(text, m.start())
+                and self._noun_in_clause(text, found[:i], m.start())
+            ):
+                continue
+            return Noun(cat, m.start(), m.end(), far=far)
+        return None
+
+    def _adjective_use(self, text: str, m: re.Match[str]) -> bool:
+        """'mass effect', 'primary open angioplasty': the noun word qualifies another."""
+        if self.mass_effect.match(text, m.start()):
+            return True
+        if _norm(m.group(0)) not in self.head_only:
+            return False
+        return bool(re.match(r"[ \t]+[a-z]{3}", text[m.end() : m.end() + 5]))
+
+    @staticmethod
+    def _noun_in_clause(text: str, earlier: list[re.Match[str]], pos: int) -> bool:
+        """Is there a noun before ``pos`` in the same clause (no punctuation between)?"""
+        return bool(earlier) and not re.search(r"[,;:()\n]", text[earlier[-1].end() : pos])
+
+    def _new_extranodal_site(self, text: str, noun_end: int, start: int) -> bool:
+        """An extranodal site named after an earlier size of the list that follows the
+        node noun."""
+        between = [x for x in self.measure_re.finditer(text, noun_end, start)]
+        if not between:
+            return False
+        return bool(self.extranodal_site.search(text, between[-1].end(), start))
+
+    def _in_prep_phrase(self, text: str, pos: int) -> bool:
+        left = _clause_tail(text[max(0, pos - 40) : pos])
+        left = re.split(r"[,;:()]", left)[-1]
+        words = left.split()[-5:]
+        return any(_PREPOSITION.fullmatch(w) for w in words)
+
+    def _noun(self, text: str, lo: int, hi: int, ms: Measure, info: DocInfo) -> Noun | None:
+        rn = self._right_noun(text, hi, ms)
+        if rn is not None:
+            return rn
+        ln = self._left_noun(text, lo, ms.start)
+        if ln is not None:
+            if ln.category == "node" and self._new_extranodal_site(text, ln.end, ms.start):
+                # "para-aortic node 3.4 cm, new L adrenal 3.5 cm": the list moved on
+                return Noun("lesion", ln.start, ln.end)
+            return ln
+        # "Liver: numerous metastases. Largest right lobe 5.2 cm": an earlier sentence of
+        # the same paragraph, in reports only (their findings run over several sentences)
+        if not (info.is_radiology or info.is_pathology):
+            return None
+        if len(_clause_tail(text[max(lo, ms.start - _LEFT_WINDOW) : ms.start]).split()) > 8:
+            return None
+        para = max(lo - 200, 0)
+        blank = _last(_BLANK_LINE.finditer(text, para, lo))
+        start = blank.end() if blank else para
+        return self._left_noun(text, start, lo, far=True)
+
+    def _cat(self, word: str) -> str:
+        w = _norm(word)
+        if self._imaging and w in self.imaging_lesion:
+            return "lesion"  # "paracolic gutter implant 16 mm" in a CT report
+        return self.noun_cat.get(w, "lesion")  # tumour names by suffix: lesion
+
+    # ------------------------------------------------------------------ lesions
+    def _lesion(
+        self,
+        text: str,
+        lo: int,
+        ms: Measure,
+        noun: Noun | None,
+        info: DocInfo,
+        clause: _Clause,
+        prev_lesion: _Lesion | None,
+    ) -> _Lesion | None:
+        adjustments: list[tuple[str, float]] = []
+        if prev_lesion is not None:  # a prior size of the structure just measured
+            node = prev_lesion.node
+            category = "node" if node else "lesion"
+        else:
+            if noun is None:
+                return None
+            category = noun.category
+            if category in ("non_lesion", "organ"):
+                return None
+            node = category == "node"
+            if noun.far:
+                adjustments.append(
+                    (
+                        "the lesion noun is in an earlier sentence",
+                        self.adj["noun_in_earlier_sentence"],
+                    )
+                )
+            if category == "ambiguous":
+                adjustments.append(
+                    ("ambiguous structure (not clearly a tumour)", self.adj["ambiguous_structure"])
+                )
+        gross = clause.gross
+        if node and gross:
+            return None  # a lymph node in a gross description is a specimen, not a lesion
+        dims = ms.dims
+        short_only = ms.role == "short" or (ms.role == "prior" and ms.prior_short_axis)
+        if short_only:
+            node = True
+            long_mm, short_mm, long_stated = dims[0], dims[0], False
+            adjustments.append(
+                ("short axis only: long axis not stated", self.adj["short_axis_only"])
+            )
+        elif node:
+            long_mm = max(dims)
+            short_mm = min(dims[:2]) if len(dims) >= 2 else None
+            long_stated = True
+        else:
+            long_mm, short_mm, long_stated = max(dims), None, True
+        if ms.role == "prior":
+            assertion, reason = Assertion.HISTORICAL, ms.cue
+        elif ms.form != "pair_current" and self._history_clause(text, lo, ms):
+            assertion, reason = Assertion.HISTORICAL, "size at diagnosis/initial presentation"
+        else:
+            assertion, reason = Assertion.PRESENT, "current measurement"
+        if "bare bracketed" in reason:
+            adjustments.append(
+                ("prior read from a bare bracketed size", self.adj["bare_parenthesised_prior"])
+            )
+        if ms.unit_inherited:
+            adjustments.append(
+                ("unit taken from the size written before it", self.adj["unit_from_table"])
+            )
+        if ms.form == "range":
+            adjustments.append(
+                ("size range written: took the larger value", self.adj["range_written"])
+            )
+        if clause.benign:
+            adjustments.append(
+                ("benign features described in the sentence", self.adj["benign_features"])
+            )
+        if gross:
+            adjustments.append(
+                ("pathology (gross) size, not an imaging measurement", self.adj["pathology_gross"])
+            )
+        elif not info.is_radiology:
+            adjustments.append(
+                ("size quoted outside an imaging report", self.adj["quoted_outside_report"])
+            )
+        lo_ok, hi_ok = self.rules.measurable.plausible_mm
+        if not lo_ok <= long_mm <= hi_ok:
+            adjustments.append(("implausible lesion size", self.adj["implausible_size"]))
+        form = {"dims": "size", "list": "list", "range": "range", "cell": "table"}.get(
+            ms.form, "comparison"
+        )
+        if short_only:
+            form = "short_axis"
+        elif assertion is Assertion.HISTORICAL:
+            form = "prior"
+        les = _Lesion(
+            measure=ms,
+            long_mm=long_mm,
+            short_mm=short_mm,
+            node=node,
+            long_stated=long_stated,
+            assertion=assertion,
+            reason=reason,
+            rule=f"lesions.size/{form}",
+            adjustments=adjustments,
+            pathology=gross,
+        )
+        if prev_lesion is not None:
+            les.site = prev_lesion.site
+        else:
+            les.site = self._site(text, lo, ms, noun)
+        if category == "ambiguous" or clause.benign:
+            les.extra["nature_uncertain"] = True
+        if ms.low is not None:
+            les.extra["range_mm"] = [round_sig(ms.low, 1), round_sig(max(dims), 1)]
+        return les
+
+    def _attach_short(self, les: _Lesion, ms: Measure) -> None:
+        les.short_mm = ms.dims[0]
+        les.extra["short_axis_stated"] = True
+
+    def _history_clause(self, text: str, lo: int, ms: Measure) -> bool:
+        """'At diagnosis the renal mass measured 8.4 cm' (unless 'now' follows the cue)."""
+        left = text[max(lo, ms.start - _LEFT_WINDOW) : ms.start]
+        last = _last(self.history.finditer(left))
+        if last is None:
+            return False
+        return not re.search(r"(?i)\b(?:now|currently|today|presently)\b", left[last.end() :])
+
+    def _site(self, text: str, lo: int, ms: Measure, noun: Noun | None) -> str | None:
+        line_start = text.rfind("\n", max(0, ms.start - _LEFT_WINDOW), ms.start) + 1
+        start = max(lo, line_start, ms.start - _LEFT_WINDOW)
+        left = text[start : ms.start]
+        left = re.split(r"[;.]\s|,\s(?=[A-Z])|\s-\s|\(\s*(?=[a-z])", left)[-1]
+        if noun is not None and not noun.far and noun.start >= start:
+            if noun.end <= ms.start:  # "RLL nodule 1.8 cm" → the words before the noun
+                left = text[max(start, noun.start - 60) : noun.start]
+                left = re.split(r"[;:.,]\s|\s-\s", left)[-1]
+            else:  # "9 mm lesion in pancreatic tail"
+                right = re.split(r"[,;.]", text[noun.end : noun.end + 60])[0]
+                m = re.match(r"(?i)\s*(?:in|of|at|within)\s+(?:the\s+)?(.+)", right)
+                left = m.group(1) if m else left
+        words = [
+            w
+            for w in re.findall(r"[A-Za-z][\w/'-]*|\(\w[^)]*\)|\d+[a-z]?", left)
+            if w.lower() not in _SITE_STOPWORDS
+        ]
+        label = re.match(r"\s*[-*•]?\s*([A-Z][A-Za-z /]{1,20}):", text[line_start : ms.start])
+        site = " ".join(words[-6:]).strip(" ,:-")
+        if label and label.group(1).lower() not in site.lower():
+            head = label.group(1).strip()
+            if head.lower() not in _GENERIC_LABELS:
+                site = f"{head}, {site}" if site else head
+        return site or None
+
+    def _set_modality(self, les: _Lesion, m: str | None, info: DocInfo) -> None:
+        if m is not None:
+            les.modality, les.modality_source = m, "sentence"
+        elif info.modality is not None:
+            les.modality, les.modality_source = info.modality, "report title"
+        elif info.is_pathology or les.pathology:
+            les.modality, les.modality_source = None, "pathology (not imaging)"
+        else:
+            les.modality, les.modality_source = None, "not stated"
+
+    def _candidate(self, les: _Lesion, info: DocInfo) -> Candidate:
+        ms = les.measure
+        rule_id = les.rule
+        prior = self.priors["lesions.table" if ms.form == "cell" else "lesions.size"]
+        cand = Candidate(
+            field="lesion",
+            value=round_sig(les.long_mm, 1),
+            unit="mm",
+            start=ms.start,
+            end=ms.end,
+            rule=rule_id,
+            context_type="LESION",
+            prior=prior,
+        )
+        attrs = cand.attributes
+        attrs["lymph_node"] = les.node
+        if les.short_mm is not None:
+            attrs["short_axis_mm"] = round_sig(les.short_mm, 1)
+        if not les.long_stated:
+            attrs["long_axis_stated"] = False
+        attrs["dimensions_mm"] = [round_sig(d, 1) for d in ms.dims]
+        if ms.unit:
+            attrs["original_unit"] = ms.unit.lower()
+        attrs["site"] = les.site
+        attrs["modality"] = les.modality
+        attrs["modality_source"] = les.modality_source
+        measurable, why = self._measurable(les)
+        attrs["measurable"] = measurable
+        attrs["measurable_reason"] = why
+        attrs.update(les.extra)
+        for reason, delta in les.adjustments:
+            cand.adjust(reason, delta)
+        cand.assertion = les.assertion
+        cand.assertion_reason = les.reason
+        return cand
+
+    def _measurable(self, les: _Lesion) -> tuple[bool | None, str]:
+        spec = self.rules.measurable
+        if les.pathology:
+            return False, "pathology specimen size (RECIST measures on imaging)"
+        if les.node:
+            if les.short_mm is None:
+                return None, "lymph node: short axis not stated"
+            ok = les.short_mm >= spec.node_short_axis_mm
+            return ok, f"lymph node short axis {'>=' if ok else '<'} {spec.node_short_axis_mm:g} mm"
+        ok = les.long_mm >= spec.extranodal_long_axis_mm
+        return ok, f"extranodal long axis {'>=' if ok else '<'} {spec.extranodal_long_axis_mm:g} mm"
+
+    # ------------------------------------------------------------------ tables
+    def _is_table_row(self, text: str, ls: int, le: int) -> bool:
+        line = text[ls:le]
+        if "|" not in line and not re.search(r"\S(?:\t|\s{2,})\S", line.strip()):
+            return False
+        cells = self._value_cells(line)
+        return cells is not None and len(cells[1]) >= 2
+
+    def _value_cells(self, line: str) -> tuple[str, list[tuple[int, int]]] | None:
+        """(label, [(start, end) of each trailing value cell]) of a table row."""
+        parts: list[tuple[int, int]] = []
+        pos = 0
+        stripped = line
+        for m in _CELL_SPLIT.finditer(stripped):
+            parts.append((pos, m.start()))
+            pos = m.end()
+        parts.append((pos, len(stripped)))
+        values: list[tuple[int, int]] = []
+        label_end = 0
+        for s, e in reversed(parts):
+            cell = stripped[s:e].strip()
+            if not cell or _EMPTY_CELL.match(cell):
+                if values:
+                    values.append((s, s))
+                continue
+            if "%" in cell and not self.unit_re.search(cell):
+                continue
+            if self.cell_re.fullmatch(cell):
+                values.append((s, e))
+                continue
+            label_end = e
+            break
+        if not values or label_end == 0:
+            return None
+        values.reverse()
+        # drop placeholders at the front (cells before the first real value)
+        while values and values[0][0] == values[0][1]:
+            values.pop(0)
+        return stripped[:label_end], values
+
+    def _header_roles(self, text: str, ls: int, n_values: int) -> list[str] | None:
+        """Roles of the value columns from the header line above the rows."""
+        pos = ls
+        for _ in range(10):
+            if pos <= 0:
+                return None
+            prev_end = pos - 1
+            prev_start = text.rfind("\n", max(0, prev_end - 400), prev_end) + 1
+            line = text[prev_start:prev_end]
+            pos = prev_start
+            if not line.strip():
+                return None
+            if self._value_cells(line) is not None:
+                continue  # another row
+            roles: list[str] = []
+            for cell in _CELL_SPLIT.split(line.strip()):
+                if self.col_current.search(cell):
+                    roles.append("current")
+                elif self.col_prior.search(cell):
+                    roles.append("prior")
+                elif _DATE_HINT.search(cell):
+                    roles.append("date")
+            if not roles:
+                return None
+            if "current" not in roles and "prior" not in roles:
+                roles = ["prior"] * (len(roles) - 1) + ["current"]  # dates: left = earlier
+            roles = [("prior" if r == "date" else r) for r in roles]
+            if "current" not in roles:
+                roles[-1] = "current"
+            return roles[-n_values:] if len(roles) >= n_values else None
+        return None
+
+    def _table_row(
+        self, text: str, ls: int, le: int, info: DocInfo, *, unitless: bool
+    ) -> list[_Lesion]:
+        line = text[ls:le]
+        parsed = self._value_cells(line)
+        if parsed is None:
+            return []
+        label, cells = parsed
+        if self.skip_row.search(label) or not re.search(r"[A-Za-z]", label):
+            return []
+        roles = self._header_roles(text, ls, len(cells))
+        if roles is None:
+            roles = ["prior"] * (len(cells) - 1) + ["current"]
+        cats = [self._cat(m.group(0)) for m in self.noun_re.finditer(label)]
+        node = "node" in cats
+        if cats and cats[-1] in ("non_lesion", "organ") and "lesion" not in cats and not node:
+            return []
+        if node and info.is_pathology:
+            return []
+        short_only = node and bool(self.short_label.search(label))
+        out: list[_Lesion] = []
+        for (s, e), role in zip(cells, roles, strict=False):
+            if s == e:
+                continue
+            cell_short = short_only or bool(self.short_label.search(line, s, e))
+            written = self._measures(text, ls + s, ls + e)
+            if written:
+                ms = written[0]
+                ms.form, ms.role = "cell", role
+            elif unitless:
+                nm = self.num_re.search(line, s, e)
+                v = _num(nm.group(0)) if nm else None
+                if nm is None or v is None:
+                    continue
+                f = self._factor(self._table_unit(text, ls))
+                ms = Measure(ls + nm.start(), ls + nm.end(), [v * f], None, "cell", role=role)
+            else:
+                continue
+            adjustments: list[tuple[str, float]] = []
+            if not cats:
+                adjustments.append(
+                    ("table row without a lesion noun", self.adj["no_noun_table_row"])
+                )
+            if ms.unit is None:
+                adjustments.append(("unit taken from the table", self.adj["unit_from_table"]))
+            if cell_short:
+                adjustments.append(
+                    ("short axis only: long axis not stated", self.adj["short_axis_only"])
+                )
+            lo_ok, hi_ok = self.rules.measurable.plausible_mm
+            if not lo_ok <= max(ms.dims) <= hi_ok:
+                adjustments.append(("implausible lesion size", self.adj["implausible_size"]))
+            prior = role == "prior"
+            dims = ms.dims
+            les = _Lesion(
+                measure=ms,
+                long_mm=max(dims),
+                short_mm=dims[0]
+                if cell_short
+                else (min(dims[:2]) if node and len(dims) > 1 else None),
+                node=node or cell_short,
+                long_stated=not cell_short,
+                assertion=Assertion.HISTORICAL if prior else Assertion.PRESENT,
+                reason="prior column of a measurement table"
+                if prior
+                else "current column of a measurement table",
+                rule="lesions.table/row",
+                adjustments=adjustments,
+            )
+            les.site = re.sub(r"^\W*(?:T?\d+[.):]?\s+)?", "", label).strip(" |") or None
+            if les.site:
+                les.site = re.sub(r"(?i)\s*\(short[\s-]axis\)", "", les.site)
+            self._set_modality(les, self._modality_in(text, ls, ms.start), info)
+            if not info.is_radiology and not info.is_pathology:
+                les.adjustments.append(
+                    ("size quoted outside an imaging report", self.adj["quoted_outside_report"])
+                )
+            out.append(les)
+        return out
+
+    def _table_unit(self, text: str, ls: int) -> str:
+        head = text[max(0, ls - 400) : ls]
+        m = re.search(r"(?i)\((cm|mm)\)|\bin (cm|mm)\b", head)
+        return (m.group(1) or m.group(2)) if m else "mm"
+
+    def _unitless_table(
+        self, text: str, pos: int, info: DocInfo, done_lines: set[int]
+    ) -> list[_Lesion]:
+        """Rows after a RECIST/target-lesion title, numbers possibly without units."""
+        out: list[_Lesion] = []
+        ls = text.find("\n", pos)
+        if ls == -1:
+            return out
+        ls += 1
+        rows = 0
+        for _ in range(16):
+            le = text.find("\n", ls)
+            le = len(text) if le == -1 else le
+            line = text[ls:le]
+            if not line.strip():
+                if rows:
+                    break
+            elif ls not in done_lines and self._is_table_row(text, ls, le):
+                done_lines.add(ls)
+                out.extend(self._table_row(text, ls, le, info, unitless=True))
+                rows += 1
+            elif ls in done_lines:
+                rows += 1
+            if le >= len(text):
+                break
+            ls = le + 1
+        return out
 
 
-def anchor_rules() -> list[AnchorRule]:
-    return []
+# ----------------------------------------------------------------------------- helpers
+def _said(mentions: list[tuple[int, str]], pos: int, order: list) -> str | None:  # type: ignore[type-arg]
+    """The modality named shortly before ``pos`` in the sentence (the first listed wins)."""
+    names = {name for at, name in mentions if pos - _MODALITY_WINDOW <= at < pos}
+    return next((name for name, _ in order if name in names), None)
+
+
+def _last(matches: Iterable[re.Match[str]]) -> re.Match[str] | None:
+    """The last of an iterator of regex matches (or None)."""
+    last = None
+    for last in matches:  # noqa: B007
+        pass
+    return last
+
+
+def _clause_tail(s: str) -> str:
+    """The end of ``s`` after the last sentence stop or blank line."""
+    return re.split(r"[.;]\s|\n[ \t]*\n", s)[-1]
+
+
+def _norm(word: str) -> str:
+    return re.sub(r"[\s-]+", " ", word.strip().lower())
+
+
+def _num(raw: str) -> float | None:
+    s = raw.strip().lower()
+    if s in WORD_NUMBERS:
+        return float(WORD_NUMBERS[s])
+    if re.fullmatch(r"\d+,\d+", s):
+        s = s.replace(",", ".")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def _title_lines(text: str, n: int = 4, longest: int = 160) -> str:
+    """The first ``n`` non-empty lines (the report title); a long line is prose and ends
+    the title."""
+    lines: list[str] = []
+    pos = 0
+    while len(lines) < n and pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end == -1 else end
+        line = text[pos:end]
+        if len(line) > longest:
+            break
+        if line.strip():
+            lines.append(line)
+        pos = end + 1
+    return "\n".join(lines)
+
+
+def _drop_repeated_short_axes(lesions: list[_Lesion]) -> None:
+    """A node given only by its short axis ('node (short axis) 16 mm' in a RECIST table,
+    'SA 17 mm' in the impression) that repeats the short axis of a node measured in full
+    with the same assertion is the same node: keep the full measurement."""
+    full = {
+        (les.assertion, round(les.short_mm, 1))
+        for les in lesions
+        if les.node and les.long_stated and les.short_mm is not None
+    }
+    lesions[:] = [
+        les
+        for les in lesions
+        if les.long_stated
+        or les.short_mm is None
+        or (les.assertion, round(les.short_mm, 1)) not in full
+    ]
+
+
+@Language.factory("prescreen_lesions", default_config={"rules_path": None})
+def make_lesions(nlp: Language, name: str, rules_path: str | None) -> LesionExtractor:
+    return LesionExtractor(load_rules(Path(rules_path) if rules_path else None))
+
+
+def anchor_rules(path: Path | None = None) -> list[AnchorRule]:
+    return load_rules(path).anchors

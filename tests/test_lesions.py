@@ -1,0 +1,428 @@
+"""Measured lesions (RECIST 1.1) and CT slice thickness in CT/MRI/PET and pathology reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from prescreen.extraction.candidates import Candidate
+from prescreen.extraction.context import resolve_assertion
+from prescreen.extraction.fields.lesions import anchor_rules, load_rules
+from prescreen.yamlfile import DataFileError
+
+from .conftest import only
+
+
+def lesions(findings):
+    """(value, assertion, lymph_node, short_axis_mm) of each distinct lesion finding."""
+    return {
+        (f.value, f.assertion.value, f.attributes["lymph_node"], f.attributes.get("short_axis_mm"))
+        for f in only(findings, "lesion")
+    }
+
+
+CT_TEMPLATE = """CT CHEST ABDOMEN PELVIS WITH CONTRAST
+Exam date: 03/10/2026
+Indication: metastatic clear cell RCC, restaging.
+Comparison: CT 12/02/2025.
+Technique: Helical acquisition, portal venous phase.
+
+FINDINGS:
+{line}
+
+IMPRESSION:
+Restaging as above.
+"""
+
+
+def ext(value, assertion="present"):
+    """An expected extranodal lesion."""
+    return (value, assertion, False, None)
+
+
+def node(value, short, assertion="present"):
+    """An expected lymph node with its short axis."""
+    return (value, assertion, True, short)
+
+
+H = "historical"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # extranodal: value = long axis in mm (cm converted)
+        ("Right lower lobe nodule 3.2 x 2.1 cm.", {ext(32)}),
+        ("Segment 7 liver metastasis measuring 32 mm.", {ext(32)}),
+        ("Peritoneal implant 1.5 × 1.1 × 0.9 cm.", {ext(15)}),
+        ("Pancreatic tail mass measuring up to 2.4 cm.", {ext(24)}),
+        ("A 7-millimeter nodule in the lingula.", {ext(7)}),
+        ("Left adrenal mass 3cm x 1cm.", {ext(30)}),
+        ("Lytic lesion of the sternum, 2,9 cm.", {ext(29)}),
+        ("Pleural nodules 2.4 and 1.7 cm.", {ext(24), ext(17)}),
+        # nodes: the smaller dimension is the short axis; a stated short axis is kept
+        ("Subcarinal lymph node 1.8 x 1.2 cm.", {node(18, 12)}),
+        ("Left para-aortic node 2.3 x 1.7 cm (short axis 17 mm).", {node(23, 17)}),
+        ("Right hilar LN 22 x 16 mm, short-axis 16 mm.", {node(22, 16)}),
+        ("Portocaval node 1.1 cm short axis.", {node(11, 11)}),
+        # comparisons: the current size present, the prior one historical
+        ("RLL nodule previously 2.0 cm, now 2.6 cm.", {ext(26), ext(20, H)}),
+        ("RLL nodule increased from 2.0 to 2.6 cm.", {ext(26), ext(20, H)}),
+        ("RLL nodule 2.6 cm (prior 2.0 cm).", {ext(26), ext(20, H)}),
+        ("RLL nodule 2.6 cm (was 2.0 cm).", {ext(26), ext(20, H)}),
+        ("Chest wall mass 32 mm (24 mm at baseline).", {ext(32), ext(24, H)}),
+        ("RLL nodule 3.1 x 2.6 cm (3.0 cm on 1/14).", {ext(31), ext(30, H)}),
+        ("Pleural-based mass measures 28 mm (21 mm).", {ext(28), ext(21, H)}),
+        ("Subcarinal node 25 x 18 mm, previously 19 x 12 mm.", {node(25, 18), node(19, 12, H)}),
+        ("Nephrectomy bed nodule 31 x 24 mm, previously 25 x 19.", {ext(31), ext(25, H)}),
+        ("At diagnosis the right renal mass measured 8.4 cm.", {ext(84, H)}),
+        (
+            "Lung metastases 18 mm and 12 mm (previously 15 mm and 10 mm).",
+            {ext(18), ext(12), ext(15, H), ext(10, H)},
+        ),
+    ],
+)
+def test_phrasings(extract, line, expected):
+    findings = extract(CT_TEMPLATE.format(line=line), kind="radiology")
+    assert lesions(findings) == expected
+    for f in only(findings, "lesion"):
+        assert f.unit == "mm"
+        assert f.attributes["modality"] == "CT"
+        assert f.text == CT_TEMPLATE.format(line=line)[f.start : f.end]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # non-tumour structures are not lesions
+        "Right kidney: 1.2 cm simple cyst, Bosniak I.",
+        "Gallbladder: 1.6 cm calcified gallstone.",
+        "Infrarenal abdominal aortic aneurysm, 3.4 cm maximal diameter.",
+        "Mild splenomegaly (14 cm).",
+        "4 mm leftward midline shift, previously 2 mm.",
+        "Spleen measures 12 cm.",
+        "Incidental 7 mm pineal cyst, unchanged.",
+        "Common bile duct 6 mm.",
+        # bounds and thresholds are not measurements
+        "Several new lesions < 1 cm.",
+        "Several additional sub-5 mm nodules.",
+        "No lymph nodes larger than 1 cm in short axis.",
+        "Mediastinal nodes with short axis below 15 mm.",
+        # a sum of diameters is not one lesion
+        "Sum of diameters: 80 mm.",
+    ],
+)
+def test_not_lesions(extract, line):
+    assert only(extract(CT_TEMPLATE.format(line=line), kind="radiology"), "lesion") == []
+
+
+RESTAGING_CT = """MERIDIAN HEALTH - RADIOLOGY REPORT
+Exam ............ CT CHEST ABDOMEN PELVIS WITH IV CONTRAST
+Exam date ....... 07/20/2026
+Comparison ...... CT CAP 04/08/2026.
+Technique ....... Helical acquisition, 2.5 mm axial reconstructions, coronal MPR.
+
+FINDINGS
+Chest
+- Right posterior costophrenic pleural nodule: 8 mm (previously 7 mm).
+- Lymph nodes: right lower paratracheal node 14 x 9 mm. Subcarinal node 16 x 11 mm
+  (previously 15 x 10 mm). No hilar or axillary adenopathy.
+- Lungs: emphysema. No pulmonary nodule.
+Abdomen / Pelvis
+- Liver: Numerous hypervascular metastases, increased in size. Largest right lobe
+  (seg 8) 5.2 x 4.6 cm (was 3.7 cm), seg 5 lesion 3.4 cm (was 2.1 cm).
+- Gallbladder: 1.6 cm calcified gallstone.
+- Kidneys: simple cyst left lower pole 2.1 cm (water attenuation), Bosniak I.
+- Infrarenal abdominal aortic aneurysm, 3.4 cm maximal diameter, unchanged.
+
+IMPRESSION
+1. Progressive hepatic metastases (dominant 5.2 cm).
+2. Subcarinal node short axis 11 mm, not measurable per RECIST 1.1.
+"""
+
+
+def test_restaging_ct_report(extract):
+    findings = extract(RESTAGING_CT, kind="radiology")
+    assert lesions(findings) == {
+        (8, "present", False, None),
+        (7, "historical", False, None),
+        (14, "present", True, 9),
+        (16, "present", True, 11),
+        (15, "historical", True, 10),
+        (52, "present", False, None),
+        (37, "historical", False, None),
+        (34, "present", False, None),
+        (21, "historical", False, None),
+    }  # cyst, gallstone and aneurysm rejected; the impression's short axis is the same node
+    (slice_,) = only(findings, "ct_slice_thickness")
+    assert (slice_.value, slice_.unit, slice_.assertion) == (2.5, "mm", "present")
+    by_value: dict = {}
+    for f in only(findings, "lesion"):  # the first mention of each value (findings section)
+        by_value.setdefault((f.value, f.assertion), f)
+    liver = by_value[(52, "present")]
+    assert liver.attributes["measurable"] is True
+    assert "seg 8" in liver.attributes["site"]
+    assert any("earlier sentence" in s.reason for s in liver.explanation)  # noun far away
+    assert by_value[(8, "present")].attributes["measurable"] is False  # < 10 mm
+    node = by_value[(16, "present")]
+    assert node.attributes["measurable"] is False  # short axis 11 < 15
+    assert by_value[(37, "historical")].attributes["assertion_reason"].startswith("prior")
+
+
+def test_measurable_flag_follows_recist(extract):
+    text = CT_TEMPLATE.format(
+        line="RUL nodule 10 mm. LUL nodule 9 mm. Subcarinal node 2.4 x 1.5 cm. "
+        "Right hilar node 2.2 x 1.4 cm. Left axillary node 2 cm."
+    )
+    got = {f.value: f.attributes["measurable"] for f in only(extract(text), "lesion")}
+    assert got == {10: True, 9: False, 24: True, 22: False, 20: None}  # None: short axis unknown
+
+
+RECIST_PIPE_TABLE = """CT THORAX AND UPPER ABDOMEN WITH CONTRAST - RECIST 1.1 ASSESSMENT
+Date: 25 November 2025
+Technique: Contrast-enhanced CT, 2.5 mm slice thickness.
+
+Findings:
+The subcarinal lymph node now measures 25 x 18 mm (short axis 18 mm), previously 19 x 12 mm.
+
+RECIST 1.1 target lesion table
+| Target | Site                             | Baseline 10/06/2025 | Current 25/11/2025 |
+| 1      | RUL primary                      | 38 mm               | 46 mm              |
+| 2      | Right pleural-based mass         | 21 mm               | 28 mm              |
+| 3      | Subcarinal node (short axis)     | 12 mm               | 18 mm              |
+|        | Sum                              | 71 mm               | 92 mm              |
+Non-target: small right pleural effusion. New lesions: none.
+"""
+
+RECIST_SPACED_TABLE = """CT CHEST ABDOMEN PELVIS WITH CONTRAST
+technique: axial images reconstructed at 3 mm slice thickness.
+
+findings: anterior mediastinal mass 52 x 38 mm, previously 47 x 35 mm.
+subcarinal lymph node 19 x 16 mm (short axis 16 mm), previously 15 x 12 mm.
+
+RECIST measurements (radiologist table)
+lesion                          prior (01/08)   current (05/05)
+T1 anterior mediastinal mass    47              52
+T2 L costal pleural nodule      18              23
+T3 subcarinal node (short axis) 12              16
+sum                             77              91   (+18%)
+"""
+
+
+def test_recist_table_with_units(extract):
+    findings = extract(RECIST_PIPE_TABLE, kind="radiology")
+    assert lesions(findings) == {
+        (25, "present", True, 18),
+        (19, "historical", True, 12),
+        (46, "present", False, None),
+        (38, "historical", False, None),
+        (28, "present", False, None),
+        (21, "historical", False, None),
+    }  # sum row skipped; the short-axis row repeats the node measured in the findings
+    row = next(f for f in only(findings, "lesion") if f.value == 46)
+    assert row.rule == "lesions.table/row"
+    assert row.attributes["site"] == "RUL primary"
+
+
+def test_recist_table_without_units(extract):
+    findings = extract(RECIST_SPACED_TABLE, kind="radiology")
+    assert lesions(findings) == {
+        (52, "present", False, None),
+        (47, "historical", False, None),
+        (19, "present", True, 16),
+        (15, "historical", True, 12),
+        (23, "present", False, None),
+        (18, "historical", False, None),
+    }
+    nodule = next(f for f in only(findings, "lesion") if f.value == 23)
+    assert any("unit taken from the table" in s.reason for s in nodule.explanation)
+
+
+MRI_REPORT = """MRI PELVIS WITHOUT AND WITH GADOLINIUM
+Date: 03/18/2026
+Technique: Multiplanar multisequence MRI at 1.5T.
+
+Findings: Femoral neck lesion previously 2.0 cm, now 2.6 cm. New 8 mm focus L5 vertebral body.
+"""
+
+
+def test_mri_report_keeps_its_modality_and_is_measured_by_size(extract):
+    findings = only(extract(MRI_REPORT, kind="radiology"), "lesion")
+    assert {(f.value, f.assertion) for f in findings} == {
+        (26, "present"),
+        (20, "historical"),
+        (8, "present"),
+    }
+    current = next(f for f in findings if f.value == 26)
+    assert current.attributes["modality"] == "MRI"
+    assert current.attributes["measurable"] is True  # per size; the criterion decides on CT
+
+
+def test_pet_ct_title_is_pet(extract):
+    text = "PET/CT SKULL BASE TO MID-THIGH\nFindings: FDG-avid left axillary node 2.1 x 1.6 cm."
+    (f,) = only(extract(text), "lesion")
+    assert f.attributes["modality"] == "PET" and f.attributes["short_axis_mm"] == 16
+
+
+PATHOLOGY_REPORT = """SURGICAL PATHOLOGY REPORT
+Procedure: Left breast mass excision; sentinel lymph node biopsy.
+
+GROSS DESCRIPTION:
+A. "Left breast mass". The specimen is received fresh and consists of a 9.5 x 6.3 x 4.0 cm
+portion of tan-yellow fibroadipose tissue. Sectioning shows a 3.4 x 2.8 x 2.5 cm solid
+ill-defined tan-white infiltrating mass which extends close to the anterior margin.
+B. "Sentinel lymph node". Received in formalin is a 2.0 x 1.4 x 1.0 cm lymph node.
+Slide key: B1: tumor; B2: fibrous tissue, 1.0 cm medial to tumor.
+
+DIAGNOSIS:
+A. Infiltrating ductal carcinoma, 3.4 cm in greatest dimension; carcinoma reaches
+within 0.5 mm of the anterior margin.
+B. One lymph node, negative for carcinoma (0/1).
+"""
+
+
+def test_pathology_gross_tumour_is_a_lesion_and_specimens_are_not(extract):
+    findings = only(extract(PATHOLOGY_REPORT, kind="pathology"), "lesion")
+    assert {(f.value, f.attributes["lymph_node"]) for f in findings} == {(34, False)}
+    for f in findings:
+        assert f.attributes["measurable"] is False  # a specimen, not imaging
+        assert f.attributes["modality"] is None  # not an imaging measurement
+        assert any("pathology" in s.reason for s in f.explanation)
+
+
+def test_size_quoted_in_a_clinic_note_is_kept_with_lower_confidence(extract):
+    note = (
+        "HEMATOLOGY/ONCOLOGY PROGRESS NOTE\n\n"
+        "Interval: CT 1/14 showed growth of the lung nodules, largest RLL nodule now 3.1 cm.\n"
+    )
+    (f,) = only(extract(note), "lesion")
+    assert (f.value, f.assertion, f.attributes["modality"]) == (31, "present", "CT")
+    assert any("outside an imaging report" in s.reason for s in f.explanation)
+
+
+def test_uncertain_nature_keeps_the_measured_lesion_present(extract):
+    text = CT_TEMPLATE.format(
+        line="Indeterminate 6 mm left lung nodule. 0.9 cm liver lesion, likely cyst."
+    )
+    got = {f.value: f for f in only(extract(text), "lesion")}
+    assert got[6].assertion == "present"
+    assert got[9].attributes["nature_uncertain"] is True
+    assert got[9].confidence < got[6].confidence
+
+
+@pytest.mark.parametrize(
+    ("line", "values"),
+    [
+        ("Technique: 5 mm axial images, portal venous phase.", {5}),
+        ("Technique: Slice thickness 2.5 mm; coronal reformats.", {2.5}),
+        ("Technique: Contiguous 1.25-mm sections through the chest.", {1.25}),
+        ("Technique: Axial images reconstructed at 3 mm.", {3}),
+        ("Technique: Axial 5 mm soft tissue images with 1.25 mm lung reconstructions.", {5, 1.25}),
+        ("Technique: Reconstructions: chest 1.25 mm; abdomen/pelvis 2.5 mm.", {1.25, 2.5}),
+        ("Technique: images acquired at 0.5mm slice thickness.", {0.5}),
+        ("Technique: Thin-section (<= 5 mm) reconstructions were not generated.", set()),
+    ],
+)
+def test_slice_thickness_phrasings(extract, line, values):
+    text = f"CT CHEST WITH CONTRAST\n{line}\n\nFindings: No pulmonary nodule.\n"
+    got = only(extract(text, kind="radiology"), "ct_slice_thickness")
+    assert {f.value for f in got} == values
+    assert all(f.unit == "mm" and f.assertion == "present" for f in got)
+    assert only(extract(text, kind="radiology"), "lesion") == []
+
+
+def test_slice_thickness_in_a_clinic_note_and_a_planned_one(extract):
+    note = (
+        "ONCOLOGY CLINIC NOTE\n"
+        "CT 8/27: progression, but reconstructed at 7 mm slices only.\n"
+        "Plan: repeat CT CAP here with 2.5 mm reconstructions, then re-screen.\n"
+        "The protocol requires slice thickness of 5 mm or less.\n"
+    )
+    got = {f.value: f.assertion for f in only(extract(note), "ct_slice_thickness")}
+    assert got == {7: "present", 2.5: "hypothetical"}  # "5 mm or less" is a threshold
+
+
+def test_echo_and_operative_measurements_are_neither(extract):
+    echo = (
+        "TRANSTHORACIC ECHOCARDIOGRAM\nLV normal size (LVIDd 4.5 cm) and wall thickness (0.8 cm).\n"
+    )
+    op = (
+        "OPERATIVE NOTE\nA 4 cm incision was made about the mass. A 28 mm cobalt-chrome "
+        "head and a 12 mm polyethylene insert were placed.\n"
+    )
+    for text in (echo, op):
+        findings = extract(text)
+        assert only(findings, "lesion") == [] and only(findings, "ct_slice_thickness") == []
+
+
+def test_conflicting_measurements_across_two_reports(extract):
+    ct = extract(
+        "CT CHEST WITH CONTRAST\nFindings: RLL nodule 18 mm.\n",
+        date=dt.date(2026, 3, 1),
+        kind="radiology",
+        doc_id="ct",
+    )
+    mri = extract(
+        "MRI CHEST\nFindings: RLL nodule 21 mm.\n",
+        date=dt.date(2026, 3, 20),
+        kind="radiology",
+        doc_id="mri",
+    )
+    (a,) = only(ct, "lesion")
+    (b,) = only(mri, "lesion")
+    # each report keeps its own value, modality and date: resolution happens per patient
+    assert (a.value, a.attributes["modality"], a.date) == (18, "CT", dt.date(2026, 3, 1))
+    assert (b.value, b.attributes["modality"], b.date) == (21, "MRI", dt.date(2026, 3, 20))
+    assert a.assertion == b.assertion == "present"
+    assert a.id != b.id
+
+
+def test_confidence_is_explained(extract):
+    for f in only(extract(RESTAGING_CT, kind="radiology"), "lesion"):
+        assert f.explanation[0].reason.startswith("rule prior (lesions.")
+        assert abs(sum(s.delta for s in f.explanation) - f.confidence) < 1e-6
+
+
+def test_planned_slice_thickness_context_rule(extractor):
+    """hyp.slice_plan: 'plan/repeat/recommend CT … N mm' is hypothetical for SLICE only."""
+    nlp = extractor.nlp
+    ctx = nlp.get_pipe("prescreen_context")
+
+    def assertion(text: str, target: str, ctype: str) -> str:
+        with nlp.select_pipes(disable=["prescreen_context"]):
+            doc = nlp(text)
+        start = text.index(target)
+        cand = Candidate("t", 1, None, start, start + len(target), "test", ctype, 0.9)
+        doc._.prescreen_candidates = [cand]
+        ctx(doc)
+        return resolve_assertion([ctx.category_of(m) for m in cand.modifiers]).value
+
+    assert assertion("Plan repeat CT CAP w/ 2.5 mm recon.", "2.5 mm", "SLICE") == "hypothetical"
+    assert (
+        assertion("Recommend repeat CT with 1.25 mm sections.", "1.25 mm", "SLICE")
+        == "hypothetical"
+    )
+    assert assertion("Axial images reconstructed at 3 mm.", "3 mm", "SLICE") == "present"
+    assert assertion("Repeat CT showed the RLL nodule 2 cm.", "2 cm", "LESION") == "present"
+    # it does not take the planning words of other targets away
+    text = "Plan CT chest in 6 weeks, then start cabozantinib."
+    assert assertion(text, "cabozantinib", "THERAPY") == "hypothetical"
+
+
+def test_rule_file_is_valid_with_stable_ids():
+    rules = load_rules()
+    ids = [a.id for a in anchor_rules()]
+    assert ids == ["lesions.size", "lesions.table"]
+    assert rules.measurable.extranodal_long_axis_mm == 10
+    assert rules.measurable.node_short_axis_mm == 15
+
+
+def test_unknown_key_in_rule_file_names_file_and_line(tmp_path):
+    text = (load_rules.__globals__["RESOURCES"] / "lesions.yaml").read_text()
+    bad = tmp_path / "lesions.yaml"
+    bad.write_text(text + "unitz: {mm: 1}\n")  # a misspelt top-level key
+    with pytest.raises(DataFileError) as exc:
+        load_rules(bad)
+    assert exc.value.path == str(bad) and exc.value.line == text.count("\n") + 1
+    assert "unitz" in str(exc.value)
