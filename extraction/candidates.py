@@ -86,6 +86,8 @@ def register_extensions() -> None:
         Doc.set_extension("prescreen_sentences", default=None)
     if not Doc.has_extension("prescreen_text"):
         Doc.set_extension("prescreen_text", default=None)
+    if not Doc.has_extension("prescreen_anchor_groups"):
+        Doc.set_extension("prescreen_anchor_groups", default=None)
     if not Span.has_extension("prescreen_rule_id"):
         Span.set_extension("prescreen_rule_id", default=None)
 
@@ -100,8 +102,16 @@ def candidates_of(doc: Doc) -> list[Candidate]:
 
 
 def anchors(doc: Doc, *labels: str) -> list[Span]:
-    """Anchor spans of the given labels, in text order."""
-    if ANCHOR_GROUP not in doc.spans:
-        return []
-    wanted = set(labels)
-    return [s for s in doc.spans[ANCHOR_GROUP] if s.label_ in wanted]
+    """Anchor spans of the given labels, in text order (the anchor group is grouped by
+    label once per Doc, not walked by every component)."""
+    groups = doc._.prescreen_anchor_groups
+    if groups is None:
+        groups = {}
+        if ANCHOR_GROUP in doc.spans:
+            for span in doc.spans[ANCHOR_GROUP]:
+                groups.setdefault(span.label_, []).append(span)
+        doc._.prescreen_anchor_groups = groups
+    found = [s for label in labels for s in groups.get(label, ())]
+    if len(labels) > 1:
+        found.sort(key=lambda s: (s.start, s.end))
+    return found

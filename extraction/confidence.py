@@ -12,6 +12,11 @@ from .findings import Assertion, ExplanationStep
 
 FLOOR, CEILING = 0.02, 0.99
 
+
+def _step(*, reason: str, delta: float) -> ExplanationStep:
+    return ExplanationStep(reason=reason, delta=delta)
+
+
 # Sections where a field's value is expected (small boost) or suspicious (penalty).
 EXPECTED_SECTIONS: dict[str, set[str]] = {
     "LAB": {"labs"},
@@ -34,22 +39,20 @@ def score(
     cand: Candidate, section: str | None, n_competing: int
 ) -> tuple[float, list[ExplanationStep]]:
     """Final confidence of a candidate and the steps that led to it."""
-    steps = [ExplanationStep(reason=f"rule prior ({cand.rule})", delta=round(cand.prior, 4))]
+    steps = [_step(reason=f"rule prior ({cand.rule})", delta=round(cand.prior, 4))]
     for reason, delta in cand.adjustments:
-        steps.append(ExplanationStep(reason=reason, delta=delta))
+        steps.append(_step(reason=reason, delta=delta))
     if section is not None:
         if section in EXPECTED_SECTIONS.get(cand.context_type, set()):
-            steps.append(ExplanationStep(reason=f"in the expected section ({section})", delta=0.02))
+            steps.append(_step(reason=f"in the expected section ({section})", delta=0.02))
         elif section in SUSPICIOUS_SECTIONS:
-            steps.append(
-                ExplanationStep(reason=f"in an unexpected section ({section})", delta=-0.15)
-            )
+            steps.append(_step(reason=f"in an unexpected section ({section})", delta=-0.15))
     if cand.assertion in ASSERTION_DELTAS:
         delta, reason = ASSERTION_DELTAS[cand.assertion]
-        steps.append(ExplanationStep(reason=reason, delta=delta))
+        steps.append(_step(reason=reason, delta=delta))
     if n_competing:
         steps.append(
-            ExplanationStep(
+            _step(
                 reason=f"{n_competing} other current value(s) of this field in the document",
                 delta=-0.04 * min(n_competing, 3),
             )
@@ -57,8 +60,6 @@ def score(
     total = sum(s.delta for s in steps)
     if total > CEILING or total < FLOOR:
         bounded = min(CEILING, max(FLOOR, total))
-        steps.append(
-            ExplanationStep(reason="bounded to [0.02, 0.99]", delta=round(bounded - total, 4))
-        )
+        steps.append(_step(reason="bounded to [0.02, 0.99]", delta=round(bounded - total, 4)))
         total = bounded
     return round(total, 4), steps

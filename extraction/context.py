@@ -141,8 +141,9 @@ class TargetedConText:
             targets.append((span, c))
             sents.add(sentences.bounds(span.start))
         found = list(self.phrases(doc))
-        if self._n_token_patterns:
-            found.extend(self.matcher(doc))
+        if self._n_token_patterns:  # the few rules too rich for phrases: candidate sentences only
+            for s0, s1 in sorted(sents):
+                found.extend((mid, a + s0, b + s0) for mid, a, b in self.matcher(doc[s0:s1]))
         # keep the modifiers that lie in a sentence holding a candidate
         bounds = sorted(sents)
         starts = [b[0] for b in bounds]
@@ -180,7 +181,7 @@ class TargetedConText:
         return self.rules[rule_id].category
 
 
-_MAX_PHRASES = 500
+_MAX_PHRASES = 2_000
 
 
 def _as_phrases(pattern: list[dict[str, Any]]) -> list[tuple[str, ...]] | None:

@@ -71,10 +71,10 @@ def _year(raw: str) -> int:
 _NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})/(?:19|20)?\d\d(?![\d/])")
 
 
-def _day_first(text: str, start: int, end: int) -> bool:
+def writes_day_first(text: str, start: int = 0, end: int | None = None) -> bool:
     """Does the document write dates day-first (some 14/03/2026 and no 03/14/2026)?"""
     day_first = month_first = False
-    for m in _NUMERIC.finditer(text, start, end):
+    for m in _NUMERIC.finditer(text, start, len(text) if end is None else end):
         a, b = int(m.group(1)), int(m.group(2))
         day_first |= a > 12 >= b
         month_first |= b > 12 >= a
@@ -82,12 +82,20 @@ def _day_first(text: str, start: int, end: int) -> bool:
 
 
 def find_dates(
-    text: str, doc_date: date | None, start: int = 0, end: int | None = None
+    text: str,
+    doc_date: date | None,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    day_first: bool | None = None,
 ) -> list[DateMention]:
-    """All date mentions in ``text[start:end]`` (offsets into ``text``)."""
+    """All date mentions in ``text[start:end]`` (offsets into ``text``). ``day_first``: the
+    document's convention for ambiguous numeric dates (worked out from this range if not
+    given)."""
     end = len(text) if end is None else end
     found: dict[int, DateMention] = {}
-    day_first = _day_first(text, start, end)
+    if day_first is None:
+        day_first = writes_day_first(text, start, end)
     for rx in _PATTERNS:
         for m in rx.finditer(text, start, end):
             pos = m.start("a") if "a" in m.groupdict() and m.group("a") else m.start()

@@ -11,7 +11,7 @@ Stages: tokenizer → sentencizer → line boundaries → Sectionizer → Target
 
 from __future__ import annotations
 
-import bisect
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -39,7 +39,7 @@ from .candidates import (
 )
 from .confidence import score
 from .context import resolve_assertion
-from .dates import DateMention, find_dates, nearest_date
+from .dates import DateMention, find_dates, nearest_date, writes_day_first
 from .fields import FAMILIES, all_anchor_rules
 from .fields.demographics import finalize_ages
 from .fields.labs import apply_default_uln
@@ -193,9 +193,8 @@ class Extractor:
         sex = _document_sex(cands)
         apply_default_uln(cands, self.ranges, sex)
         text = text_of(doc)
-        mentions = find_dates(text, document.date)
+        dates = _Dates(text, document.date)
         sentences = sentences_of(doc)
-        starts = [m.start for m in mentions]
         for c in cands:
             c.value_date = None
             if c.context_type in DATED_TYPES:
@@ -203,9 +202,7 @@ class Extractor:
                 if span is not None and len(span):
                     s0, s1 = sentences.bounds(span.start)
                     lo, hi = doc[s0].idx, doc[s1 - 1].idx + len(doc[s1 - 1])
-                    in_sent = mentions[
-                        bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)
-                    ]
+                    in_sent = dates.between(lo, hi)
                     # a date inside parentheses dates only what is inside them
                     inside = _in_parens(text, lo, c.start)
                     same = [
@@ -218,7 +215,7 @@ class Extractor:
                         text, lo, c.start, in_sent
                     )
                     if near is None:
-                        near = _header_date(text, index, mentions, c.start)
+                        near = _header_date(text, index, dates, c.start)
                     if near is not None:
                         c.value_date = near.value
         for c in cands:
@@ -233,6 +230,7 @@ class Extractor:
         _mark_superseded(cands)
         competing = _competing(cands)
         out = []
+        text_hash = document.text_hash
         for c in cands:
             section = index.at(c.start) or prev_section
             conf, steps = score(c, section, competing.get(id(c), 0))
@@ -240,7 +238,7 @@ class Extractor:
             start, end = c.start + chunk.offset, c.end + chunk.offset
             out.append(
                 Finding(
-                    id=finding_id(document.text_hash, start, end, c.rule, c.field, c.key),
+                    id=finding_id(text_hash, start, end, c.rule, c.field, c.key),
                     doc_id=document.doc_id,
                     patient_id=document.patient_id,
                     field=c.field,
@@ -315,9 +313,27 @@ def _load_model(path: str | None):  # -> ConfidenceModel | None
     return load_default(path)
 
 
-def _header_date(
-    text: str, index: SectionIndex, mentions: list[DateMention], offset: int
-) -> DateMention | None:
+class _Dates:
+    """Date mentions of one document, found only in the ranges asked for (and cached)."""
+
+    def __init__(self, text: str, doc_date: dt.date | None) -> None:
+        self.text = text
+        self.doc_date = doc_date
+        self._day_first: bool | None = None
+        self._cache: dict[tuple[int, int], list[DateMention]] = {}
+
+    def between(self, lo: int, hi: int) -> list[DateMention]:
+        key = (lo, hi)
+        if key not in self._cache:
+            if self._day_first is None:
+                self._day_first = writes_day_first(self.text)
+            self._cache[key] = find_dates(
+                self.text, self.doc_date, lo, hi, day_first=self._day_first
+            )
+        return self._cache[key]
+
+
+def _header_date(text: str, index: SectionIndex, dates: _Dates, offset: int) -> DateMention | None:
     """A date written on the header line of the value's section ("Labs (03/14/2026):")."""
     h = index.header_start(offset)
     if h is None:
@@ -328,7 +344,7 @@ def _header_date(
         return None
     colon = text.find(":", h, line_end)
     head_end = colon if colon != -1 else min(line_end, h + 40)
-    on_header = [m for m in mentions if h <= m.start < head_end]
+    on_header = dates.between(h, head_end)
     return on_header[0] if on_header else None
 
 
@@ -362,17 +378,25 @@ def _document_sex(cands: list[Candidate]) -> str | None:
     return None
 
 
+# Fields holding one value per patient at a time (a later value supersedes an earlier one).
+# Lesions are several objects at once, so an earlier study's lesion is not superseded by
+# another lesion.
+SINGLE_VALUED = {"LAB", "PERFORMANCE", "SPO2", "CARDIAC", "IHC"}
+
+
 def _mark_superseded(cands: list[Candidate]) -> None:
-    """An earlier-dated current value of a field, beside a later one in the same document,
-    is historical (a superseded measurement)."""
+    """An earlier-dated current value of a single-valued field, beside a later one in the
+    same document, is historical (a superseded measurement)."""
     latest: dict[str, object] = {}
     for c in cands:
+        if c.context_type not in SINGLE_VALUED:
+            continue
         if c.assertion is Assertion.PRESENT and c.value_date is not None:
             d = latest.get(c.field)
             if d is None or c.value_date > d:  # type: ignore[operator]
                 latest[c.field] = c.value_date
     for c in cands:
-        d = latest.get(c.field)
+        d = latest.get(c.field) if c.context_type in SINGLE_VALUED else None
         if (
             c.assertion is Assertion.PRESENT
             and c.value_date is not None
@@ -388,7 +412,7 @@ def _competing(cands: list[Candidate]) -> dict[int, int]:
     candidate has in the document."""
     groups: dict[tuple[str, object], Counter[object]] = {}
     for c in cands:
-        if c.assertion is Assertion.PRESENT and c.context_type in DATED_TYPES:
+        if c.assertion is Assertion.PRESENT and c.context_type in SINGLE_VALUED:
             groups.setdefault((c.field, c.value_date), Counter())[c.value] += 1
     out: dict[int, int] = {}
     for c in cands:

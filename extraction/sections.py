@@ -10,12 +10,12 @@ never bleeds into the preceding section.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from medspacy.section_detection import Sectionizer
+from medspacy.section_detection.section import Section
 from medspacy.section_detection.section_rule import SectionRule
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
@@ -61,16 +61,27 @@ def load_sections(path: Path | None = None) -> SectionFile:
     return load_model(path or RESOURCES / "sections.yaml", SectionFile)
 
 
-@functools.lru_cache(maxsize=4)
-def _known_header_regex_cached(keys: tuple[str, ...]) -> re.Pattern[str]:
-    alts = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
-    # A known header at the start of a line with a short tail before its colon:
-    # "Labs (03/12/2026):", "Labs 3/30 (drawn here):", "CBC today:".
-    return re.compile(rf"(?im)^[ \t]*(?P<h>{alts})\b[^:\n]{{1,35}}:(?!\d)")
-
-
-def _known_header_regex(known: dict[str, str]) -> re.Pattern[str] | None:
-    return _known_header_regex_cached(tuple(known)) if known else None
+def _known_header_lines(text: str, known: dict[str, str]) -> list[tuple[int, str]]:
+    """Known headers at the start of a line with a short tail before their colon:
+    "Labs (03/12/2026):", "Labs 3/30 (drawn here):", "CBC today:". One pass over the
+    lines, looking the first words up in the header map."""
+    found: list[tuple[int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        colon = line.find(":", 0, 80)
+        if colon > 0 and not line[colon + 1 : colon + 2].isdigit():
+            head = line[:colon]
+            stripped = head.lstrip()
+            indent = len(head) - len(stripped)
+            words = stripped.lower().split()
+            for k in range(min(len(words), 4), 0, -1):
+                name = " ".join(words[:k])
+                tail = len(stripped) - len(" ".join(stripped.split()[:k]))
+                if name in known and 0 < tail <= 36:
+                    found.append((pos + indent, known[name]))
+                    break
+        pos += len(line) + 1
+    return found
 
 
 def header_map(spec: SectionFile) -> dict[str, str]:
@@ -88,20 +99,64 @@ def _rules(spec: SectionFile) -> list[SectionRule]:
     return rules
 
 
-def add_sectionizer(nlp: Language, spec: SectionFile) -> None:
-    """Add the Sectionizer with our rules (header and the text after it start sentences)."""
-    sectionizer: Sectionizer = nlp.add_pipe(
-        "medspacy_sectionizer",
-        config={
-            "rules": None,
-            "require_start_line": True,
-            "span_attrs": None,
-            "input_span_type": None,
-            "apply_sentence_boundary": True,
-        },
+class LeanSectionizer(Sectionizer):
+    """medspaCy's Sectionizer (its matcher, start-of-line filter and Section objects) without
+    writing a ``section`` attribute onto every token: we look sections up by offset, and the
+    per-token writes were most of the component's cost."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches = self._Sectionizer__matcher(doc)  # medspaCy's MedspacyMatcher (pinned 1.3.1)
+        if self.require_start_line:
+            matches = self.filter_start_lines(doc, matches)
+        doc._.sections = []
+        if not matches:
+            doc._.sections.append(Section(None, 0, 0, 0, len(doc)))
+            return doc
+        if matches[0][1] != 0:
+            doc._.sections.append(Section(None, 0, 0, 0, matches[0][1]))
+        strings = self.nlp.vocab.strings
+        rule_map = self._Sectionizer__matcher.rule_map
+        for i, (match_id, start, end) in enumerate(matches):
+            rule = rule_map[strings[match_id]]
+            doc[start].sent_start = True  # a header starts a sentence ...
+            if end < len(doc):
+                doc[end].sent_start = True  # ... and so does the text after it
+            body_end = matches[i + 1][1] if i + 1 < len(matches) else len(doc)
+            doc._.sections.append(Section(rule.category, start, end, end, body_end, None, rule))
+        return doc
+
+
+@Language.factory(
+    "prescreen_sectionizer",
+    default_config={"require_start_line": True},
+)
+def make_sectionizer(nlp, name, require_start_line):
+    return LeanSectionizer(
+        nlp,
+        name=name,
+        rules=None,
+        require_start_line=require_start_line,
+        span_attrs=None,
+        input_span_type=None,
+        apply_sentence_boundary=True,
     )
+
+
+def add_sectionizer(nlp: Language, spec: SectionFile) -> None:
+    """Add the (lean) medspaCy Sectionizer with our rules; a header and the text after it
+    start sentences."""
+    sectionizer: Sectionizer = nlp.add_pipe("prescreen_sectionizer")
     with nlp.select_pipes(disable=nlp.pipe_names):
         sectionizer.add(_rules(spec))
+
+
+def section_category(doc: Doc, token_i: int) -> str | None:
+    """The Sectionizer's category for a token (our lean Sectionizer does not write it onto
+    every token; sections are few, so a scan is cheap)."""
+    for sec in reversed(doc._.sections):
+        if sec.title_start <= token_i:
+            return sec.category if token_i < sec.body_end else None
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,13 +186,10 @@ class SectionIndex:
             if category and m.start("h") not in known_header_starts:
                 points[m.start("h")] = category
                 known_header_starts.add(m.start("h"))
-        header_rx = _known_header_regex(known)
-        if header_rx is not None:
-            for m in header_rx.finditer(text):
-                category = known.get(m.group("h").lower())
-                if category and m.start("h") not in known_header_starts:
-                    points[m.start("h")] = category
-                    known_header_starts.add(m.start("h"))
+        for start, category in _known_header_lines(text, known):
+            if start not in known_header_starts:
+                points[start] = category
+                known_header_starts.add(start)
         for m in _GENERIC_HEADER.finditer(text):
             start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
             if start not in known_header_starts and not _covered(start, known_header_starts, text):

@@ -6,6 +6,7 @@ Rule files and trial files are data; a mistake in one must be reported as
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,27 +48,43 @@ def _node_at(node: yaml.Node, loc: tuple[Any, ...]) -> yaml.Node:
     return node
 
 
-def read_yaml(path: Path | str) -> tuple[Any, yaml.Node | None]:
-    """Parse a YAML file; return (data, node tree). Raise DataFileError on any problem."""
-    p = Path(path)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+def _read_text(p: Path) -> str:
     try:
-        raw = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DataFileError(p, None, "file not found") from None
     except UnicodeDecodeError as exc:
         raise DataFileError(p, None, f"not UTF-8 text ({exc.reason})") from None
+
+
+def read_yaml(path: Path | str) -> Any:
+    """Parse a YAML file. Raise DataFileError (with the line) on any problem."""
+    p = Path(path)
+    raw = _read_text(p)
     try:
-        node = yaml.compose(raw, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(raw)
+        return yaml.load(raw, Loader=_Loader)  # noqa: S506  (a safe loader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise DataFileError(p, line, f"invalid YAML: {exc.problem}") from None
-    return data, node
 
 
 def load_model(path: Path | str, model: type[M]) -> M:
-    """Load and validate a YAML file against ``model`` (unknown keys rejected by the model)."""
-    data, node = read_yaml(path)
+    """Load and validate a YAML file against ``model`` (unknown keys rejected by the model).
+    Data files are read once per process (cached by path and modification time)."""
+    p = Path(path)
+    try:
+        mtime = p.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise DataFileError(p, None, "file not found") from None
+    return _load_model_cached(str(p), mtime, model)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_model_cached(path: str, _mtime: int, model: type[M]) -> M:
+    data = read_yaml(path)
     if data is None:
         raise DataFileError(path, None, "file is empty")
     try:
@@ -75,6 +92,8 @@ def load_model(path: Path | str, model: type[M]) -> M:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
+        # only now compose the node tree, to name the line of the problem
+        node = yaml.compose(_read_text(Path(path)), Loader=_Loader)
         line = None
         if node is not None:
             line = _node_at(node, loc).start_mark.line + 1

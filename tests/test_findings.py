@@ -30,6 +30,15 @@ def test_json_form_has_exactly_the_contract_keys(extract):
         assert all(set(step) == {"reason", "delta"} for step in d["explanation"])
 
 
+def test_findings_pass_their_own_schema(extract):
+    # findings are built without re-validation on the hot path: prove they would pass it
+    from prescreen.extraction import Finding
+
+    text = NOTE + "CD70 IHC 3+. LVEF 55%. SpO2 95% on RA. 62 yo F. Sunitinib -> PD.\n"
+    for f in extract(text):
+        assert Finding.model_validate(f.model_dump()) == f
+
+
 def test_offsets_point_at_the_evidence(extract):
     for f in extract(NOTE):
         assert NOTE[f.start : f.end] == f.text

@@ -24,11 +24,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from prescreen.yamlfile import load_model
 
-from ..candidates import ANCHOR_GROUP, Candidate, candidates_of, sentences_of
+from ..candidates import Candidate, anchors, candidates_of, sentences_of, text_of
 from ..findings import Assertion
 from .base import Anchor, AnchorRule, anchor_of
 
@@ -137,35 +137,11 @@ def phrase_rx(words: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])" + words_rx(words) + r"(?![\w-])", re.IGNORECASE)
 
 
-def doc_text(doc: Doc) -> str:
-    """``doc.text``, built once per Doc for the history, diagnosis and prognosis components
-    (spaCy rebuilds the string from the tokens on every access)."""
-    text = doc.user_data.get(_TEXT_KEY)
-    if text is None:
-        text = doc.text
-        doc.user_data[_TEXT_KEY] = text
-    return text
+# shared helpers (one cached read of the text and of the anchors per Doc)
+doc_text = text_of
+anchors_by_label = anchors
 
 
-def anchors_by_label(doc: Doc, *labels: str) -> list[Span]:
-    """Anchor spans of the given labels in text order. The anchor group is read once per
-    Doc for the history, diagnosis and prognosis components (``candidates.anchors`` walks
-    the whole group on every call)."""
-    groups = doc.user_data.get(_ANCHORS_KEY)
-    if groups is None:
-        groups = {}
-        if ANCHOR_GROUP in doc.spans:
-            for span in doc.spans[ANCHOR_GROUP]:
-                groups.setdefault(span.label_, []).append(span)
-        doc.user_data[_ANCHORS_KEY] = groups
-    found = [s for label in labels for s in groups.get(label, ())]
-    if len(labels) > 1:
-        found.sort(key=lambda s: (s.start, s.end))
-    return found
-
-
-_TEXT_KEY = "prescreen.history.text"
-_ANCHORS_KEY = "prescreen.history.anchors"
 _NEGATION = re.compile(r"(?<![\w-])(?:no|without|negative\s+for|free\s+of)(?![\w-])", re.I)
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][sS])?(?:[-/][A-Za-z]+)*|\d+(?:[.,]\d+)?|[^\sA-Za-z\d]")
 _ADJECTIVE = re.compile(r"(?:al|ic|ous|ing|ed|ive|ar|ent|ant|oid|ary|ile)$", re.IGNORECASE)

@@ -37,7 +37,7 @@ from spacy.tokens import Doc
 
 from prescreen.yamlfile import load_model
 
-from ..candidates import Candidate, anchors, candidates_of, sentences_of
+from ..candidates import Candidate, anchors, candidates_of, sentences_of, text_of
 from ..findings import Assertion
 from .base import WORD_NUMBERS, AnchorRule, anchor_of, line_bounds, round_sig
 
@@ -419,7 +419,7 @@ class LesionExtractor:
         spans = anchors(doc, SIZE_LABEL, TABLE_LABEL)
         if not spans:
             return doc
-        text = doc.text  # spaCy rebuilds Doc.text on every access: read it once
+        text = text_of(doc)
         info = self._doc_info(text)
         self._imaging = info.is_radiology
         sents = sentences_of(doc)

@@ -42,6 +42,7 @@ from prescreen.yamlfile import load_model
 
 from ..candidates import Candidate, anchors, candidates_of, sentences_of
 from ..findings import Assertion
+from ..sections import section_category
 from .base import Anchor, AnchorRule, anchor_of
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -785,7 +786,7 @@ class TherapyExtractor:
         # in a family-history section a "given" cue is about a relative: ConText and the
         # section decide
         relatives = best is not None and (
-            m.span[0]._.section_category in self.rules.relatives_sections
+            section_category(m.span.doc, m.span.start) in self.rules.relatives_sections
         )
         outcome = best[2] if best else "unknown"
         cue_id = best[3] if best else "mention"
