@@ -65,7 +65,7 @@ def read_yaml(path: Path | str) -> Any:
     p = Path(path)
     raw = _read_text(p)
     try:
-        return yaml.load(raw, Loader=_Loader)  # noqa: S506  (a safe loader)
+        return yaml.load(raw, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise DataFileError(p, line, f"invalid YAML: {exc.problem}") from None
