@@ -75,9 +75,31 @@ _TITLE = re.compile(r"\b(?P<t>Mr|Mrs|Ms|Miss)\.?\s+(?:[A-Z]|\[)")
 # Demographic header lines ("Patient: Doe, Jane  62 F", "Sex/Age: M / 78",
 # "Age/Sex: 69/M", "Male    81 y", "(female, 51)"): only lines naming the patient or
 # these keys are scanned.
-_HEADER_LINE = re.compile(
-    r"(?im)^(?:.*\b(?:patient|pt|name|sex|gender|age|dob|mrn)\b|[ \t]*(?:female|male)\b).*$"
+_HEADER_KEY = re.compile(
+    r"\b(?:patient|pt|name|sex|gender|age|dob|mrn)\b|(?m:^)[ \t]*(?:female|male)\b",
+    re.IGNORECASE,
 )
+
+
+_HEADER_MAX_CHARS = 160
+
+
+def _header_lines(text: str) -> list[tuple[int, str]]:
+    """Lines holding a demographic key, found with one simple scan (no per-line regex)."""
+    out: list[tuple[int, str]] = []
+    last = -1
+    for m in _HEADER_KEY.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        if start == last:
+            continue
+        end = text.find("\n", m.end())
+        end = len(text) if end == -1 else end
+        last = start
+        if end - start <= _HEADER_MAX_CHARS:  # headers are short; prose goes through anchors
+            out.append((start, text[start:end]))
+    return out
+
+
 _HEADER_PATTERNS = [
     re.compile(r"(?i)\bage\s*/\s*sex\s*[.:=\s]*(?P<a>\d{1,3})\s*/\s*(?P<s>[fm])\b"),
     re.compile(r"(?i)\bsex\s*/\s*age\s*[.:=\s]*(?P<s>[fm]|female|male)\s*/\s*(?P<a>\d{1,3})\b"),
@@ -143,8 +165,8 @@ class DemographicsExtractor:
             sex = "male" if m.group("t") == "Mr" else "female"
             out.append(self._sex(sex, m.start(), m.end("t"), "demographics.title", 0.85))
             seen_sex = True
-        for line in _HEADER_LINE.finditer(text):
-            got = self._header(line.group(0), line.start())
+        for start, line in _header_lines(text):
+            got = self._header(line, start)
             seen_sex = seen_sex or any(c.field == "sex" for c in got)
             out.extend(got)
         if not seen_sex:
