@@ -39,6 +39,7 @@ class Candidate:
     modifiers: list[str] = field(default_factory=list)  # ConText rule ids that reached it
     value_date: date | None = None
     key: str = ""  # distinguishes several values from one span (e.g. regimen agents)
+    date_hint: tuple[int, int] | None = None  # where the value's date is written (a column)
 
     def adjust(self, reason: str, delta: float) -> None:
         """Record a confidence change with its reason (kept in the finding's explanation)."""

@@ -142,3 +142,28 @@ def nearest_date(mentions: list[DateMention], start: int, end: int) -> DateMenti
         if best is None or key < best[:2]:
             best = (key[0], key[1], d)
     return best[2] if best else None
+
+
+_BARE = re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>(?:19|20)?\d\d))?$")
+
+
+def parse_bare_date(raw: str, doc_date: date | None, *, day_first: bool = False) -> date | None:
+    """A date written alone where a date is expected (a table's column header): "12/14",
+    "12/14/25" or "2025-12-14". Without a year, the latest such date not after the note."""
+    raw = raw.strip()
+    iso = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)", raw)
+    if iso:
+        return _safe(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    m = _BARE.match(raw)
+    if not m:
+        return None
+    a, b = int(m.group("a")), int(m.group("b"))
+    month, day = (b, a) if a > 12 or (day_first and b <= 12) else (a, b)
+    if m.group("y"):
+        return _safe(_year(m.group("y")), month, day)
+    if doc_date is None:
+        return None
+    value = _safe(doc_date.year, month, day)
+    if value is not None and value > doc_date:
+        value = _safe(doc_date.year - 1, month, day)
+    return value

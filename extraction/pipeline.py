@@ -39,7 +39,7 @@ from .candidates import (
 )
 from .confidence import score
 from .context import resolve_assertion
-from .dates import DateMention, find_dates, nearest_date, writes_day_first
+from .dates import DateMention, find_dates, nearest_date, parse_bare_date, writes_day_first
 from .fields import FAMILIES, all_anchor_rules
 from .fields.demographics import finalize_ages
 from .fields.labs import apply_default_uln
@@ -61,7 +61,7 @@ MEASUREMENT_TYPES = {"LAB", "PERFORMANCE", "SPO2", "CARDIAC", "IHC"}
 DATE_REACH = 80
 
 
-def _silence_pyrush() -> None:
+def silence_pyrush() -> None:
     """medspaCy imports PyRuSH, which logs at DEBUG through loguru: keep it quiet."""
     try:
         from loguru import logger as _loguru
@@ -87,7 +87,7 @@ def pipeline_version() -> str:
 
 def build_pipeline() -> Language:
     """Build the spaCy pipeline (call once per process; it is not picklable)."""
-    _silence_pyrush()
+    silence_pyrush()
     # medspaCy's matchers hold only phrase rules here; spaCy warns on every call that the
     # (empty) token matcher has no patterns.
     warnings.filterwarnings("ignore", message=r".*\[W036\].*", category=UserWarning)
@@ -206,6 +206,11 @@ class Extractor:
         sentences = sentences_of(doc)
         for c in cands:
             c.value_date = None
+            if c.date_hint is not None:  # a table column's date in its header
+                hinted = parse_bare_date(text[slice(*c.date_hint)], document.date)
+                if hinted is not None:
+                    c.value_date = hinted
+                    continue
             if c.context_type in DATED_TYPES:
                 span = doc.char_span(c.start, c.end, alignment_mode="expand")
                 if span is not None and len(span):

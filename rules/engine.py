@@ -166,9 +166,10 @@ def _combine(values: list[tuple[Status, Finding]], what: str) -> Outcome:
 
 def _guard_derived(out: Outcome, *, uses_uln: bool = False) -> Outcome:
     """A not_met resting only on derived values becomes unknown; a met is kept, scored down."""
-    reasons = sorted({r for f in out.evidence for r in derived_reasons(f, uses_uln=uses_uln)})
-    if not reasons:
-        return out
+    per_finding = [derived_reasons(f, uses_uln=uses_uln) for f in out.evidence]
+    if not out.evidence or not all(per_finding):
+        return out  # some evidence stands on what was written
+    reasons = sorted({r for rs in per_finding for r in rs})
     out.derived = True
     if out.status == "not_met":
         out.status = "unknown"

@@ -48,3 +48,8 @@ def test_someone_elses_age_is_not_the_patients(extract):
 def test_female_subjects_clause_is_not_the_patients_sex(extract):
     text = "Protocol: female subjects must agree to use contraception."
     assert not only(extract(text), "sex")
+
+
+def test_ages_at_events_and_of_relatives_are_not_the_patients(extract):
+    text = "PMH: Gilbert syndrome (dx age 17). Lives with partner and 8-year-old son. 62 yo F."
+    assert [f.value for f in only(extract(text), "age")] == [62]

@@ -304,3 +304,12 @@ def test_confidence_explains_itself(extract):
     (f,) = only(extract("Gilbert's disease, bilirubin runs 2-3."), "gilbert_syndrome")
     assert f.explanation[0].reason.startswith("rule prior (history.gilbert")
     assert sum(s.delta for s in f.explanation) == pytest.approx(f.confidence, abs=1e-3)
+
+
+def test_not_severe_is_not_severe(extract):
+    for text in (
+        "The history of depression is not severe (outpatient treatment only).",
+        "Depression not severe - not exclusionary.",
+    ):
+        (f,) = [x for x in extract(text) if x.field == "psychiatric_history"]
+        assert f.attributes["severe"] is False

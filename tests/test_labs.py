@@ -171,3 +171,33 @@ def test_implausible_value_is_kept_but_scored_down(extract):
     (f,) = only(extract("Labs: platelets 4500 K/uL"), "platelets")
     assert f.attributes.get("implausible") is True
     assert f.confidence < 0.6
+
+
+def test_dot_leaders_and_prose_bridges(extract):
+    found = extract("Hemoglobin ......... 11.6  L g/dL      (13.0-17.0)\n")
+    (f,) = only(found, "hemoglobin")
+    assert f.value == 116 and f.attributes["x_uln"] == pytest.approx(11.6 / 17.0, abs=0.01)
+    text = "Haemoglobin on the day of discharge was 104 g/L."
+    assert [f.value for f in only(extract(text), "hemoglobin")] == [104]
+
+
+def test_value_written_in_two_units(extract):
+    (f,) = only(extract("Hgb 13.4 g/dL / 134 g/L (13.5-17.5 g/dL) L"), "hemoglobin")
+    assert f.value == 134
+    assert f.attributes["x_uln"] == pytest.approx(13.4 / 17.5, abs=0.01)
+
+
+def test_cumulative_table_columns_are_dated_by_their_header(extract):
+    table = """Labs (US units):
+               12/14 (admit)     12/19 (discharge)    ref
+Hgb            14.0              13.1 L               13.5-17.5 g/dL
+Creatinine     0.9               0.7                  0.7-1.3 mg/dL
+"""
+    found = extract(table, kind="lab")
+    hgb = {f.value: (f.assertion, f.date.isoformat()) for f in only(found, "hemoglobin")}
+    assert hgb == {140: ("historical", "2026-12-14"), 131: ("present", "2026-12-19")} or hgb == {
+        140: ("historical", "2025-12-14"),
+        131: ("present", "2025-12-19"),
+    }
+    cr = {f.value: f.attributes.get("x_uln") for f in only(found, "creatinine")}
+    assert cr[61.9] == pytest.approx(0.7 / 1.3, abs=0.01)

@@ -568,3 +568,17 @@ def test_recurrent_disease_counts_as_advanced():
         confirmation="histologic",
     )
     assert status(run(with_("diagnosis", f)), "diagnosis_confirmed") == "met"
+
+
+def test_exclusion_stands_when_one_source_printed_its_range():
+    printed = lab("creatinine", 256.4, "umol/L", x_uln=2.23)
+    assumed = F(
+        "creatinine",
+        256.4,
+        unit="umol/L",
+        x_uln=2.79,
+        x_uln_conservative=2.79,
+        uln_source="default",
+        doc="note",
+    )
+    assert status(run(with_("creatinine", printed, assumed)), "creatinine") == "not_met"

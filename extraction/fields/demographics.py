@@ -125,6 +125,16 @@ _RELATIVE_BEFORE = re.compile(
 )
 
 
+_RELATIVE_AFTER = re.compile(
+    r"\s*(?:old\s+)?(?:son|sons|daughter|daughters|child|children|kid|kids|boy|girl|"
+    r"grandson|granddaughter|grandchild|brother|sister|nephew|niece)\b",
+    re.IGNORECASE,
+)
+_AT_EVENT_BEFORE = re.compile(
+    r"\b(?:dx|diagnosed|diagnosis|onset|since|from|until|at|when|by)\s*(?:at\s*)?$", re.IGNORECASE
+)
+
+
 class DemographicsExtractor:
     """spaCy component: ages and sex statements."""
 
@@ -249,6 +259,11 @@ class DemographicsExtractor:
             n = int(m.group("n") or m.group("n2") or m.group("n3"))
             if m.group("n3") and not self._age_context(text, line_start, a.start):
                 return []
+            after = text[a.start + m.end() : a.start + m.end() + 25]
+            if _RELATIVE_AFTER.match(after) or _RELATIVE_BEFORE.search(
+                text[max(0, a.start - 30) : a.start]
+            ):
+                return []  # "lives with her 8-year-old son": someone else's age
             out.append(
                 self._age(
                     n, a.start, a.start + m.end(), "demographics.age_years", self.rules.age.prior
@@ -315,6 +330,8 @@ class DemographicsExtractor:
         _, line_end = line_bounds(text, a.end)
         if _RELATIVE_BEFORE.search(text[max(0, a.start - 30) : a.start]):
             return []  # "one child (age 6)": someone else's age
+        if _AT_EVENT_BEFORE.search(text[max(0, a.start - 16) : a.start]):
+            return []  # "diagnosed at age 17": the age at an event, not now
         m = _KEY_VALUE.match(text, a.end, min(line_end, a.end + 20))
         if not m or not m.group("v").isdigit():
             return []

@@ -273,6 +273,9 @@ class HistoryExtractor:
         sm = self.severity.search(near)
         if sm:
             word = re.sub(r"\s+", " ", sm.group("w").lower())
+            lead = near[max(0, sm.start("w") - 10) : sm.start("w")].lower()
+            if word == "severe" and re.search(r"\b(?:not|non|never|no)[\s-]*$", lead):
+                word = "not severe"  # "depression is not severe"
             cand.attributes["severity"] = word
             if word == "severe":
                 severe = True

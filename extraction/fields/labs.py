@@ -27,9 +27,23 @@ _FILLER = re.compile(
     r"(?:[\s:=|#,]|-(?!\s?\d)|–|\b(?:of|is|was|were|are|at|count|counts|level|levels|value|"
     r"result|results|abs|absolute|total|serum|today|now|this\s+(?:am|morning)|currently|"
     r"remains|came\s+back|returned|measured|noted|reported|about|approximately|approx|"
-    r"around|~|auto|automated|conc|concentration|ct)\b\.?|\((?:[^()\n]{0,16})\))*",
+    r"around|~|auto|automated|conc|concentration|ct)\b\.?|\((?:[^()\n]{0,16})\))*"
+    # dot leaders ("Hemoglobin ......... 11.6") and a short prose bridge
+    # ("haemoglobin on the day of discharge was 104")
+    r"(?:\.{2,}|…)?[\s.]*"
+    r"(?:\b(?:on|at|during|at\s+the\s+time\s+of|from|by)\b[^0-9\n.;:]{0,32}?\b(?:was|were|is|of)"
+    r"\s+(?=[<>≤≥]?\s?\d))?",
     re.IGNORECASE,
 )
+# several values in one table row ("Creatinine   0.9    0.7   0.7-1.3 mg/dL"): cumulative
+# columns, dated by the header line above
+_NUM = r"\d+(?:\.\d+)?"
+_ROW_VALUES = re.compile(
+    rf"(?P<v1>{_NUM})(?:\s?[HL*!]{{1,3}})?(?:\s{{2,}}|\s*\|\s*)(?P<v2>{_NUM})(?![\d.]*\s?-)"
+    rf"(?:\s?[HL*!]{{1,3}})?(?:(?:\s{{2,}}|\s*\|\s*)(?P<v3>{_NUM})(?![\d.]*\s?-))?"
+)
+_HEADER_DATE = re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d/])|\b\d{4}-\d\d-\d\d\b")
+_ALT_UNIT = re.compile(r"\s*/\s*(?P<num>" + NUMBER + r")")
 _VALUE = re.compile(rf"(?P<cmp>[<>≤≥]=?\s?)?(?P<num>{NUMBER})")
 _BAD_FOLLOW = re.compile(
     r"\d|/\d|:\d|\s?%|\.\d|[A-Za-z]|\s?(?:x\s?\d|cm\b|mm\b|mg\b(?!\s?/)|years?\b|y/?o\b)"
@@ -132,12 +146,58 @@ class LabExtractor:
             return []
         if _PERCENT_COLUMN.match(text, m.end(), limit):
             return []  # a differential percentage in a table column ("Neutrophils  61  %")
+        row = _ROW_VALUES.match(text, m.start(), limit)
+        if row is not None and not m.group("cmp"):
+            columns = self._columns(text, a, analyte, row, limit, pre_unit)
+            if columns:
+                return columns
         cand = self._build(text, a, analyte, m, limit, pre_unit)
         if cand is None:
             return []
         found = [cand]
         found.extend(self._priors_and_trends(text, a, analyte, cand, limit))
         return found
+
+    def _columns(
+        self,
+        text: str,
+        a: Anchor,
+        analyte: str,
+        row: re.Match[str],
+        limit: int,
+        pre_unit: str | None,
+    ) -> list[Candidate]:
+        """One candidate per column of a cumulative table row, each dated by the header
+        line above (the pipeline then makes the earlier ones historical)."""
+        groups = [g for g in ("v1", "v2", "v3") if row.group(g)]
+        dates = _column_dates(text, a.start, len(groups))
+        if dates is None:
+            return []
+        # the unit and reference range follow the last column
+        tail = _VALUE.match(text, row.start(groups[-1]), limit)
+        assert tail is not None
+        template = self._build(text, a, analyte, tail, limit, pre_unit)
+        if template is None:
+            return []
+        unit = template.attributes.get("original_unit") or template.attributes.get("unit_inferred")
+        note_uln = (
+            template.attributes.get("uln")
+            if template.attributes.get("uln_source") == "note"
+            else None
+        )
+        out: list[Candidate] = []
+        for g, date_span in zip(groups, dates, strict=True):
+            raw = parse_number(row.group(g))
+            start = a.start if g == "v1" else row.start(g)
+            c = self._finish(a, analyte, raw, unit, start, row.end(g), "column")
+            c.attributes["original_value"] = round_sig(raw, 3)
+            c.date_hint = date_span
+            if note_uln and isinstance(c.value, int | float) and c.unit is not None:
+                c.attributes.update(
+                    x_uln=round(c.value / note_uln, 2), uln=note_uln, uln_source="note"
+                )
+            out.append(c)
+        return out
 
     def _parse_pair(self, text: str, a: Anchor) -> list[Candidate]:
         first, second = a.data["analytes"]
@@ -192,6 +252,12 @@ class LabExtractor:
                 flag, pos = fm.group(0).strip(" |()"), fm.end()
                 continue
             break
+        if unit is not None:
+            alt = _ALT_UNIT.match(text, pos, limit)  # "13.4 g/dL / 134 g/L": skip the copy
+            if alt is not None:
+                alt_unit = self.units.match(analyte, text, alt.end())
+                if alt_unit is not None:
+                    pos = alt_unit.end
         if unit is None and pre_unit is not None:
             unit = pre_unit
         if unit is None and self._foreign_unit(text, pos, limit):
@@ -378,6 +444,21 @@ class LabExtractor:
             cand.assertion_reason = "earlier value of a trend (X -> Y)"
             extra.append(latest)
         return extra
+
+
+def _column_dates(text: str, pos: int, n: int) -> list[tuple[int, int]] | None:
+    """Char spans of the n dates on the nearest header line above ``pos`` (within 12 lines)
+    holding exactly n dates, or None."""
+    end = text.rfind("\n", 0, pos)
+    for _ in range(12):
+        if end <= 0:
+            return None
+        start = text.rfind("\n", 0, end) + 1
+        found = [(m.start(), m.end()) for m in _HEADER_DATE.finditer(text, start, end)]
+        if len(found) == n:
+            return found
+        end = start - 1
+    return None
 
 
 def _system_of_values(cands: list[Candidate]) -> str | None:
