@@ -522,3 +522,9 @@ def test_offsets_in_a_long_note_processed_in_chunks(extract, extractor):
         for f in fs:
             assert text[f.start : f.end] == f.text
             assert f.start > extractor.settings.chunk_chars
+
+
+def test_lymphoma_regimen_and_regimen_only_agents(extract):
+    got = by_value(extract("Treated with R-CHOP x6 in 2021, progressed 2023."))
+    assert set(got) >= {"rituximab", "cyclophosphamide", "doxorubicin", "vincristine", "prednisone"}
+    assert "prednisone" not in by_value(extract("Meds: prednisone 5 mg daily for COPD."))

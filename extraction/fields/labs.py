@@ -462,16 +462,24 @@ def _column_dates(text: str, pos: int, n: int) -> list[tuple[int, int]] | None:
 
 
 def _system_of_values(cands: list[Candidate]) -> str | None:
-    """Unit system shown by the document's other values: creatinine or bilirubin written
-    in (or unambiguously read as) mg/dL → US; in umol/L → SI."""
+    """Unit system shown by the document's other values: creatinine or bilirubin in (or
+    unambiguously read as) mg/dL, or counts per microlitre → US; creatinine/bilirubin in
+    umol/L, or counts written per litre → SI."""
     votes = {"us": 0, "si": 0}
     for c in cands:
-        if c.field not in ("creatinine", "total_bilirubin") or c.unit is None:
+        if c.unit is None:
             continue
         unit = c.attributes.get("original_unit") or c.attributes.get("unit_inferred")
-        if unit == "mg/dL":
-            votes["us"] += 1
-        elif unit == "umol/L":
+        if c.field in ("creatinine", "total_bilirubin"):
+            if unit == "mg/dL":
+                votes["us"] += 1
+            elif unit == "umol/L":
+                votes["si"] += 1
+        elif c.context_type == "LAB" and unit in ("/uL", "K/uL", "10^3/uL"):
+            votes["us"] += 1  # counts per microlitre ("platelets 202,000") are US usage
+        elif c.context_type == "LAB" and unit in ("10^9/L", "G/L") and c.attributes.get(
+            "original_unit"
+        ):
             votes["si"] += 1
     if votes["us"] and not votes["si"]:
         return "us"

@@ -75,6 +75,9 @@ class LexAgent(BaseModel):
     name: str = Field(min_length=2)
     classes: list[str] = Field(min_length=1)
     synonyms: list[str] = Field(default_factory=list)
+    # an agent that is anticancer only inside a regimen (prednisone in CHOP): its own name
+    # is not an anchor
+    regimen_only: bool = False
 
 
 class LexRegimen(BaseModel):
@@ -296,6 +299,8 @@ def anchor_rules(
             out.append(AnchorRule(id=short_id, label=label, prior=prior, literals=short, data=data))
 
     for a in lexicon.agents:
+        if a.regimen_only:
+            continue
         data = {"agents": [a.name]}
         out.append(
             AnchorRule(
