@@ -30,14 +30,38 @@ class DocResult:
     error: str | None = None
 
 
-def _run(extractor: Extractor, document: Document) -> DocResult:
-    try:
-        return DocResult(document, extractor.extract(document))
-    except DocumentTooLarge as exc:
-        return DocResult(document, [], str(exc))
-    except Exception as exc:  # one bad document must not lose the others' results
-        log.exception("extraction failed doc_id=%s error=%s", document.doc_id, type(exc).__name__)
-        return DocResult(document, [], f"internal error while extracting ({type(exc).__name__})")
+BATCH = 32  # documents per model call (and per task sent to a worker)
+
+
+def _run_batch(extractor: Extractor, documents: list[Document]) -> list[DocResult]:
+    """Extract a batch: each document on its own (one failure never loses the others),
+    then one calibrated-model call for the whole batch."""
+    done: list[tuple[Document, list[Finding]]] = []
+    errors: dict[int, str] = {}
+    for i, d in enumerate(documents):
+        try:
+            done.append((d, extractor.extract_heuristic(d)))
+        except DocumentTooLarge as exc:
+            errors[i] = str(exc)
+        except Exception as exc:  # one bad document must not lose the others' results
+            log.exception("extraction failed doc_id=%s error=%s", d.doc_id, type(exc).__name__)
+            errors[i] = f"internal error while extracting ({type(exc).__name__})"
+    calibrated = iter(extractor.calibrate(done))
+    return [
+        DocResult(d, [], errors[i]) if i in errors else DocResult(d, next(calibrated))
+        for i, d in enumerate(documents)
+    ]
+
+
+def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for d in documents:
+        batch.append(d)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 _WORKER: Extractor | None = None
@@ -48,9 +72,9 @@ def _init_worker(settings: Settings) -> None:
     _WORKER = Extractor(settings=settings)
 
 
-def _work(document: Document) -> DocResult:
+def _work(documents: list[Document]) -> list[DocResult]:
     assert _WORKER is not None, "worker not initialised"
-    return _run(_WORKER, document)
+    return _run_batch(_WORKER, documents)
 
 
 class WorkerPool:
@@ -73,16 +97,16 @@ class WorkerPool:
         for _ in self.extract(documents):
             pass
 
-    def extract(self, documents: Iterable[Document]) -> Iterator[DocResult]:
-        """Results in input order, at most ``4 × workers`` documents in flight."""
-        window = self.workers * 4
-        pending: deque[Future[DocResult]] = deque()
-        for d in documents:
-            pending.append(self._pool.submit(_work, d))
+    def extract(self, documents: Iterable[Document], batch: int = 8) -> Iterator[DocResult]:
+        """Results in input order, at most ``2 × workers`` batches in flight."""
+        window = self.workers * 2
+        pending: deque[Future[list[DocResult]]] = deque()
+        for chunk in _batches(documents, batch):
+            pending.append(self._pool.submit(_work, chunk))
             if len(pending) >= window:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
 
 
 def extract_documents(
@@ -96,8 +120,8 @@ def extract_documents(
     settings = settings or Settings()
     if workers <= 1:
         ext = extractor or Extractor(settings=settings)
-        for d in documents:
-            yield _run(ext, d)
+        for chunk in _batches(documents, BATCH):
+            yield from _run_batch(ext, chunk)
         return
     with WorkerPool(workers, settings) as pool:
         yield from pool.extract(documents)

@@ -135,7 +135,18 @@ class Extractor:
 
     # ------------------------------------------------------------------ public
     def extract(self, document: Document) -> list[Finding]:
-        """All findings of one document, in text order."""
+        """All findings of one document, in text order, with calibrated confidences."""
+        return self.calibrate([(document, self.extract_heuristic(document))])[0]
+
+    def calibrate(self, batch: list[tuple[Document, list[Finding]]]) -> list[list[Finding]]:
+        """Replace heuristic confidences by the model's, for many documents in one call
+        (the model's per-call cost is far larger than its per-finding cost)."""
+        if self.model is None:
+            return [found for _, found in batch]
+        return self.model.apply_batch([(found, d.text, d.kind) for d, found in batch])
+
+    def extract_heuristic(self, document: Document) -> list[Finding]:
+        """All findings of one document with the heuristic confidence."""
         size = len(document.text.encode("utf-8"))
         if size > self.settings.max_document_bytes:
             raise DocumentTooLarge(
@@ -273,8 +284,6 @@ class Extractor:
                 )
             )
         out.sort(key=lambda f: (f.start, f.end, f.field))
-        if self.model is not None and out:
-            out = self.model.apply(out, document.text, document.kind)
         return out, last_section
 
     @property

@@ -110,9 +110,22 @@ class ConfidenceModel:
     def apply(self, findings: list[Finding], text: str, doc_kind: str) -> list[Finding]:
         """Replace each finding's confidence by the model's probability, keeping the
         heuristic steps and adding one explained step (deltas still sum to the value)."""
-        probs = self.predict(featurize(findings, text, doc_kind))
+        return self.apply_batch([(findings, text, doc_kind)])[0]
+
+    def apply_batch(
+        self, docs: Sequence[tuple[list[Finding], str, str]]
+    ) -> list[list[Finding]]:
+        """``apply`` for several documents with one model call."""
+        feats: list[dict[str, Any]] = []
+        for findings, text, kind in docs:
+            feats.extend(featurize(findings, text, kind))
+        probs = iter(self.predict(feats))
+        return [self._with(findings, probs) for findings, _, _ in docs]
+
+    def _with(self, findings: list[Finding], probs: Any) -> list[Finding]:
         out = []
-        for f, p in zip(findings, probs, strict=True):
+        for f in findings:
+            p = next(probs)
             p = round(min(0.999, max(0.001, p)), 4)
             step = ExplanationStep(
                 reason=f"calibrated model {self.version} (heuristic {f.confidence:.2f})",

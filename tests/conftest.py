@@ -12,7 +12,11 @@ from prescreen.extraction import Document, Extractor, Finding
 
 @pytest.fixture(scope="session")
 def extractor() -> Extractor:
-    return Extractor()
+    """The rule pipeline with its heuristic confidence: extraction tests pin rule behaviour;
+    the shipped calibrated model has its own tests (test_models.py)."""
+    from prescreen.settings import Settings
+
+    return Extractor(settings=Settings(model_path="none"))
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,13 @@ from prescreen.extraction.findings import Assertion, Finding
 from prescreen.rules import load_trial
 from prescreen.rules.engine import decide
 from prescreen.rules.facts import Confirmation, build_facts
+from prescreen.rules.routing import RoutingPolicy
 
 AS_OF = dt.date(2026, 3, 15)
 _ids = itertools.count()
 TRIAL = load_trial("cd70-car-t").trial
+# a fixed policy: the shipped one's thresholds move whenever the model is retrained
+POLICY = RoutingPolicy(finding_auto_accept=0.9, criterion_auto_accept=0.9, confident_not_met=0.8)
 
 
 def F(
@@ -98,7 +101,7 @@ def run(
         confirmations=confirmations or [],
         document_kinds=kinds or {"path": "pathology", "ct": "radiology"},
     )
-    return decide(facts, TRIAL)
+    return decide(facts, TRIAL, POLICY)
 
 
 def with_(replace_field: str, *new: Finding) -> list[Finding]:
@@ -485,13 +488,13 @@ def test_second_trial_works_with_no_code_change():
         F("lvef", 60, unit="%"),
         F("therapy", "trastuzumab deruxtecan", outcome="progression"),
     ]
-    d = decide(build_facts("p", findings, as_of=AS_OF), other)
+    d = decide(build_facts("p", findings, as_of=AS_OF), other, POLICY)
     by_id = {r.id: r.outcome.status for r in d.criteria}
     assert by_id["her2_low"] == "met"
     assert by_id["no_prior_topoisomerase_adc"] == "not_met"  # exclusion condition present
     assert d.status == "ineligible"
     findings[-1] = F("therapy", "paclitaxel", outcome="progression")
-    d = decide(build_facts("p", findings, as_of=AS_OF), other)
+    d = decide(build_facts("p", findings, as_of=AS_OF), other, POLICY)
     assert {r.id: r.outcome.status for r in d.criteria}["no_prior_topoisomerase_adc"] == "met"
     assert d.status == "eligible"
 
@@ -582,3 +585,13 @@ def test_exclusion_stands_when_one_source_printed_its_range():
         doc="note",
     )
     assert status(run(with_("creatinine", printed, assumed)), "creatinine") == "not_met"
+
+
+def test_routing_sends_uncertain_met_criteria_to_review():
+    strict = RoutingPolicy(finding_auto_accept=0.99, criterion_auto_accept=0.99)
+    facts = build_facts(
+        "p", ELIGIBLE, as_of=AS_OF, document_kinds={"path": "pathology", "ct": "radiology"}
+    )
+    d = decide(facts, TRIAL, strict)
+    assert d.status == "eligible"  # the status is the rules'; routing adds what to confirm
+    assert d.review_items and all(i.priority == 6 for i in d.review_items)
