@@ -10,6 +10,7 @@ document and never stops the others.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -82,8 +83,13 @@ class WorkerPool:
 
     def __init__(self, workers: int, settings: Settings | None = None) -> None:
         self.workers = workers
+        # "spawn", not fork: the parent may already run OpenMP threads (the confidence
+        # model), and a forked child inheriting them can deadlock
         self._pool = ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker, initargs=(settings or Settings(),)
+            max_workers=workers,
+            initializer=_init_worker,
+            initargs=(settings or Settings(),),
+            mp_context=multiprocessing.get_context("spawn"),
         )
 
     def __enter__(self) -> WorkerPool:
