@@ -1,0 +1,100 @@
+"""The scorer itself: a known prediction set gives known numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from prescreen.evaluation.calibration import (
+    auto_accept,
+    brier_score,
+    expected_calibration_error,
+    risk_coverage,
+)
+from prescreen.evaluation.corpus import GoldFact
+from prescreen.evaluation.scoring import score, values_agree
+from prescreen.extraction.findings import Assertion, Finding
+
+
+def P(doc, field, value, assertion="present", conf=0.9, i=[0], **attrs):  # noqa: B006
+    i[0] += 1
+    return Finding(
+        id=f"f{i[0]}",
+        doc_id=doc,
+        patient_id="p",
+        field=field,
+        value=value,
+        attributes=attrs,
+        text="x",
+        start=0,
+        end=1,
+        assertion=Assertion(assertion),
+        confidence=conf,
+        rule="r",
+        pipeline_version="t",
+    )
+
+
+def G(doc, field, value, assertion="present", optional=False, **attrs):
+    return GoldFact(
+        doc_id=doc,
+        field=field,
+        value=value,
+        assertion=assertion,
+        attributes=attrs,
+        optional=optional,
+    )
+
+
+def test_known_counts():
+    gold = [
+        G("d1", "platelets", 145),
+        G("d1", "ecog", 1),
+        G("d1", "lesion", 32, lymph_node=False),
+        G("d2", "platelets", 38, assertion="historical"),
+        G("d2", "therapy", "sunitinib", outcome="progression"),
+        G("d2", "ihc", "3+", optional=True, marker="CD70"),
+    ]
+    preds = [
+        P("d1", "platelets", 146),  # within 2%: hit
+        P("d1", "platelets", 146),  # duplicate of the same fact: counted once
+        P("d1", "ecog", 2),  # wrong value: false alarm + miss
+        P("d1", "lesion", 32, lymph_node=True),  # attribute disagrees: false alarm + miss
+        P("d2", "platelets", 38, assertion="present"),  # wrong assertion: fp + fn
+        P("d2", "therapy", "sunitinib", outcome="progression", classes=["tki"]),  # hit
+        P("d2", "ihc", "3+", marker="CD70"),  # matches an optional line: neutral
+        P("d2", "ihc", "positive", marker="CD70"),  # unscored value: left out
+    ]
+    r = score(preds, gold)
+    assert (r.overall.tp, r.overall.fp, r.overall.fn, r.overall.n_gold) == (2, 3, 3, 5)
+    assert r.overall.precision == pytest.approx(2 / 5)
+    assert r.overall.recall == pytest.approx(2 / 5)
+    assert r.per_field["platelets"].as_dict()["f1"] == pytest.approx(0.5)
+    assert r.per_field["ihc"].fp == 0 and r.per_field["ihc"].n_gold == 0
+    # the platelets fact was found with the wrong assertion: assertion accuracy counts it
+    assert r.assertion_total == 3 and r.assertion_correct == 2
+    assert {m["field"] for m in r.misses} == {"ecog", "lesion", "platelets"}
+    assert all(set(m) == {"doc_id", "field", "gold_line", "assertion"} for m in r.misses)
+    assert all("value" not in fa for fa in r.false_alarms)  # ids and offsets only
+
+
+@pytest.mark.parametrize(
+    ("field", "pred", "gold", "ok"),
+    [("wbc", 4.5, 4.59, True), ("wbc", 4.5, 4.6, False), ("diagnosis",
+     "metastatic clear cell renal cell carcinoma", "clear cell renal cell carcinoma", True),
+     ("diagnosis", "renal cell carcinoma", "clear cell renal cell carcinoma", True),
+     ("diagnosis", "carcinoma", "clear cell renal cell carcinoma", False),
+     ("sex", "female", "Female", True), ("liver_involvement", True, True, True)],
+)  # fmt: skip
+def test_value_agreement(field, pred, gold, ok):
+    assert values_agree(field, pred, gold) is ok
+
+
+def test_calibration_figures():
+    labelled = [(0.9, True)] * 9 + [(0.9, False)] + [(0.3, False)] * 7 + [(0.3, True)] * 3
+    assert expected_calibration_error(labelled) == pytest.approx(0.0)
+    assert brier_score(labelled) == pytest.approx((9 * 0.01 + 0.81 + 7 * 0.09 + 3 * 0.49) / 20)
+    points = risk_coverage(labelled)
+    assert points[0].coverage == pytest.approx(0.5) and points[0].error == pytest.approx(0.1)
+    best = auto_accept(labelled, max_error=0.01)
+    assert best.coverage == 0.0  # no threshold keeps the error at 1%
+    assert auto_accept(labelled, max_error=0.1).coverage == pytest.approx(0.5)
