@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+
+from threadpoolctl import threadpool_limits
 
 from prescreen.settings import Settings
 
@@ -70,7 +73,14 @@ _WORKER: Extractor | None = None
 
 def _init_worker(settings: Settings) -> None:
     global _WORKER  # one pipeline per worker process, built once
+    # One native thread per worker: the workers already occupy the cores, and the
+    # model's OpenMP/BLAS pools (sized to every core in each worker) would otherwise
+    # oversubscribe them. The environment covers libraries loaded later; threadpoolctl
+    # limits the ones already loaded (OpenMP reads its environment only once).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     _WORKER = Extractor(settings=settings)
+    threadpool_limits(limits=1)
 
 
 def _work(documents: list[Document]) -> list[DocResult]:
@@ -103,7 +113,7 @@ class WorkerPool:
         for _ in self.extract(documents):
             pass
 
-    def extract(self, documents: Iterable[Document], batch: int = 8) -> Iterator[DocResult]:
+    def extract(self, documents: Iterable[Document], batch: int = 16) -> Iterator[DocResult]:
         """Results in input order, at most ``2 × workers`` batches in flight."""
         window = self.workers * 2
         pending: deque[Future[list[DocResult]]] = deque()

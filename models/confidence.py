@@ -112,9 +112,7 @@ class ConfidenceModel:
         heuristic steps and adding one explained step (deltas still sum to the value)."""
         return self.apply_batch([(findings, text, doc_kind)])[0]
 
-    def apply_batch(
-        self, docs: Sequence[tuple[list[Finding], str, str]]
-    ) -> list[list[Finding]]:
+    def apply_batch(self, docs: Sequence[tuple[list[Finding], str, str]]) -> list[list[Finding]]:
         """``apply`` for several documents with one model call."""
         feats: list[dict[str, Any]] = []
         for findings, text, kind in docs:

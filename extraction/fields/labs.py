@@ -477,8 +477,10 @@ def _system_of_values(cands: list[Candidate]) -> str | None:
                 votes["si"] += 1
         elif c.context_type == "LAB" and unit in ("/uL", "K/uL", "10^3/uL"):
             votes["us"] += 1  # counts per microlitre ("platelets 202,000") are US usage
-        elif c.context_type == "LAB" and unit in ("10^9/L", "G/L") and c.attributes.get(
-            "original_unit"
+        elif (
+            c.context_type == "LAB"
+            and unit in ("10^9/L", "G/L")
+            and c.attributes.get("original_unit")
         ):
             votes["si"] += 1
     if votes["us"] and not votes["si"]:
