@@ -528,3 +528,236 @@ def test_lymphoma_regimen_and_regimen_only_agents(extract):
     got = by_value(extract("Treated with R-CHOP x6 in 2021, progressed 2023."))
     assert set(got) >= {"rituximab", "cyclophosphamide", "doxorubicin", "vincristine", "prednisone"}
     assert "prednisone" not in by_value(extract("Meds: prednisone 5 mg daily for COPD."))
+
+
+# --------------------------------------------------------------------------- outcome grammar
+def outcomes(findings, value):
+    return {f.attributes["outcome"] for f in by_value(findings).get(value, [])}
+
+
+def test_outcome_after_a_parenthesised_regimen_list(extract):
+    text = """Oncologic history:
+- 01/2021-07/2021 MAP (HD methotrexate, doxorubicin, cisplatin), completed; resection
+  of the R proximal humerus 04/2021.
+- 2023 lung metastases, observed.
+"""
+    found = extract(text)
+    for drug in ("methotrexate", "doxorubicin", "cisplatin"):
+        assert outcomes(found, drug) == {"completed"}, drug
+        assert {f.assertion for f in by_value(found)[drug]} == {"present"}
+
+
+def test_map_regimen_only_in_capitals_and_in_a_therapy_sentence(extract):
+    found = extract(
+        "Osteosarcoma of the L femur treated with MAP chemotherapy and limb salvage in 2022.\n"
+        "Vitals: BP 120/70, we will map the lesion on the next scan.\n"
+    )
+    assert set(by_value(found)) >= {"methotrexate", "doxorubicin", "cisplatin"}
+    assert all(f.text == "MAP" for f in by_value(found)["cisplatin"])
+    assert "map" not in {f.text.lower() for f in therapies(found) if f.text != "MAP"}
+
+
+def test_toxicity_written_before_discontinued_is_intolerance(extract):
+    text = """Treatment history:
+- 02/2026 gemcitabine + docetaxel C2 only - febrile neutropenia and grade 3 mucositis, discontinued
+- 03/2026 restaging CT pending.
+"""
+    found = extract(text)
+    assert outcomes(found, "gemcitabine") == {"intolerance"}
+    assert outcomes(found, "docetaxel") == {"intolerance"}
+
+
+def test_stop_cue_opening_the_next_clause_reaches_the_drug(extract):
+    text = """History:
+ - 02/2025-09/2025: lenvatinib 24 -> 14 mg; stopped 09/2025 for G3 hypertension and proteinuria.
+ - 10/2025: sorafenib, ongoing.
+"""
+    found = extract(text)
+    assert outcomes(found, "lenvatinib") == {"intolerance"}
+    assert outcomes(found, "sorafenib") == {"ongoing"}
+
+
+def test_anaphoric_treatment_completed_reaches_every_drug_of_the_clause(extract):
+    text = (
+        "- Neoadjuvant carboplatin and paclitaxel (four cycles) with interval debulking surgery "
+        "in May 2024; treatment completed with no residual disease.\n"
+    )
+    found = extract(text)
+    assert outcomes(found, "carboplatin") == {"completed"}
+    assert outcomes(found, "paclitaxel") == {"completed"}
+
+
+def test_progression_after_completion_counts_as_progression(extract):
+    text = (
+        "Previous treatment: adjuvant RT 60 Gy + weekly cisplatin (6 doses), completed 05/2025; "
+        "progression 11/2025 in the lungs.\n"
+    )
+    found = extract(text)
+    assert outcomes(found, "cisplatin") == {"progression"}
+
+
+def test_progression_in_the_next_sentence_of_the_paragraph(extract):
+    text = (
+        "She progressed on carboplatin/pemetrexed. Switched to docetaxel + ramucirumab starting "
+        "1/5/26. Unfortunately CT from 3/2 shows growth of the right hilar mass and new liver "
+        "lesions.\n\nPlan: discuss trial options.\n"
+    )
+    found = extract(text)
+    assert outcomes(found, "docetaxel") == {"progression"}
+    assert outcomes(found, "ramucirumab") == {"progression"}
+
+
+def test_next_sentence_progression_needs_the_same_paragraph_and_real_growth(extract):
+    text = (
+        "Chemotherapy with carboplatin and etoposide was started. First cycle was complicated "
+        "by neutropenia despite growth factor support.\n"
+        "Started pembrolizumab 1/2026.\nCT 3/2026: growth of the liver lesions.\n"
+    )
+    found = extract(text)
+    assert "progression" not in outcomes(found, "carboplatin")
+    assert "progression" not in outcomes(found, "pembrolizumab")
+
+
+def test_new_lesions_on_a_drug_is_progression(extract):
+    text = (
+        "Clinical details: high-grade serous ovarian carcinoma, niraparib maintenance. "
+        "Rising CA-125 and new peritoneal nodules on niraparib. Confirm recurrence.\n"
+    )
+    found = extract(text, kind="pathology")
+    assert "progression" in outcomes(found, "niraparib")
+
+
+def test_followed_by_relapse_is_progression(extract):
+    found = extract(
+        "Diagnoses: 1. Colon cancer 2019, status post FOLFOX x12 in 2019 followed by relapse.\n"
+    )
+    assert outcomes(found, "oxaliplatin") == {"progression"}
+
+
+def test_short_pemetrexed_joins_its_list(extract):
+    text = (
+        "ONC HX: cisplatin + pemetrexed x 4 then pem maint (PD 01/2026) -> second line docetaxel.\n"
+    )
+    found = extract(text)
+    assert outcomes(found, "pemetrexed") == {"progression"}
+    assert outcomes(found, "cisplatin") == {"progression"}
+
+
+def test_radiation_dose_does_not_split_a_chemoradiation_list(extract):
+    text = (
+        "- 2024 induction docetaxel and cisplatin x2 followed by chemoradiation 70 Gy with "
+        "weekly cisplatin, completed 09/2024.\n"
+    )
+    found = extract(text)
+    assert outcomes(found, "docetaxel") == {"completed"}
+
+
+def test_dose_dense_ac_is_a_regimen(extract):
+    found = extract("Adjuvant dose dense AC followed by weekly paclitaxel, completed 2023.\n")
+    assert outcomes(found, "doxorubicin") == {"completed"}
+    assert outcomes(found, "cyclophosphamide") == {"completed"}
+
+
+# --------------------------------------------------------------------------- status
+def test_planning_phrases_make_a_drug_hypothetical(extract):
+    text = """Plan:
+- await NGS; the referring doctor had mentioned osimertinib pending EGFR status.
+- apheresis to be scheduled. nivolumab/ipilimumab remains the back up plan if
+  manufacturing fails.
+- Lorlatinib to be considered if a resistance mutation sensitive to it is found.
+"""
+    found = extract(text)
+    for drug in ("osimertinib", "nivolumab", "ipilimumab", "lorlatinib"):
+        assert {f.assertion for f in by_value(found)[drug]} == {"hypothetical"}, drug
+
+
+def test_options_lead_makes_the_listed_drugs_hypothetical(extract):
+    found = extract(
+        "Options discussed: (1) gemcitabine + docetaxel now, (2) ifosfamide high dose, "
+        "(3) a trial later.\n"
+    )
+    for drug in ("gemcitabine", "docetaxel", "ifosfamide"):
+        assert {f.assertion for f in by_value(found)[drug]} == {"hypothetical"}, drug
+
+
+def test_drug_named_after_that_in_a_plan_is_hypothetical(extract):
+    found = extract(
+        "If he does not enroll we would consider belzutifan next, and lenvatinib/everolimus "
+        "after that.\n"
+    )
+    for drug in ("belzutifan", "lenvatinib", "everolimus"):
+        assert {f.assertion for f in by_value(found)[drug]} == {"hypothetical"}, drug
+
+
+def test_drug_named_in_a_mutation_annotation_is_not_a_therapy(extract):
+    text = (
+        "NGS on the liver biopsy: ALK G1202R compound mutation (lorlatinib-resistant).\n"
+        "She remains on brigatinib.\n"
+    )
+    found = extract(text)
+    assert "lorlatinib" not in by_value(found)
+    assert one(found, "brigatinib").assertion == "present"
+
+
+def test_monitoring_for_a_planned_drug_is_no_intolerance(extract):
+    text = """Plan:
+1. start alectinib 600 mg bid this week, prescription sent.
+2. CBC and CMP every 2 weeks for the first 3 months (alectinib hepatotoxicity, CPK).
+"""
+    found = extract(text)
+    got = by_value(found)["alectinib"]
+    assert {f.attributes["outcome"] for f in got} == {"unknown"}
+    assert {f.assertion for f in got} == {"hypothetical"}
+
+
+def test_monitoring_for_a_given_drug_keeps_it_present(extract):
+    text = """A/P: metastatic NSCLC, continue alectinib 600 mg bid.
+- CBC and CMP every 4 weeks (alectinib hepatotoxicity).
+"""
+    found = extract(text)
+    got = by_value(found)["alectinib"]
+    assert {f.assertion for f in got} == {"present"}
+    assert "intolerance" not in {f.attributes["outcome"] for f in got}
+
+
+def test_conditional_progression_on_the_current_drug_is_present(extract):
+    text = (
+        "Disease: continue cabozantinib for now (clinical benefit). If he progresses on "
+        "cabozantinib we will consider lenvatinib/everolimus.\n"
+    )
+    found = extract(text)
+    assert {f.assertion for f in by_value(found)["cabozantinib"]} == {"present"}
+    assert {f.assertion for f in by_value(found)["lenvatinib"]} == {"hypothetical"}
+
+
+def test_conditional_progression_on_a_planned_drug_stays_hypothetical(extract):
+    found = extract(
+        "Plan: once the fusion is confirmed plan first line alectinib. If she progresses on "
+        "alectinib we will consider lorlatinib.\n"
+    )
+    assert {f.assertion for f in by_value(found)["alectinib"]} == {"hypothetical"}
+
+
+def test_adverse_effect_from_a_drug_says_it_was_given(extract):
+    found = extract(
+        "Interval: admitted 5/2-5/6 w/ neutropenic fever (no organism), AKI from ifosfamide "
+        "with creatinine peak 2.4. Home now.\n"
+    )
+    assert one(found, "ifosfamide").assertion == "present"
+
+
+def test_not_indicated_drug_is_negated(extract):
+    found = extract(
+        "NGS: EML4-ALK fusion, EGFR wild type, so osimertinib is not relevant for her. "
+        "Start alectinib.\n"
+    )
+    assert one(found, "osimertinib").assertion == "negated"
+
+
+def test_anthracycline_exposure_is_therapy_context_for_short_synonyms(extract):
+    found = extract(
+        "Indication: cardiac assessment, cumulative anthracycline (PLD) exposure; trial "
+        "screening.\n",
+        kind="echo",
+    )
+    assert one(found, "doxorubicin").assertion == "present"

@@ -17,9 +17,14 @@ that continues it: an arrow line "-> progression", or one opening with an outcom
 - the line ("second-line", "2L", "Line 2") and a start/end date written beside it.
 
 A cue saying the drug was given ("progressed on", "currently on", "continue", "s/p")
-makes the mention present: prior therapy is a fact of the history. Without one, or in a
-conditional clause ("if she progresses on olaparib"), ConText decides (planned or
-considered → hypothetical; "no prior", "never received" → negated).
+makes the mention present: prior therapy is a fact of the history. Without one, a planning
+cue ("to be considered", "remains the back up plan", "Options: ...") makes it hypothetical
+and a "not indicated" cue negated; otherwise ConText decides (planned or considered →
+hypothetical; "no prior", "never received" → negated). A mention that says nothing of its
+own status — a conditional outcome ("if he progresses on X") or a toxicity to monitor
+("CBC every 2 weeks (X hepatotoxicity)") — is present when the note states X as given
+elsewhere. Progression outranks completion ("completed 03/2025; progression 08/2025"), and
+progression told in the next sentence of the same paragraph reaches the drugs just given.
 
 Confidence: the anchor's prior (generic name, synonym, regimen, surgery, radiotherapy),
 raised when an outcome is stated beside the drug, lowered for a short synonym with other
@@ -40,7 +45,7 @@ from spacy.tokens import Doc, Span
 
 from prescreen.yamlfile import load_model
 
-from ..candidates import Candidate, anchors, candidates_of, sentences_of
+from ..candidates import Candidate, anchors, candidates_of, sentences_of, text_of
 from ..findings import Assertion
 from ..sections import section_category
 from .base import Anchor, AnchorRule, anchor_of
@@ -53,7 +58,9 @@ FLAGS = re.IGNORECASE | re.VERBOSE
 Outcome = Literal["progression", "intolerance", "ongoing", "completed", "unknown"]
 # Which cue wins when several reach one drug: a terminal outcome, then ongoing, then a
 # cue that only says the drug was given; nearer before farther.
-_RANK = {"progression": 0, "intolerance": 0, "completed": 0, "ongoing": 1, "unknown": 2}
+# Progression outranks completion: disease that progressed after a completed course counts as
+# progression on it ("cisplatin x3, completed 03/2025; progression 08/2025").
+_RANK = {"progression": 0, "intolerance": 0, "completed": 1, "ongoing": 2, "unknown": 3}
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -148,6 +155,7 @@ class Ambiguity(BaseModel):
 
     max_letters: int = Field(ge=0, le=8)
     synonyms: list[str] = Field(default_factory=list)
+    upper_case: list[str] = Field(default_factory=list)  # count only when written in capitals
     penalty: float = Field(ge=0, lt=1)
     context: str
 
@@ -183,6 +191,8 @@ class Cue(BaseModel):
     attach: Literal["forward", "backward", "either"]
     pattern: str
     decisive: bool = True  # says the drug was given (makes the mention present)
+    plan: bool = False  # says the drug is planned or considered (hypothetical when not given)
+    negates: bool = False  # says the drug is not for this patient (negated when not given)
     reason: bool = False  # read the reason that follows ("stopped ... for grade 3 rash")
     max_gap: int | None = Field(default=None, ge=0)
 
@@ -198,6 +208,15 @@ class Reasons(BaseModel):
     reach: int = Field(ge=1)
 
     check_reasons = field_validator("intolerance", "progression", "completed")(_check_regex)
+
+
+class Annotation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    after: str
+    context: str
+
+    check_regexes = field_validator("after", "context")(_check_regex)
 
 
 class LineRules(BaseModel):
@@ -241,6 +260,11 @@ class TherapyFile(BaseModel):
     conditional: str
     negation: str
     cue_negation: str
+    annotation: Annotation
+    monitoring: str
+    plan_lead: str
+    next_sentence_progression: str
+    clause_subject: str
     gaps: Gaps
     cues: list[Cue] = Field(min_length=1)
     reasons: Reasons
@@ -255,6 +279,10 @@ class TherapyFile(BaseModel):
         "cue_negation",
         "oncology_context",
         "non_oncologic_context",
+        "monitoring",
+        "plan_lead",
+        "next_sentence_progression",
+        "clause_subject",
     )(_check_regex)
 
     @model_validator(mode="after")
@@ -386,6 +414,7 @@ def _iso(raw: str, other: str | None = None) -> str | None:
 _COMMA = re.compile(r"[,;]")
 _MASK = "\x00"  # stands in for drug names while cues are scanned
 _SPACES = re.compile(r"\s+")
+_GIVEN_REASON = "stated as given (prior or current therapy)"
 
 
 def _gap_len(text: str, a: int, b: int) -> int:
@@ -396,16 +425,26 @@ def _gap_len(text: str, a: int, b: int) -> int:
 
 
 def _outside_parentheses(
-    text: str, mentions: list["_Mention"], i: int, cue_start: int
+    text: str, mentions: list["_Mention"], i: int, cue_start: int, list_gap: re.Pattern[str]
 ) -> tuple[int, int]:
     """The last drug before a cue, skipping drugs inside a parenthesis that closes before
     the cue ("carboplatin + paclitaxel (bevacizumab omitted: ...) -> PD" → paclitaxel), and
-    the length of the skipped aside (not counted in the gap)."""
+    the length of the skipped aside (not counted in the gap). A parenthesis that only lists
+    drugs spells out the regimen before it ("MAP (HD methotrexate, doxorubicin,
+    cisplatin), completed"): it is part of the list, not an aside."""
     between = text[mentions[i].end : cue_start]
     if between.count(")") <= between.count("("):
         return i, 0
     opening = text.rfind("(", 0, mentions[i].start)
     closing = text.find(")", mentions[i].end, cue_start)
+    inside = [m for m in mentions if opening < m.start and m.end <= closing]
+    if (
+        inside
+        and list_gap.fullmatch(text, opening + 1, inside[0].start)
+        and all(list_gap.fullmatch(text, a.end, b.start) for a, b in itertools.pairwise(inside))
+        and list_gap.fullmatch(text, inside[-1].end, closing)
+    ):
+        return i, 0
     for k in range(i - 1, -1, -1):
         if mentions[k].end <= opening:
             return k, _gap_len(text, opening, closing + 1)
@@ -423,10 +462,18 @@ class _Mention:
     # (rank, distance, outcome, cue id, decisive, cue start) for every cue that reaches it
     line: int | None = None
     dates: dict[str, str] = field(default_factory=dict)
+    plan: bool = False  # a planning cue reaches it (hypothetical unless a cue says given)
+    conditional: bool = False  # an outcome cue reaches it inside a conditional clause
+    monitored: bool = False  # named as the reason for monitoring tests
+    negated: bool = False  # a cue says the drug is not for this patient ("not indicated")
 
     @property
     def ambiguous(self) -> bool:
         return bool(self.anchor.data.get("ambiguous"))
+
+    @property
+    def given(self) -> bool:
+        return any(a[4] for a in self.attached)
 
 
 @dataclass(slots=True)
@@ -436,6 +483,7 @@ class _Hit:
     cue: Cue
     outcome: str
     decisive: bool
+    reasoned: bool = False  # the outcome was read from a reason after the cue
 
 
 class TherapyExtractor:
@@ -465,7 +513,14 @@ class TherapyExtractor:
             "intolerance": _compile(r.reasons.intolerance),
             "progression": _compile(r.reasons.progression),
             "completed": _compile(r.reasons.completed),
+            "annotation_after": _compile(r.annotation.after),
+            "annotation_context": _compile(r.annotation.context),
+            "monitoring": _compile(r.monitoring),
+            "plan_lead": _compile(r.plan_lead),
+            "next_progression": _compile(r.next_sentence_progression),
+            "clause_subject": _compile(r.clause_subject),
         }
+        self._upper_case = {x.lower() for x in r.ambiguous.upper_case}
 
     def __call__(self, doc: Doc) -> Doc:
         spans = anchors(doc, *LABELS)
@@ -474,17 +529,45 @@ class TherapyExtractor:
         out = candidates_of(doc)
         # Work on the text of each window only: Doc.text is rebuilt from all tokens on
         # every access, which costs more than reading the few sentences that name a drug.
-        for base, text, junctions, group in self._windows(doc, spans):
-            out.extend(self._window(text, base, junctions, group))
+        mine: list[Candidate] = []
+        deferred: list[tuple[Candidate, bool]] = []
+        for base, text, junctions, group, tail in self._windows(doc, spans):
+            cands, later = self._window(text, base, junctions, group, tail)
+            mine.extend(cands)
+            deferred.extend(later)
+        self._resolve_deferred(mine, deferred)
+        out.extend(mine)
         return doc
+
+    @staticmethod
+    def _resolve_deferred(cands: list[Candidate], deferred: list[tuple[Candidate, bool]]) -> None:
+        """Mentions that say nothing of their own status ("if he progresses on X", "labs
+        every 2 weeks (X hepatotoxicity)") take it from the rest of the note: a drug a cue
+        states as given elsewhere is present; otherwise a monitored drug is planned and a
+        conditional one is left to ConText."""
+        if not deferred:
+            return
+        given = {
+            c.value
+            for c in cands
+            if c.assertion is Assertion.PRESENT and c.assertion_reason == _GIVEN_REASON
+        }
+        for cand, planned_otherwise in deferred:
+            if cand.value in given:
+                cand.assertion = Assertion.PRESENT
+                cand.assertion_reason = "stated as given elsewhere in the note"
+            elif planned_otherwise:
+                cand.assertion = Assertion.HYPOTHETICAL
+                cand.assertion_reason = "monitoring for a drug the note does not state as given"
 
     # -- windows: a sentence with its continuation lines -------------------------------
     def _windows(
         self, doc: Doc, spans: list[Span]
-    ) -> list[tuple[int, str, tuple[int, ...], list[Span]]]:
+    ) -> list[tuple[int, str, tuple[int, ...], list[Span], bool]]:
         """Sentences holding anchors, each with the continuation sentences that follow it:
         (offset of the window in the Doc text, window text, offsets in it where a
-        continuation starts — a sentence end there is not a clause break, spans)."""
+        continuation starts — a sentence end there is not a clause break, spans, whether
+        the next sentence of the paragraph reports progression and names no drug)."""
         sents = sentences_of(doc)
         cont = self._rx["continuation"]
         n = len(sents.starts)
@@ -502,37 +585,105 @@ class TherapyExtractor:
                 last += 1
             windows.append([k, last, [span]])
         out = []
+        span_starts = [s.start for s in spans]
         for a, b, group in windows:
             base = doc[sents.starts[a]].idx
             text = doc[sents.starts[a] : sents.ends[b]].text
             junctions = tuple(doc[sents.starts[j]].idx - base for j in range(a + 1, b + 1))
-            out.append((base, text, junctions, group))
+            tail = b + 1 < n and self._progression_follows(doc, sents, b + 1, span_starts)
+            out.append((base, text, junctions, group, tail))
         return out
+
+    def _progression_follows(self, doc: Doc, sents, k: int, span_starts: list[int]) -> bool:
+        """Sentence k continues the paragraph of sentence k-1 (no line break between them),
+        names no drug and reports progression (not negated, not conditional)."""
+        s0, s1 = sents.starts[k], sents.ends[k]
+        j = bisect.bisect_left(span_starts, s0)
+        if j < len(span_starts) and span_starts[j] < s1:
+            return False
+        full = text_of(doc)
+        last = doc[sents.ends[k - 1] - 1]
+        first = doc[s0]
+        if "\n" in full[last.idx : first.idx]:
+            return False  # a new line or paragraph, not the same narrative
+        text = full[first.idx : doc[s1 - 1].idx + len(doc[s1 - 1])]
+        m = self._rx["next_progression"].search(text)
+        if m is None:
+            return False
+        if self._rx["cue_negation"].search(text, max(0, m.start() - 24), m.start()):
+            return False
+        return not self._rx["conditional"].search(text, 0, m.start())
 
     # -- one window (all offsets relative to the window text) ----------------------------
     def _window(
-        self, text: str, base: int, junctions: tuple[int, ...], spans: list[Span]
-    ) -> list[Candidate]:
+        self, text: str, base: int, junctions: tuple[int, ...], spans: list[Span], tail: bool
+    ) -> tuple[list[Candidate], list[tuple[Candidate, bool]]]:
         lo, hi = 0, len(text)
         mentions = []
         for span in spans:
             a = anchor_of(span)
             agents = list(a.data.get("agents", []))
             mentions.append(_Mention(a.start - base, a.end - base, a, span, agents))
+        mentions = self._drop_non_therapy(text, mentions)
         mentions = self._keep_unambiguous(text, lo, hi, mentions)
         mentions = self._keep_oncologic_procedures(text, lo, hi, mentions)
         if not mentions:
-            return []
+            return [], []
         non_oncologic = bool(self._rx["non_oncologic"].search(text, lo, hi))
         groups = self._groups(text, mentions)
         for hit in self._hits(text, lo, hi, mentions):
             self._attach(text, hit, mentions, groups, junctions)
+        self._read_plan_lead(text, mentions)
+        if tail:
+            self._progression_after(mentions, groups, hi)
         self._read_lines(text, mentions, groups, junctions)
         self._read_dates(text, lo, hi, mentions, groups)
         cands: list[Candidate] = []
+        deferred: list[tuple[Candidate, bool]] = []
         for m in mentions:
-            cands.extend(self._candidates(m, base, non_oncologic))
-        return cands
+            mc = self._candidates(m, base, non_oncologic)
+            cands.extend(mc)
+            if not (m.given or m.plan or m.negated) and (m.monitored or m.conditional):
+                deferred.extend((c, m.monitored) for c in mc)
+        return cands, deferred
+
+    def _drop_non_therapy(self, text: str, mentions: list[_Mention]) -> list[_Mention]:
+        """Drop a short synonym that counts only in capitals written otherwise ("map"), and
+        a drug named as a property of a mutation ("G1202R mutation (lorlatinib-resistant)")."""
+        keep = []
+        for m in mentions:
+            if (
+                m.ambiguous
+                and text[m.start : m.end].lower() in self._upper_case
+                and not text[m.start : m.end].isupper()
+            ):
+                continue
+            if self._rx["annotation_after"].match(text, m.end) and self._rx[
+                "annotation_context"
+            ].search(text):
+                continue
+            keep.append(m)
+        return keep
+
+    def _read_plan_lead(self, text: str, mentions: list[_Mention]) -> None:
+        """ "Options discussed: (1) X, (2) Y": the drugs after the lead are planned."""
+        lead = self._rx["plan_lead"].search(text)
+        if lead is None:
+            return
+        for m in mentions:
+            if m.start >= lead.end() and not m.anchor.data.get("local"):
+                m.plan = True
+
+    @staticmethod
+    def _progression_after(mentions: list[_Mention], groups: list[int], hi: int) -> None:
+        """Progression told in the next sentence reaches the last drug list of this one, when
+        a cue states that list as given."""
+        last = [k for k, g in enumerate(groups) if g == groups[-1]]
+        drugs = [mentions[k] for k in last if not mentions[k].anchor.data.get("local")]
+        if not drugs or not any(m.given for m in drugs):
+            return
+        for m in drugs:
+            m.attached.append((_RANK["progression"], hi, "progression", "next_sentence", False, hi))
 
     def _keep_unambiguous(
         self, text: str, lo: int, hi: int, mentions: list[_Mention]
@@ -586,6 +737,7 @@ class TherapyExtractor:
         masked = "".join(parts)
         hits: list[_Hit] = []
         neg = self._rx["cue_negation"]
+        monitoring = self._rx["monitoring"]
         for m in self.cue_rx.finditer(masked):
             s, e = m.start() + lo, m.end() + lo
             if e == s:
@@ -596,15 +748,27 @@ class TherapyExtractor:
                 if outcome not in ("progression", "intolerance"):
                     continue  # "not on X", "never received X": ConText negates
                 outcome = "unknown"  # "no progression on X": given, no terminal outcome
+            if cue.outcome == "intolerance" and monitoring.search(text, lo, s):
+                # "CBC and CMP every 2 weeks (alectinib hepatotoxicity)": a toxicity to
+                # watch for; the drugs of the window take their status from the note
+                for x in mentions:
+                    if not x.anchor.data.get("local"):
+                        x.monitored = True
+                continue
+            reasoned = False
             if cue.reason:
-                outcome = self._reason(text, e, hi) or outcome
-            hits.append(_Hit(s, e, cue, outcome, decisive))
+                reason = self._reason(text, e, hi)
+                reasoned = reason is not None
+                outcome = reason or outcome
+            hits.append(_Hit(s, e, cue, outcome, decisive, reasoned))
         return hits
 
-    def _reason(self, text: str, pos: int, hi: int) -> str | None:
-        """The outcome a reason after "stopped" / "held" gives ("for grade 3 rash")."""
+    def _reason(self, text: str, pos: int, hi: int, before: bool = False) -> str | None:
+        """The outcome a reason after "stopped" / "held" gives ("for grade 3 rash"), or with
+        ``before`` one written between the drug (pos) and the cue (hi): "ifosfamide +
+        etoposide C1 only - neutropenic fever + AKI, discontinued"."""
         end = min(hi, pos + self.rules.reasons.reach)
-        cb = self._rx["clause"].search(text, pos, end)
+        cb = None if before else self._rx["clause"].search(text, pos, end)
         end = cb.start() if cb else end
         best: tuple[int, str] | None = None
         for outcome in ("intolerance", "progression", "completed"):
@@ -642,16 +806,29 @@ class TherapyExtractor:
                 ):
                     members = [k for k in range(i, len(mentions)) if groups[k] == groups[i]]
                     fwd = (gap, members)
+        bwd_outcome = hit.outcome
         if cue.attach in ("backward", "either"):
             limit = cue.max_gap if cue.max_gap is not None else self.rules.gaps.backward
             i = next((k for k in range(len(mentions) - 1, -1, -1)
                       if mentions[k].end <= hit.start), None)  # fmt: skip
             if i is not None:
-                i, aside = _outside_parentheses(text, mentions, i, hit.start)
+                i, aside = _outside_parentheses(text, mentions, i, hit.start, self._rx["list_gap"])
                 gap = _gap_len(text, mentions[i].end, hit.start) - aside
-                if gap <= limit and self._clean_gap(text, mentions[i].end, hit.start, junctions):
+                opener = self._clause_opener(text, mentions[i].end, hit.start, junctions)
+                if gap <= limit and (
+                    opener is not None
+                    or self._clean_gap(text, mentions[i].end, hit.start, junctions)
+                ):
                     members = [k for k in range(0, i + 1) if groups[k] == groups[i]]
-                    if hit.outcome == "intolerance":  # toxicity is about one drug
+                    if opener is not None and opener[1]:
+                        # "...; treatment completed": every drug of that clause
+                        members = self._clause_members(text, mentions, i, opener[0])
+                    if cue.reason and not hit.reasoned:
+                        bwd_outcome = (
+                            self._reason(text, mentions[i].end, hit.start, before=True)
+                            or hit.outcome
+                        )
+                    if bwd_outcome == "intolerance":  # toxicity is about one drug
                         members = self._after_repeat(mentions, members)
                     bwd = (gap, members)
         chosen = fwd if bwd is None or (fwd is not None and fwd[0] <= bwd[0]) else bwd
@@ -659,11 +836,44 @@ class TherapyExtractor:
             return
         gap, members = chosen
         forward = chosen is fwd
+        hit_outcome = hit.outcome if forward else bwd_outcome
         for k in members:
             m = mentions[k]
+            if cue.plan:
+                m.plan = True
+            if cue.negates:
+                m.negated = True
             decisive = hit.decisive and self._stated_as_fact(text, hit, m, forward)
-            outcome = hit.outcome if decisive or not hit.decisive else "unknown"
+            if hit.decisive and not decisive and hit_outcome in ("progression", "intolerance"):
+                m.conditional = True  # "if she progresses on X"
+            outcome = hit_outcome if decisive or not hit.decisive else "unknown"
             m.attached.append((_RANK[outcome], gap, outcome, cue.id, decisive, hit.start))
+
+    def _clause_opener(
+        self, text: str, a: int, b: int, junctions: tuple[int, ...]
+    ) -> tuple[int, bool] | None:
+        """When one clause break stands between a drug (ending at a) and a cue (at b) and
+        the cue opens its clause ("...; stopped 04/2025 for G3 diarrhea"), the break does
+        not stop the cue: (offset of the break, whether an anaphoric subject stands before
+        the cue: "; treatment completed"); else None."""
+        breaks = [m for m in self._rx["clause"].finditer(text, a, b) if m.end() not in junctions]
+        if len(breaks) != 1:
+            return None
+        cb = breaks[0]
+        subject = self._rx["clause_subject"].fullmatch(text, cb.end(), b)
+        if subject is None:
+            return None
+        return cb.start(), bool(text[cb.end() : b].strip())
+
+    def _clause_members(
+        self, text: str, mentions: list[_Mention], i: int, clause_end: int
+    ) -> list[int]:
+        """The drugs of the clause that ends at clause_end (within its line): "carboplatin
+        and paclitaxel (six cycles) with interval debulking; treatment completed"."""
+        lo = max(text.rfind("\n", 0, clause_end) + 1, 0)
+        for cb in self._rx["clause"].finditer(text, lo, clause_end):
+            lo = cb.end()
+        return [k for k in range(i + 1) if mentions[k].start >= lo]
 
     @staticmethod
     def _after_repeat(mentions: list[_Mention], members: list[int]) -> list[int]:
@@ -831,7 +1041,13 @@ class TherapyExtractor:
                 cand.adjust(f"outcome stated beside the drug ({cue_id})", 0.03)
             if best is not None and best[4] and not relatives:
                 cand.assertion = Assertion.PRESENT
-                cand.assertion_reason = "stated as given (prior or current therapy)"
+                cand.assertion_reason = _GIVEN_REASON
+            elif m.negated and not m.given and not relatives:
+                cand.assertion = Assertion.NEGATED
+                cand.assertion_reason = "stated as not for the patient (not indicated)"
+            elif m.plan and not m.given and not relatives:
+                cand.assertion = Assertion.HYPOTHETICAL
+                cand.assertion_reason = "planned or considered (a planning phrase reaches it)"
             out.append(cand)
         return out
 
