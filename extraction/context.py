@@ -215,6 +215,13 @@ def _scope(rule: ConTextRule, start: int, end: int, sent: tuple[int, int]) -> tu
     rule's max_scope (computed here from our sentence index instead of token.sent)."""
     s0, s1 = sent
     direction = rule.direction.upper()
+    if direction == "TERMINATE":
+        # A terminator's scope is itself. medspaCy only lets it cut a modifier's scope when
+        # the two scopes "overlap", and its overlap test misses a scope that lies strictly
+        # inside the other one: with the whole sentence as the terminator's scope, "criteria
+        # look satisfied; expected survival > 6 months" kept "criteria" (max_scope 8) reaching
+        # past the semicolon.
+        return start, end
     if direction == "FORWARD":
         lo, hi = end, s1
     elif direction == "BACKWARD":
