@@ -96,6 +96,8 @@ def test_planned_therapy_is_hypothetical(assertion_of):
         assertion_of("If she progresses on olaparib, consider trial.", "olaparib", "THERAPY")
         == "hypothetical"
     )
+    text = "Plan: cytoreductive nephrectomy not recommended at this point."
+    assert assertion_of(text, "nephrectomy", "THERAPY") == "negated"
     # "otherwise" right after the option word is not a scope terminator
     text = "Options otherwise: toripalimab + chemo or a PD-1 inhibitor alone."
     assert assertion_of(text, "toripalimab", "THERAPY") == "hypothetical"
