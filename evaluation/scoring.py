@@ -29,11 +29,13 @@ IHC_SCORES = {"0", "1+", "2+", "3+"}
 def is_scored(f: Finding) -> bool:
     """Predictions the gold conventions do not list are left out of the score
     (ANNOTATION.md): unscored IHC results ("positive", intensity only) and surgery /
-    radiotherapy as therapy values."""
+    radiotherapy as therapy values, and treatment-naive statements (gold lists agents)."""
     if f.field == "ihc":
         return f.value in IHC_SCORES
     if f.field == "therapy":
-        return f.value not in ("surgery", "radiotherapy")
+        return f.value not in ("surgery", "radiotherapy") and not f.attributes.get(
+            "treatment_naive"
+        )
     return True
 
 

@@ -163,7 +163,7 @@ class TargetedConText:
             modifiers.append(ConTextModifier(rule, start, end, doc, lo, hi))
         graph = ConTextGraph(prune_on_modifier_overlap=True)
         graph.targets = [t for t, _ in targets]
-        graph.modifiers = modifiers
+        graph.modifiers = list(modifiers)  # apply_modifiers prunes its own list
         graph.update_scopes()
         graph.apply_modifiers()
         by_span = {(t.start, t.end, id(c)): c for t, c in targets}
@@ -175,6 +175,23 @@ class TargetedConText:
                 if c.context_type.upper() != target.label_.upper():
                     continue
                 c.modifiers.append(modifier.rule.metadata["id"])
+        # medspaCy never lets a modifier inside the target act on it; a lab's span runs from
+        # its name to its value, so "Haemoglobin on admission was 86 g/L" kept "on admission"
+        # out. A time cue strictly inside such a name-to-value span still dates the value
+        # (not inside the longer spans of reports: "ECG at time of study: sinus rhythm").
+        for mod in modifiers:
+            if mod.category.upper() != "HISTORICAL":
+                continue
+            m0, m1 = mod.modifier_span
+            for target, c in targets:
+                if (
+                    target.label_.upper() in _NAME_TO_VALUE
+                    and target.start < m0
+                    and m1 < target.end
+                    and mod.allows(target.label_.upper())
+                    and mod.rule.metadata["id"] not in c.modifiers
+                ):
+                    c.modifiers.append(mod.rule.metadata["id"])
         return doc
 
     def category_of(self, rule_id: str) -> str:
@@ -182,6 +199,8 @@ class TargetedConText:
 
 
 _MAX_PHRASES = 2_000
+# candidate types whose span runs from the measurement's name to its value
+_NAME_TO_VALUE = frozenset({"LAB", "PERFORMANCE", "SPO2"})
 
 
 def _as_phrases(pattern: list[dict[str, Any]]) -> list[tuple[str, ...]] | None:
@@ -215,6 +234,13 @@ def _scope(rule: ConTextRule, start: int, end: int, sent: tuple[int, int]) -> tu
     rule's max_scope (computed here from our sentence index instead of token.sent)."""
     s0, s1 = sent
     direction = rule.direction.upper()
+    if direction == "TERMINATE":
+        # A terminator's scope is itself. medspaCy only lets it cut a modifier's scope when
+        # the two scopes "overlap", and its overlap test misses a scope that lies strictly
+        # inside the other one: with the whole sentence as the terminator's scope, "criteria
+        # look satisfied; expected survival > 6 months" kept "criteria" (max_scope 8) reaching
+        # past the semicolon.
+        return start, end
     if direction == "FORWARD":
         lo, hi = end, s1
     elif direction == "BACKWARD":

@@ -54,13 +54,22 @@ def assertion_of(extractor):
         # scope: a sentence ends at a list line break; "but" ends negation
         ("No ascites\nLiver metastases in segment 4", "Liver metastases", "present"),
         ("No ascites but liver metastases are present.", "liver metastases", "present"),
+        ("Metastatic PDAC, 2 prior lines, CD70 3+ on the liver biopsy.", "CD70 3+", "present"),
+        ("Previously CD70 2+ on the 2024 biopsy.", "CD70 2+", "historical"),
+        # a terminator cuts a modifier whose max_scope ends before the sentence does
+        # (medspaCy's overlap test missed a scope lying inside the terminator's)
+        (
+            "No ascites on this one; liver metastases in segment 4 and 7 are seen on CT today.",
+            "liver metastases",
+            "present",
+        ),
     ],
 )
 def test_assertions(assertion_of, text, target, expected):
     ctype = (
         "PSYCH"
         if target.lower() in {"psychiatric history", "schizophrenia", "bipolar disorder"}
-        else ("LESION" if target == "edema" else "LIVER")
+        else ("LESION" if target == "edema" else "IHC" if "CD70" in target else "LIVER")
     )
     assert assertion_of(text, target, ctype) == expected
 
@@ -87,6 +96,11 @@ def test_planned_therapy_is_hypothetical(assertion_of):
         assertion_of("If she progresses on olaparib, consider trial.", "olaparib", "THERAPY")
         == "hypothetical"
     )
+    text = "Plan: cytoreductive nephrectomy not recommended at this point."
+    assert assertion_of(text, "nephrectomy", "THERAPY") == "negated"
+    # "otherwise" right after the option word is not a scope terminator
+    text = "Options otherwise: toripalimab + chemo or a PD-1 inhibitor alone."
+    assert assertion_of(text, "toripalimab", "THERAPY") == "hypothetical"
 
 
 def test_rule_file_is_valid_and_ids_are_unique():

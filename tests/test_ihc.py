@@ -35,6 +35,15 @@ DIAGNOSIS: Metastatic clear cell renal cell carcinoma.
         ("CD70 3 plus, diffuse.", "CD70", "3+", None),
         ("HER2 0 (negative)", "HER2", "0", None),
         ("Marker | Result | Comment\nCD70 | 3+ | 85% strong", "CD70", "3+", 85),
+        ("CD70: moderate staining in about 40 percent of tumour cells, 2+.", "CD70", "2+", 40),
+        # the share stated in the sentence before the score
+        (
+            "Result: diffuse strong membranous staining in approximately 95% of tumor cells.\n"
+            "CD70 IHC score: 3+.",
+            "CD70",
+            "3+",
+            95,
+        ),
     ],
 )
 def test_scores(extract, ihc, marker, value, percent):
@@ -83,3 +92,20 @@ def test_scores_from_two_reports_stay_apart(extractor):
     a = extractor.extract(Document(doc_id="p1", patient_id="p", text="CD70 IHC 2+."))
     b = extractor.extract(Document(doc_id="p2", patient_id="p", text="CD70 IHC 3+ (central)."))
     assert [f.value for f in a] == ["2+"] and [f.value for f in b] == ["3+"]
+
+
+def test_a_scoring_scale_is_not_a_result(extract):
+    text = PATH_REPORT.format(
+        ihc="CD70: diffuse strong membranous staining (3+), ~80% of tumor cells.\n"
+        "Controls stain appropriately. CD70 clone and scoring per the sponsor protocol "
+        "(0 / 1+ / 2+ / 3+ intensity)."
+    )
+    found = only(extract(text), "ihc")
+    assert [(f.value, f.attributes["percent"]) for f in found] == [("3+", 80)]
+
+
+def test_another_markers_share_of_cells_is_not_taken(extract):
+    text = PATH_REPORT.format(ihc="PD-L1 positive in 60% of tumor cells. CD70 IHC 3+.")
+    (cd70,) = [f for f in only(extract(text), "ihc") if f.attributes["marker"] == "CD70"]
+    assert cd70.value == "3+"
+    assert "percent" not in cd70.attributes

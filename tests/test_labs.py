@@ -201,3 +201,14 @@ Creatinine     0.9               0.7                  0.7-1.3 mg/dL
     }
     cr = {f.value: f.attributes.get("x_uln") for f in only(found, "creatinine")}
     assert cr[61.9] == pytest.approx(0.7 / 1.3, abs=0.01)
+
+
+def test_time_cue_between_name_and_value_dates_the_value(extract):
+    text = (
+        "Hospital course: Haemoglobin on admission was 86 g/L and she received two units of "
+        "red cells; haemoglobin on the day of discharge was 104 g/L.\nPlatelets (nadir) 45."
+    )
+    got = {(f.field, f.value): f.assertion for f in extract(text)}
+    assert got[("hemoglobin", 86)] == "historical"
+    assert got[("hemoglobin", 104)] == "present"
+    assert got[("platelets", 45)] == "historical"

@@ -321,6 +321,7 @@ def test_uncertain_nature_keeps_the_measured_lesion_present(extract):
         ("Technique: Axial 5 mm soft tissue images with 1.25 mm lung reconstructions.", {5, 1.25}),
         ("Technique: Reconstructions: chest 1.25 mm; abdomen/pelvis 2.5 mm.", {1.25, 2.5}),
         ("Technique: images acquired at 0.5mm slice thickness.", {0.5}),
+        ("Technique: Slice thickness 1.5 mm (chest) and 3 mm (abdomen).", {1.5, 3}),
         ("Technique: Thin-section (<= 5 mm) reconstructions were not generated.", set()),
     ],
 )

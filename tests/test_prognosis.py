@@ -34,6 +34,9 @@ A/P: CD70 3+, ECOG 1. {prognosis} Refer to the CD70 CAR-T trial team.
         ("Life expectancy estimated at 6 months or more.", 26, ">="),
         ("Her prognosis is likely to be limited to six months.", 26, "<="),
         ("Realistically his life expectancy is short, about 8 weeks.", 8, "~"),
+        ("Life expectancy with targeted therapy is well over a year.", 52, ">"),
+        ("All the screening criteria look satisfied; expected survival > 6 months.", 26, ">"),
+        ("Good PS, life expectancy more than three months, and adequate organ function.", 13, ">"),
     ],
 )
 def test_phrasings(extract, prognosis, weeks, comparator):

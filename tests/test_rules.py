@@ -340,6 +340,9 @@ def test_psychiatric_history(findings, expected):
         ([F("therapy", "cabozantinib", classes=["tki"], outcome="progression",
             assertion="hypothetical")], "unknown"),
         ([F("therapy", "chemotherapy", assertion="negated")], "not_met"),
+        # a treatment-naive statement, then a therapy the patient did receive
+        ([F("therapy", "anticancer therapy", assertion="negated", treatment_naive=True),
+          F("therapy", "sunitinib", classes=["tki"], outcome="unknown")], "unknown"),
     ],
 )  # fmt: skip
 def test_prior_therapy(findings, expected):

@@ -20,6 +20,7 @@ from . import (
     performance,
     prognosis,
     therapy,
+    treatment_status,
     vitals,
 )
 from .base import AnchorRule
@@ -44,6 +45,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("history", "prescreen_history", history.anchor_rules),
     Family("diagnosis", "prescreen_diagnosis", diagnosis.anchor_rules),
     Family("prognosis", "prescreen_prognosis", prognosis.anchor_rules),
+    Family("treatment_status", "prescreen_treatment_status", treatment_status.anchor_rules),
 )
 
 

@@ -69,7 +69,18 @@ _PRIOR_SCORE = re.compile(
 _ZERO = re.compile(
     r"(?<![\w.])(?:\(0\)|0\s?(?:\(negative\)|/3)|negative\s?\(0\)|\b0\b(?=\s*[,;|)(]|\s*$))"
 )
-_PERCENT = re.compile(r"(?<![\d.])(\d{1,3})\s?%")
+_PERCENT = re.compile(r"(?<![\d.])(\d{1,3})\s?(?:%|percent\b|per\s?cent\b)", re.IGNORECASE)
+# the share of cells stated in the sentence before the score ("staining in approximately
+# 95% of tumor cells. CD70 IHC score: 3+")
+_CELL_PERCENT = re.compile(
+    r"(?<![\d.])(\d{1,3})\s?(?:%|percent\b|per\s?cent\b)\s+of\s+(?:the\s+)?"
+    r"(?:viable\s+|invasive\s+|neoplastic\s+)?(?:tumou?r|neoplastic|malignant|carcinoma|cancer)"
+    r"\s+cells",
+    re.IGNORECASE,
+)
+_LOOKBACK = 200
+# a scoring scale, not a result: "(0 / 1+ / 2+ / 3+ intensity)", "scored 0, 1+, 2+ or 3+"
+_SCALE = re.compile(r"(?<![\w.])[0-3]\+?(?:\s*(?:/|,|or)\s*[0-3]\+?){2,}(?![\d])")
 _HSCORE = re.compile(r"h[\s-]?score\s?(?:of\s)?[:=]?\s?(\d{1,3})", re.IGNORECASE)
 _WINDOW_BEFORE = 30
 
@@ -111,7 +122,20 @@ class IhcExtractor:
             after = text[a.end : clause_end]
             before_start = max(sent_start, prev_end, a.start - _WINDOW_BEFORE)
             before = text[before_start : a.start]
+            # the paragraph before the marker (back to a blank line), unless another marker
+            # sits there: then the share may be that marker's
+            back_start = max(a.start - _LOOKBACK, text.rfind("\n\n", 0, a.start) + 1)
             cand = self._parse(a, after, before, before_start, clause_end)
+            if (
+                cand is not None
+                and cand.value is not None
+                and "percent" not in cand.attributes
+                and prev_end <= back_start
+            ):
+                pm = next(reversed(list(_CELL_PERCENT.finditer(text, back_start, a.start))), None)
+                if pm is not None and int(pm.group(1)) <= 100:
+                    cand.attributes["percent"] = int(pm.group(1))
+                    cand.adjust("share of cells stated before the marker", -0.02)
             if cand is not None:
                 out.append(cand)
         return doc
@@ -144,8 +168,18 @@ class IhcExtractor:
         span_start = a.start
         if _NOT_A_RESULT.match(after):
             return None
+        scales = [sm.span() for sm in _SCALE.finditer(after)]
+
+        def in_scale(x: re.Match[str] | None) -> bool:
+            return x is not None and any(lo <= x.start() < hi for lo, hi in scales)
+
         m = _SCORE.search(after)
+        while in_scale(m):
+            assert m is not None
+            m = _SCORE.search(after, m.end())
         z = _ZERO.search(after)
+        if in_scale(z):
+            z = None
         if z and (not m or z.start() < m.start()):
             score = "0"
             span_end = a.end + z.end()

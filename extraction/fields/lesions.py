@@ -635,6 +635,15 @@ class LesionExtractor:
         if ms.form == "pair_prior":
             ms.role, ms.cue = "prior", "earlier value of 'from X to Y'"
             return
+        if (  # the list of thicknesses goes on: "1.5 mm (chest) and 3 mm (abdomen)"
+            prev is not None
+            and prev.role == "slice"
+            and len(ms.dims) == 1
+            and ms.dims[0] <= self.rules.slice.max_mm
+            and _LIST_GAP.fullmatch(text[prev.end : ms.start])
+        ):
+            ms.role = "slice"
+            return
         if self.bound_before.search(before) or self.bound_after.match(after):
             ms.role = "bound"
             return
@@ -1247,6 +1256,10 @@ def _last(matches: Iterable[re.Match[str]]) -> re.Match[str] | None:
     for last in matches:  # noqa: B007
         pass
     return last
+
+
+# between two items of a list of values, each optionally followed by its region in brackets
+_LIST_GAP = re.compile(r"\s*(?:\([^()\n]{1,30}\))?\s*(?:,|;|&|/|and|,\s*and)\s*", re.IGNORECASE)
 
 
 def _clause_tail(s: str) -> str:

@@ -56,8 +56,9 @@ def load_rules(path: Path | None = None) -> PrognosisFile:
     return load_model(path or RESOURCES / "prognosis.yaml", PrognosisFile)
 
 
-_NUMBERS = {**WORD_NUMBERS, "eighteen": 18, "twenty-four": 24, "twenty four": 24}
-_NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
+# "well over a year", "less than a month": the article is the number one
+_NUMBERS = {**WORD_NUMBERS, "eighteen": 18, "twenty-four": 24, "twenty four": 24, "a": 1, "an": 1}
+_NUM = r"(?:\d+(?:\.\d+)?|(?:" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + r")\b)"
 _REQUIREMENT = re.compile(
     r"\b(?:must|requires?|required|requirement|criteri(?:on|a)|inclusion|needs?\s+to\s+be)\b",
     re.IGNORECASE,
