@@ -292,3 +292,233 @@ def test_confidence_explains_itself(extract):
     assert reasons[0] == "rule prior (diagnosis.triple_negative_breast_cancer)"
     assert "abbreviation written out" in reasons
     assert sum(s.delta for s in f.explanation) == pytest.approx(f.confidence, abs=1e-3)
+
+
+# --------------------------------------------------------------------------------------
+# secondary mentions: differentials, excluded and rejected alternatives, resected tumours
+# --------------------------------------------------------------------------------------
+def test_differentials_resolved_by_the_final_diagnosis_are_not_reported(extract):
+    text = (
+        "SURGICAL PATHOLOGY REPORT\n"
+        "Clinical history: 61M, prior nephrectomy, new 2.2 cm pancreatic head lesion; "
+        "r/o PDAC vs metastatic RCC.\n\n"
+        "FINAL DIAGNOSIS:\n"
+        "Pancreas, head, EUS-guided core biopsy: metastatic clear cell renal cell carcinoma.\n"
+        "Negative for pancreatic ductal adenocarcinoma.\n"
+    )
+    assert _dx(extract(text)) == {("clear cell renal cell carcinoma", "present")}
+
+
+def test_a_suspected_metastasis_of_the_known_tumour_is_not_a_second_fact(extract):
+    text = (
+        "CT CHEST/ABDOMEN\nHistory: metastatic clear cell RCC on cabozantinib.\n"
+        "Findings: 1.1 cm enhancing lesion in the pancreatic tail, suspicious for RCC "
+        "metastasis. Liver clear."
+    )
+    assert _dx(extract(text)) == {("clear cell renal cell carcinoma", "present")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Pleura, biopsy: atypical epithelioid proliferation (mesothelioma not supported). "
+            "Recommend re-biopsy.",
+            {("mesothelioma", "negated")},
+        ),
+        (
+            "Kidney, core biopsy: oncocytic neoplasm. Chromophobe RCC is felt to be unlikely "
+            "given the diffuse CK7 negativity.",
+            {("chromophobe renal cell carcinoma", "possible")},
+        ),
+        # beside the diagnosis the excluded differential is not reported
+        (
+            "FINAL DIAGNOSIS: Femur, biopsy: high-grade osteosarcoma. Calretinin and WT1 "
+            "negative (mesothelioma not supported).",
+            {("osteosarcoma", "present")},
+        ),
+    ],
+)
+def test_differential_judged_right_after_it_is_named(extract, text, expected):
+    assert _dx(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "The CD5 and CD117 co-expression supports thymic carcinoma over a pulmonary squamous "
+        "carcinoma.",
+        "Morphology and immunoprofile favour thymic carcinoma rather than metastatic squamous "
+        "cell carcinoma from another site.",
+    ],
+)
+def test_the_alternative_a_finding_argues_against_is_not_reported(extract, comment):
+    text = (
+        "DIAGNOSIS:\nAnterior mediastinal mass, core biopsy: thymic carcinoma, squamous type.\n"
+        f"Comment: {comment}\nCD70: 3+."
+    )
+    assert _dx(extract(text)) == {("thymic carcinoma", "present")}
+
+
+def test_a_rejected_alternative_alone_is_possible(extract):
+    text = "Comment: keratin profile supports thymic origin over a pulmonary squamous carcinoma."
+    (f,) = only(extract(text), "diagnosis")
+    assert (f.value, f.assertion) == ("lung squamous cell carcinoma", "possible")
+    assert f.attributes["assertion_reason"] == "the alternative a finding argues against"
+
+
+def test_a_known_diagnosis_is_present_in_an_uncertain_sentence(extract):
+    text = (
+        "Right axillary lymph node, core biopsy: carcinoma, compatible with recurrence of the "
+        "patient's known breast cancer. ER 0%, PR 0%."
+    )
+    (f,) = only(extract(text), "diagnosis")
+    assert (f.value, f.assertion) == ("breast cancer", "present")
+
+
+def test_a_denied_history_is_kept_beside_the_diagnosis(extract):
+    text = (
+        "HPI: 58F with metastatic clear cell RCC on cabozantinib, r/o papillary RCC on the "
+        "outside read.\nPMH: hypertension; no history of breast cancer."
+    )
+    assert _dx(extract(text)) == {
+        ("clear cell renal cell carcinoma", "present"),
+        ("breast cancer", "negated"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Relevant history:\nStatus post wide resection of a sarcoma of the left thigh "
+            "(2016), on yearly surveillance.\nClinical question: pulmonary metastases?\n"
+            "Impression: no evidence of metastatic disease.",
+            {("sarcoma", "historical")},
+        ),
+        # the resected tumour is the current one: metastatic now
+        (
+            "PMH: s/p right radical nephrectomy for clear cell RCC (2019).\n"
+            "CT 03/2026: new lung metastases, the largest 2.1 cm.",
+            {("clear cell renal cell carcinoma", "present")},
+        ),
+        # an old resected cancer beside a different current one
+        (
+            "PMH: s/p resection of colon cancer 2012.\n"
+            "Current: metastatic ccRCC on cabozantinib, progressing.",
+            {("colon cancer", "historical"), ("clear cell renal cell carcinoma", "present")},
+        ),
+        # named as resected, and as current elsewhere in the note
+        (
+            "Oncologic history: s/p resection of pancreatic adenocarcinoma 2023.\n"
+            "A/P: recurrent pancreatic adenocarcinoma, liver only; start gemcitabine.",
+            {("pancreatic adenocarcinoma", "present")},
+        ),
+        # resected, and treated now: current
+        (
+            "62M s/p pancreaticoduodenectomy for PDAC 05/2025, on adjuvant capecitabine, "
+            "cycle 4.\nECOG 1.",
+            {("pancreatic ductal adenocarcinoma", "present")},
+        ),
+        ("Dx: resected stage III melanoma on adjuvant nivolumab.", {("melanoma", "present")}),
+        (
+            "PMH: previously resected melanoma of the back (2015); hypertension.",
+            {("melanoma", "historical")},
+        ),
+    ],
+)
+def test_a_tumour_named_as_resected(extract, text, expected):
+    assert _dx(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mediastinal mass, biopsy: No lymphocyte-rich (thymoma-type) background is seen.",
+        "Fatigue, likely cancer-related; continue modafinil.",
+        "LVEF 58%. No evidence of cancer-therapy-related cardiac dysfunction.",
+        "Scattered melanoma-like pigmented cells in a benign naevus.",
+    ],
+)
+def test_hyphenated_descriptors_are_not_diagnoses(extract, text):
+    assert not only(extract(text), "diagnosis")
+
+
+# --------------------------------------------------------------------------------------
+# normalisation: the primary site stated after the histology, head and neck subsites,
+# a receptor subtype stated apart from the histology
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "DIAGNOSIS:\nLiver, segment 6, core biopsy: metastatic adenocarcinoma, consistent "
+            "with colorectal primary (CK20+, CDX2+).",
+            "colorectal adenocarcinoma",
+        ),
+        (
+            "DIAGNOSIS:\nLymph node, level IV, FNA: metastatic squamous cell carcinoma, "
+            "consistent with recurrence of the known cervical primary.",
+            "cervical squamous cell carcinoma",
+        ),
+        (
+            "DIAGNOSIS:\nAxillary node, core biopsy: metastatic carcinoma, c/w breast primary "
+            "(GATA3 positive).",
+            "breast carcinoma",
+        ),
+        # a primary argued against gives no site
+        (
+            "DIAGNOSIS:\nBone, biopsy: metastatic adenocarcinoma, TTF-1 negative, which argues "
+            "against a lung primary.",
+            "adenocarcinoma",
+        ),
+    ],
+)
+def test_primary_site_stated_after_the_histology(extract, text, value):
+    assert {f.value for f in only(extract(text), "diagnosis")} == {value}
+
+
+@pytest.mark.parametrize(
+    ("dx", "subsite"),
+    [
+        ("67M, metastatic HPV+ oropharyngeal SCC, PD on pembrolizumab.", "oropharyngeal"),
+        ("59M, recurrent squamous cell carcinoma of the left tonsil.", "oropharyngeal"),
+        ("71M, laryngeal squamous cell carcinoma s/p laryngectomy, now lung metastases.",
+         "laryngeal"),
+        ("48F, squamous cell carcinoma of the floor of mouth, recurrent.", "oral"),
+    ],
+)  # fmt: skip
+def test_head_and_neck_subsite_scc_is_hnscc(extract, dx, subsite):
+    found = only(extract(CLINIC_NOTE.format(dx=dx)), "diagnosis")
+    assert {(f.value, f.assertion) for f in found} == {
+        ("head and neck squamous cell carcinoma", "present")
+    }
+    assert {f.attributes["subsite"] for f in found} == {subsite}
+
+
+def test_a_subsite_cancer_without_histology_keeps_its_site(extract):
+    (f,) = only(extract(CLINIC_NOTE.format(dx="66M, oropharyngeal cancer, p16+.")), "diagnosis")
+    assert f.value == "oropharyngeal cancer"
+
+
+def test_receptor_subtype_stated_apart_refines_the_histology(extract):
+    text = (
+        "FINAL DIAGNOSIS:\n"
+        "A. Lymph node, right supraclavicular: METASTATIC CARCINOMA of breast origin "
+        "(GATA3 positive), triple-negative phenotype.\n"
+        "B. Breast, right, 10 o'clock: INVASIVE DUCTAL CARCINOMA, Nottingham grade 3.\n"
+    )
+    assert _dx(extract(text)) == {("triple-negative breast cancer", "present")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dx: left breast IDC, grade 2; ER 90%, PR 40%, HER2 1+ - not triple negative.",
+        "Dx: left breast IDC, grade 2, ER 90%, PR 40%, HER2 1+.\n"
+        "Family history: sister with triple negative breast cancer at 44.",
+    ],
+)
+def test_subtype_cue_negated_or_about_a_relative_does_not_refine(extract, text):
+    assert ("invasive ductal carcinoma", "present") in _dx(extract(text))
+    assert ("triple-negative breast cancer", "present") not in _dx(extract(text))

@@ -23,9 +23,28 @@ All mentions of one type in a document carry the same attributes.
 
 Assertion: ConText decides negation ("negative for PDAC"), possibility ("suspicious for"),
 family; this component marks past resolved cancers ("basal cell carcinoma excised 2012,
-no recurrence") historical, and drops negated family statements ("FH negative for colon
-cancer"), which state nothing about anyone. Generic words ("malignancy", "carcinoma")
-are reported only in "negative for malignancy" / "suspicious for carcinoma".
+no recurrence") and tumours named as resected ("status post resection of a sarcoma"; not
+when the document names the same tumour as current, or states metastatic disease and no
+other tumour) historical, differentials judged right after they are named ("(mesothelioma
+not supported)" negated, "chromophobe RCC unlikely" possible) and alternatives argued
+against ("supports thymic carcinoma over a pulmonary squamous carcinoma") uncertain, a
+"known" type present whatever the sentence doubts ("compatible with recurrence of the known
+breast cancer"), and drops negated family statements ("FH negative for colon cancer"),
+which state nothing about anyone. Generic words ("malignancy", "carcinoma") are reported
+only in "negative for malignancy" / "suspicious for carcinoma", never in hyphenated
+compounds ("cancer-related fatigue"); a type in a descriptor compound ("thymoma-type
+background") is not a mention.
+
+Secondary mentions: where a document names the patient's current tumour, its
+differentials (uncertain, excluded, argued against: "r/o PDAC vs metastatic RCC" above the
+final diagnosis, "suspicious for RCC metastasis") and generic statements are steps on the
+way to it and are not reported; denied history ("no history of breast cancer") is.
+
+Normalisation beyond the lexicon: a generic histology takes the primary site stated later
+in its sentence ("metastatic adenocarcinoma, consistent with lung primary" → lung
+adenocarcinoma); a squamous cell carcinoma of a head and neck subsite is "head and neck
+squamous cell carcinoma" with ``subsite``; a subtype stated apart from the histology
+("INVASIVE DUCTAL CARCINOMA ... triple-negative phenotype") refines it.
 """
 
 import re
@@ -64,6 +83,15 @@ class Site(BaseModel):
 
     value: str
     words: list[str] = Field(min_length=1)
+    region: str | None = None  # "head and neck" for its subsites
+
+
+class Subtype(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: str
+    of: list[str] = Field(min_length=1)
+    cues: list[str] = Field(min_length=1)
 
 
 class Head(BaseModel):
@@ -72,6 +100,7 @@ class Head(BaseModel):
     value: str
     literals: list[str] = Field(min_length=1)
     site_only: bool = False
+    by_region: bool = False  # "<subsite> SCC" is the region's type ("head and neck SCC")
 
 
 class Generic(BaseModel):
@@ -117,6 +146,18 @@ class DiagnosisFile(BaseModel):
     family_words: list[str]
     control_words: list[str]
     uncertain_cues: list[str]
+    primary_cues: list[str]
+    not_after_hyphen: list[str]
+    negated_after: list[str]
+    possible_after: list[str]
+    rather_than: list[str]
+    preference_words: list[str]
+    known_cues: list[str]
+    denial_cues: list[str]
+    resected_after: list[str]
+    resection_words: list[str]
+    resected_cues: list[str]
+    subtypes: list[Subtype]
 
 
 def load_rules(path: Path | None = None) -> DiagnosisFile:
@@ -180,15 +221,18 @@ _OPEN_QUESTION = re.compile(
 _NOT_RECURRENT = re.compile(r"\b(?:no|without|free\s+of)\s+(?:evidence\s+of\s+)?$", re.I)
 _WORKUP = re.compile(r"\s*(?:work-?up|survey|evaluation|screening|screen|series)\b", re.I)
 _SPECIMEN_LABEL = re.compile(r"biops|\bbx\b|core|resection|excision|specimen|FNA|aspirat", re.I)
+_NEGATED_CUE = re.compile(r"\b(?:no|not|non)[\s-]*$", re.I)
+_RESECTED = "a tumour named as resected in the past"
 _CA_MARKER = re.compile(r"[-‐]?\s?(?:125|19[-.]9|15[-.]3|27[-.]29|72[-.]4)\b|[-‐]\d")
 
 
 @dataclass(slots=True)
 class Mention:
     cand: Candidate
-    group: str  # main | family | historical | uncertain | generic
+    group: str  # main | family | historical | uncertain | denied | generic
     sent: tuple[int, int]
     facts: dict[str, object] = field(default_factory=dict)
+    resected: bool = False  # historical only as "status post resection of ..."
 
 
 class DiagnosisExtractor:
@@ -211,6 +255,7 @@ class DiagnosisExtractor:
         )
         site_words = {w.lower(): s.value for s in rules.sites for w in s.words}
         self.site_of = site_words
+        self.region_of = {s.value: s.region for s in rules.sites if s.region}
         sites = words_rx(list(site_words))
         self.site_before = re.compile(
             r"(?<![\w-])(?P<site>" + sites + r")(?:\s+primary)?\s+$", re.IGNORECASE
@@ -220,6 +265,49 @@ class DiagnosisExtractor:
             r"(?:\s+(?:origin|primary))?(?![\w-])",
             re.IGNORECASE,
         )
+        # "adenocarcinoma, ... consistent with (recurrence of the known) lung primary"
+        self.site_primary = re.compile(
+            r"[^.;\n]{0,80}?(?<![\w-])" + words_rx(rules.primary_cues) + r"\s+"
+            r"(?:(?:recurrence|metastasis|metastases|spread|dissemination|involvement)\s+"
+            r"(?:of|from|by)\s+)?(?:(?:a|an|the)\s+)?(?:patient['’]s\s+)?(?:known\s+)?"
+            r"(?:primary\s+(?P<site2>" + sites + r")(?![\w-])|(?P<site>" + sites + r")\s+"
+            r"(?:primary|origin)(?![\w-]))",
+            re.IGNORECASE,
+        )
+        self.hyphen_after = re.compile(
+            r"[-‐](?:" + words_rx(rules.not_after_hyphen) + r")(?![\w-])", re.I
+        )
+        be = (
+            r"[\s,(]*(?:(?:is|was|are|were|has\s+been|have\s+been)\s+)?"
+            r"(?:(?:felt|thought|considered|deemed)\s+)?(?:to\s+be\s+)?"
+        )
+        self.negated_after = re.compile(be + words_rx(rules.negated_after) + r"(?![\w-])", re.I)
+        self.possible_after = re.compile(be + words_rx(rules.possible_after) + r"(?![\w-])", re.I)
+        alt = r"\s+(?:(?:a|an|the)\s+)?(?:[\w/-]+\s+){0,2}$"
+        self.rather_than = re.compile(r"(?<![\w-])" + words_rx(rules.rather_than) + alt, re.I)
+        self.over = re.compile(r"(?<![\w-])over" + alt, re.I)
+        self.preference = phrase_rx(rules.preference_words)
+        self.known = re.compile(
+            r"(?<![\w-])(?<!no\s)(?<!not\s)"
+            + words_rx(rules.known_cues)
+            + r"\s+(?:[\w/'’-]+\s+){0,3}$",
+            re.IGNORECASE,
+        )
+        self.resected = re.compile(
+            r"(?<![\w/-])(?:"
+            + words_rx(rules.resected_cues)
+            + r"|"
+            + words_rx(rules.resected_after)
+            + r"\s+(?:[\w-]+\s+){0,2}?(?:"
+            + words_rx(rules.resection_words)
+            + r"|\w+ectomy)\s+(?:of|for))"
+            r"\s+(?:(?:a|an|the)\s+)?(?:[\w/-]+\s+){0,3}$",
+            re.IGNORECASE,
+        )
+        self.denied = re.compile(
+            r"(?<![\w-])" + words_rx(rules.denial_cues) + r"(?:\s+[\w/,-]+){0,3}\s+$", re.I
+        )
+        self.subtypes = [(set(st.of), st.value, phrase_rx(st.cues)) for st in rules.subtypes]
         g = rules.generic
         self.generic_literals = {w.lower() for w in g.literals}
         self.generic_neg = re.compile(
@@ -295,6 +383,7 @@ class DiagnosisExtractor:
                 mentions.append(m)
         if not mentions:
             return doc
+        mentions = self._secondary(text, mentions, family_sections)
         self._merge(mentions)
         self._share_attributes(text, mentions)
         candidates_of(doc).extend(m.cand for m in mentions)
@@ -308,10 +397,12 @@ class DiagnosisExtractor:
             return None  # "the gist of it"
         if self.not_after.match(text, a.end, min(len(text), a.end + 30)):
             return None  # "Sarcoma Service", "breast cancer screening"
+        if self.hyphen_after.match(text, a.end, min(len(text), a.end + 12)):
+            return None  # "thymoma-type background", "melanoma-like cells"
         read = self._read_value(text, a, low, sent, in_fh)
         if read is None:
             return None
-        value, prior, rule, start, end, group = read
+        value, prior, rule, start, end, group, extra = read
         if self.control.search(text, max(sent[0], start - 20), min(sent[1], end + 30)):
             return None  # an IHC control tissue, not the patient's tumour
         cand = Candidate(
@@ -322,38 +413,56 @@ class DiagnosisExtractor:
             cand.adjust("abbreviation written out", -0.03)
         if low == "ca" or low.endswith(" ca"):
             cand.adjust("'ca' read as cancer", -0.04)
+        cand.attributes.update(extra)
         if group == "generic":
             return Mention(cand=cand, group=group, sent=sent)
         group = self._who(text, cand, sent, in_fh)
         if group is None:
             return None
         facts = self._facts(text, start, end, sent)
-        return Mention(cand=cand, group=group, sent=sent, facts=facts)
+        resected = group == "historical" and cand.assertion_reason == _RESECTED
+        return Mention(cand=cand, group=group, sent=sent, facts=facts, resected=resected)
 
     def _read_value(
         self, text: str, a: Anchor, low: str, sent: tuple[int, int], in_fh: bool
-    ) -> tuple[str, float, str, int, int, str] | None:
-        """(value, prior, rule, start, end, group) of an anchor, or None."""
+    ) -> tuple[str, float, str, int, int, str, dict[str, str]] | None:
+        """(value, prior, rule, start, end, group, attributes) of an anchor, or None."""
         wrapped = self._rejoin_wrapped(text, a.start, low)
         if wrapped is not None:
             start, value = wrapped
-            return value, self.rules.priors.type, a.rule_id + "/line_wrap", start, a.end, "main"
+            rule = a.rule_id + "/line_wrap"
+            return value, self.rules.priors.type, rule, start, a.end, "main", {}
         if a.label == TYPE:
-            return a.data["value"], self.rules.priors.type, a.rule_id, a.start, a.end, "main"
+            return a.data["value"], self.rules.priors.type, a.rule_id, a.start, a.end, "main", {}
         head = self.heads[a.data["head"]]
         if (low == "ca" or low.endswith(" ca")) and _CA_MARKER.match(text, a.end):
             return None  # "CA 125", "Ca-19-9"
         before = text[max(sent[0], a.start - 50) : a.start]
         sb = self.site_before.search(before)
         sa = None if sb else self.site_after.match(text, a.end, min(sent[1], a.end + 50))
-        if sb or sa:
-            site_m = sb or sa
-            assert site_m is not None
-            site = self.site_of[re.sub(r"\s+", " ", site_m.group("site").lower())]
+        sp = None
+        if not (sb or sa):
+            sp = self.site_primary.match(text, a.end, min(sent[1], a.end + 160))
+        if sb or sa or sp:
+            if sb:
+                site_word = sb.group("site")
+            elif sa:
+                site_word = sa.group("site")
+            else:
+                assert sp is not None
+                site_word = sp.group("site") or sp.group("site2")
+            site = self.site_of[re.sub(r"\s+", " ", site_word.lower())]
             start = a.start - len(before) + sb.start("site") if sb else a.start
-            end = sa.end() if sa else a.end
-            rule = f"diagnosis.site_{_slug(head.value)}"
-            return f"{site} {head.value}", self.rules.priors.site, rule, start, end, "main"
+            end = sa.end() if sa else (sp.end() if sp else a.end)
+            rule = f"diagnosis.site_{_slug(head.value)}" + ("/primary" if sp else "")
+            region = self.region_of.get(site)
+            if region and head.by_region:  # "oropharyngeal SCC": a head and neck SCC
+                value = f"{region} {head.value}"
+                return value, self.rules.priors.site, rule, start, end, "main", {"subsite": site}
+            value = f"{site} {head.value}"
+            return value, self.rules.priors.site, rule, start, end, "main", {}
+        if re.match(r"[-‐][A-Za-z]", text[a.end : a.end + 2]) and low in self.generic_literals:
+            return None  # "cancer-related fatigue", "cancer-therapy-related dysfunction"
         if low in self.generic_literals:
             kind = self._generic(text, a, sent)
             if kind is None:
@@ -361,10 +470,10 @@ class DiagnosisExtractor:
             if in_fh or self.family.search(text, max(sent[0], a.start - 40), a.start):
                 return None  # "Family history: negative for cancer" states nothing
             rule = f"diagnosis.generic_{kind}"
-            return low, self.rules.priors.generic, rule, a.start, a.end, "generic"
+            return low, self.rules.priors.generic, rule, a.start, a.end, "generic", {}
         if head.site_only:
             return None  # "carcinoma", "cancer" alone: not a tumour type
-        return head.value, self.rules.priors.head, a.rule_id, a.start, a.end, "main"
+        return head.value, self.rules.priors.head, a.rule_id, a.start, a.end, "main", {}
 
     def _who(self, text: str, cand: Candidate, sent: tuple[int, int], in_fh: bool) -> str | None:
         """Which group a mention merges in: main, family, historical, uncertain (None: drop)."""
@@ -378,9 +487,53 @@ class DiagnosisExtractor:
             cand.assertion = Assertion.HISTORICAL
             cand.assertion_reason = "past, resolved cancer (excised, no recurrence, cured)"
             return "historical"
+        if self.negated_after.match(tail):  # "(mesothelioma not supported)"
+            cand.assertion = Assertion.NEGATED
+            cand.assertion_reason = "a differential excluded"
+            return "uncertain"
+        if self.possible_after.match(tail):  # "FH-deficient RCC unlikely"
+            cand.assertion = Assertion.POSSIBLE
+            cand.assertion_reason = "a differential judged unlikely"
+            return "uncertain"
+        if self._argued_against(text, lead, cand.start, sent):
+            cand.assertion = Assertion.POSSIBLE
+            cand.assertion_reason = "the alternative a finding argues against"
+            return "uncertain"
+        if self.known.search(lead):  # "compatible with recurrence of the known breast cancer"
+            cand.assertion = Assertion.PRESENT
+            cand.assertion_reason = "a known diagnosis"
+            return "main"
+        if self.denied.search(lead):
+            return "denied"  # "no history of breast cancer": ConText negates it
         if self.uncertain.search(lead[-30:]) or self.uncertain.match(tail.lstrip(" ,")):
             return "uncertain"  # ConText decides its assertion; its value stays as written
+        if self._resected(text, cand, sent):
+            cand.assertion = Assertion.HISTORICAL
+            cand.assertion_reason = _RESECTED
+            return "historical"
         return "main"
+
+    def _argued_against(self, text: str, lead: str, start: int, sent: tuple[int, int]) -> bool:
+        """'favour mesothelioma rather than adenocarcinoma', 'supports thymic origin over
+        a pulmonary squamous carcinoma': the type is the rejected alternative."""
+        if self.rather_than.search(lead):
+            return True
+        m = self.over.search(lead)
+        if m is None:
+            return False
+        over_at = start - len(lead) + m.start()
+        return bool(self.preference.search(text, sent[0], over_at))
+
+    def _resected(self, text: str, cand: Candidate, sent: tuple[int, int]) -> bool:
+        """'Status post resection of a sarcoma', 's/p nephrectomy for RCC': a tumour named
+        as what was removed, in a clause that states no active disease."""
+        lo = max(sent[0], text.rfind(";", sent[0], cand.start) + 1)
+        if not self.resected.search(text, lo, cand.start):
+            return False
+        semi = text.find(";", cand.end, sent[1])
+        hi = semi if semi != -1 else sent[1]
+        clause = text[lo : cand.start] + " " + text[cand.end : hi]
+        return not (self.active.search(clause) or self.recurrent.search(clause))
 
     def _rejoin_wrapped(self, text: str, start: int, low: str) -> tuple[int, str] | None:
         """'malignant pleural\\nmesothelioma': the longer type a line wrap split."""
@@ -456,6 +609,8 @@ class DiagnosisExtractor:
                 continue
             if _WORKUP.match(text, mm.end(), min(hi, mm.end() + 15)):
                 continue
+            if re.match(r"[^\n.;?]{0,12}\?", text[mm.end() : min(hi, mm.end() + 14)]):
+                continue  # "Clinical question: pulmonary metastases?"
             return True
         return False
 
@@ -513,6 +668,54 @@ class DiagnosisExtractor:
         return False
 
     # ------------------------------------------------------------------ document level
+    def _secondary(
+        self, text: str, mentions: list[Mention], family_sections: list[tuple[int, int]]
+    ) -> list[Mention]:
+        """What the document's current diagnosis makes of its other mentions.
+
+        - Where the document names the patient's tumour, its differentials (ruled out,
+          suspected, argued against: "r/o PDAC vs metastatic RCC" above the final diagnosis)
+          and generic statements ("negative for malignancy") are steps on the way to it,
+          not facts of their own: they are not reported.
+        - A tumour named as resected ("s/p nephrectomy for RCC") that the document also
+          names as current, or, when it names no other current tumour, in a document that
+          states metastatic disease, is current.
+        - A subtype stated apart from the histology ("triple-negative phenotype") refines
+          it.
+        """
+        current = [type_words(str(m.cand.value)) for m in mentions if m.group == "main"]
+        resected = [m for m in mentions if m.resected]
+        if resected:
+            metastatic = self._document_metastatic(text)
+            for m in resected:
+                w = type_words(str(m.cand.value))
+                if any(w <= c or c <= w for c in current) or (metastatic and not current):
+                    m.group = "main"
+                    m.resected = False
+                    m.cand.assertion = None
+                    m.cand.assertion_reason = None
+        main = [m for m in mentions if m.group == "main"]
+        if not main:
+            return mentions
+        kept = [m for m in mentions if m.group not in ("uncertain", "generic")]
+        blocked = list(family_sections) + [
+            (m.cand.start, m.cand.end) for m in mentions if m.group == "family"
+        ]
+        for of, value, rx in self.subtypes:
+            targets = [m for m in kept if m.group == "main" and m.cand.value in of]
+            if not targets:
+                continue
+            for hit in rx.finditer(text):
+                if any(lo <= hit.start() < hi for lo, hi in blocked):
+                    continue
+                if _NEGATED_CUE.search(text[max(0, hit.start() - 8) : hit.start()]):
+                    continue  # "not triple negative"
+                for m in targets:
+                    m.cand.attributes["written_as"] = m.cand.value
+                    m.cand.value = value
+                break
+        return kept
+
     def _merge(self, mentions: list[Mention]) -> None:
         """One value per tumour: a less specific mention takes the specific one's value.
 
