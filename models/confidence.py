@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from prescreen.evaluation.scoring import is_scored
 from prescreen.extraction.findings import ExplanationStep, Finding
 
 from .features import FEATURE_SCHEMA_VERSION, featurize
@@ -116,13 +117,19 @@ class ConfidenceModel:
         """``apply`` for several documents with one model call."""
         feats: list[dict[str, Any]] = []
         for findings, text, kind in docs:
-            feats.extend(featurize(findings, text, kind))
+            feats.extend(featurize([f for f in findings if is_scored(f)], text, kind))
         probs = iter(self.predict(feats))
         return [self._with(findings, probs) for findings, _, _ in docs]
 
     def _with(self, findings: list[Finding], probs: Any) -> list[Finding]:
         out = []
         for f in findings:
+            if not is_scored(f):
+                # kinds the annotation does not list (treatment-naive statements, surgery,
+                # unscored IHC) had no examples to learn from: the heuristic stands
+                step = ExplanationStep(reason="not calibrated (no annotated examples)", delta=0)
+                out.append(f.model_copy(update={"explanation": [*f.explanation, step]}))
+                continue
             p = next(probs)
             p = round(min(0.999, max(0.001, p)), 4)
             step = ExplanationStep(

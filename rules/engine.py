@@ -386,11 +386,14 @@ class Evaluator:
             )
         negated = [x for x in self.facts.of(c.field) if x.assertion is Assertion.NEGATED]
         if negated and not present:
+            # explicit treatment-naive statements corroborate each other: the surest one
+            # counts; denials of single agents only as surely as the weakest
+            naive = [x for x in negated if x.attributes.get("treatment_naive")]
             return Outcome(
                 "not_met",
-                _conf(negated),
+                max(x.confidence for x in naive) if naive else _conf(negated),
                 "no prior therapy (treatment-naive)",
-                negated,
+                naive or negated,
                 value="none",
             )
         if present:

@@ -122,3 +122,24 @@ def test_model_replaces_confidence_and_keeps_the_explanation(trained):
     assert f.explanation[-1].reason.startswith("calibrated model test-v1")
     assert f.explanation[0].reason.startswith("rule prior")
     assert sum(s.delta for s in f.explanation) == pytest.approx(f.confidence, abs=1e-3)
+
+
+def test_kinds_without_annotated_examples_keep_the_heuristic(trained):
+    from prescreen.extraction import Document, Extractor
+    from prescreen.settings import Settings
+
+    _, _, path = trained
+    text = "HPI: treatment-naive. Prior surgery: right nephrectomy 2019.\nLabs:\nPLT 145 K/uL\n"
+    doc = Document(doc_id="d", patient_id="p", text=text)
+    heuristic = {
+        (f.field, f.value): f.confidence
+        for f in Extractor(settings=Settings(model_path="none")).extract(doc)
+    }
+    found = {
+        (f.field, f.value): f
+        for f in Extractor(settings=Settings(model_path=str(path))).extract(doc)
+    }
+    naive = found[("therapy", "anticancer therapy")]
+    assert naive.confidence == heuristic[("therapy", "anticancer therapy")]
+    assert naive.explanation[-1].reason == "not calibrated (no annotated examples)"
+    assert found[("platelets", 145)].explanation[-1].reason.startswith("calibrated model")
