@@ -109,3 +109,22 @@ def test_another_markers_share_of_cells_is_not_taken(extract):
     (cd70,) = [f for f in only(extract(text), "ihc") if f.attributes["marker"] == "CD70"]
     assert cd70.value == "3+"
     assert "percent" not in cd70.attributes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Eligibility depends on the central CD70 score (needs 3+); local result pending.",
+        "The trial requires CD70 3+ on a recent biopsy.",
+    ],
+)
+def test_a_required_score_is_not_a_result(extract, text):
+    found = only(extract(text), "ihc")
+    assert not [f for f in found if f.assertion == "present"]
+
+
+def test_requirement_and_result_in_one_sentence(extract):
+    found = only(extract("Trial requires CD70 3+; our result: CD70 2+ (80%)."), "ihc")
+    assert [(f.value, f.assertion) for f in found if f.assertion == "present"] == [
+        ("2+", "present")
+    ]

@@ -79,6 +79,12 @@ _CELL_PERCENT = re.compile(
     re.IGNORECASE,
 )
 _LOOKBACK = 200
+# a requirement between the marker and the score
+_REQUIRED = re.compile(
+    r"\b(?:needs?|needed|requires?|required|requirement|must\s+be|eligib\w*|criteri(?:on|a)|"
+    r"threshold|cut-?off|at\s+least|if)\b|≥|>=",
+    re.IGNORECASE,
+)
 # a scoring scale, not a result: "(0 / 1+ / 2+ / 3+ intensity)", "scored 0, 1+, 2+ or 3+"
 _SCALE = re.compile(r"(?<![\w.])[0-3]\+?(?:\s*(?:/|,|or)\s*[0-3]\+?){2,}(?![\d])")
 _HSCORE = re.compile(r"h[\s-]?score\s?(?:of\s)?[:=]?\s?(\d{1,3})", re.IGNORECASE)
@@ -164,6 +170,7 @@ class IhcExtractor:
     ) -> Candidate | None:
         marker = self.markers[a.data["marker"]]
         score = None
+        required = False
         span_end = a.end
         span_start = a.start
         if _NOT_A_RESULT.match(after):
@@ -187,6 +194,7 @@ class IhcExtractor:
             raw = (m.group("d") or m.group("s")).lower()
             score = _WORD_SCORE.get(raw, raw)
             span_end = a.end + m.end()
+            required = bool(_REQUIRED.search(after, 0, m.start()))
         else:
             mb = next(reversed(list(_SCORE.finditer(before))), None)  # the nearest before
             if mb is not None and not re.search(r"[;|]", before[mb.end() :]):
@@ -238,6 +246,9 @@ class IhcExtractor:
             prior=a.prior,
             attributes=attrs,
         )
+        if required:  # "central CD70 score (needs 3+)": the trial's threshold, not a result
+            cand.assertion = Assertion.HYPOTHETICAL
+            cand.assertion_reason = "a required score, not a result"
         if score is None:
             cand.attributes["needs_review"] = True
             cand.adjust("no 0-3+ score written (result not scored)", -0.25)
