@@ -128,3 +128,15 @@ def test_requirement_and_result_in_one_sentence(extract):
     assert [(f.value, f.assertion) for f in found if f.assertion == "present"] == [
         ("2+", "present")
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CD70 (requested for trial eligibility): 3+, strong membranous, ~85% of tumor cells.",
+        "Inclusion/exclusion checklist partially completed: CD70 3+ pathology report on file.",
+    ],
+)
+def test_results_named_beside_eligibility_words_stay_results(extract, text):
+    (f,) = only(extract(text), "ihc")
+    assert (f.value, f.assertion) == ("3+", "present")

@@ -81,8 +81,8 @@ _CELL_PERCENT = re.compile(
 _LOOKBACK = 200
 # a requirement between the marker and the score
 _REQUIRED = re.compile(
-    r"\b(?:needs?|needed|requires?|required|requirement|must\s+be|eligib\w*|criteri(?:on|a)|"
-    r"threshold|cut-?off|at\s+least|if)\b|≥|>=",
+    r"\b(?:needs?|needed|requires?|required|requirement|must\s+be|threshold|cut-?off|"
+    r"at\s+least)\b|≥|>=",
     re.IGNORECASE,
 )
 # a scoring scale, not a result: "(0 / 1+ / 2+ / 3+ intensity)", "scored 0, 1+, 2+ or 3+"

@@ -9,7 +9,7 @@ to whole weeks; the written comparator (">", ">=", "<", "<=", "~") is kept. "Lif
 expectancy of weeks", "prognosis is poor", "short months" have no number: no value.
 
 "Must have a life expectancy ≥ 12 weeks" (a trial requirement) is hypothetical: ConText
-(hyp.goal) when the requirement word comes first, this component when it sits between
+(hyp.goal, hyp.requires) when the requirement word comes first, this component when it sits between
 the anchor and the number ("life expectancy required ≥ 12 weeks").
 """
 
