@@ -20,6 +20,8 @@ from .conftest import only
         ("Name: X   Age/Sex: 69/M   Date: 03/26/2026", 69, "male"),
         ("Date: 07/11/2025    Patient: SYN-1    Female, 44 years", 44, "female"),
         ("11-month-old girl with neuroblastoma.", 0.92, "female"),
+        ("HX: This 67 y/oRHM first began experiencing horizontal diplopia.", 67, "male"),
+        ("Course: 35 y/o man admitted 5 days after the CT.", 35, "male"),
     ],
 )
 def test_age_and_sex(extract, text, age, sex):
@@ -53,3 +55,25 @@ def test_female_subjects_clause_is_not_the_patients_sex(extract):
 def test_ages_at_events_and_of_relatives_are_not_the_patients(extract):
     text = "PMH: Gilbert syndrome (dx age 17). Lives with partner and 8-year-old son. 62 yo F."
     assert [f.value for f in only(extract(text), "age")] == [62]
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [
+        ("This is a middle-aged male with an epiglottic mass and odynophagia.", "male"),
+        ("CLINICAL HISTORY: 1-day-old female with facial mass.", "female"),
+    ],
+)
+def test_sex_from_a_description_without_an_age(extract, text, sex):
+    assert [f.value for f in only(extract(text), "sex")] == [sex]
+    assert only(extract(text), "age") == []
+
+
+def test_ages_at_past_events_in_prose_are_not_the_patients(extract):
+    text = (
+        "HPI: 48 yo M. He had a polyp removed at the age of 14 years old. Recurrent "
+        "pneumonia started at approximately age 20. His middle-aged son is well."
+    )
+    found = extract(text)
+    assert [f.value for f in only(found, "age")] == [48]
+    assert {f.value for f in only(found, "sex")} == {"male"}

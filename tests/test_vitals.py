@@ -21,6 +21,9 @@ Physical Exam: comfortable at rest.
         ("SpO2 96%", 96, None),
         ("96% RA", 96, True),
         ("pulse oximetry 89% on 4 L/min nasal cannula", 89, False),
+        ("Oxygen saturation on room air is 94%.", 94, True),
+        ("95% O2 saturation on room air.", 95, True),
+        ("O2 sat on 2 L NC 93%.", 93, False),
     ],
 )
 def test_spo2(extract, spo2, value, room_air):
@@ -39,3 +42,8 @@ def test_earlier_value_is_historical(extract):
     text = "On admission SpO2 89% on room air; today SpO2 94% on room air."
     found = only(extract(text), "spo2")
     assert {(f.value, f.assertion) for f in found} == {(89, "historical"), (94, "present")}
+
+
+def test_transferrin_saturation_is_not_spo2(extract):
+    text = "Labs: His ferritin is 258, iron is 55, and percent sat is 24. Iron sat 18%."
+    assert only(extract(text), "spo2") == []

@@ -58,7 +58,7 @@ def load_rules(path: Path | None = None) -> DemographicsFile:
 
 _AGE_YEARS = re.compile(
     r"(?P<n>\d{1,3})\s?-?\s?(?:years?|yrs?|y)\s?-?\s?old\b"
-    r"|(?P<n2>\d{1,3})\s?(?:yo|y/o|y\.o\.?|yof|yom)(?![a-z])"
+    r"|(?P<n2>\d{1,3})\s?(?:yo|y/o|y\.o\.?|yof|yom)(?:(?![a-z])|(?=[RL]H[MF]\b))"
     r"|(?P<n3>\d{1,3})\s?(?:years?|yrs?)(?:\s+of\s+age|\s*(?=[,;)]|$))",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -67,7 +67,7 @@ _AGE_SEX = re.compile(r"(?P<n>\d{1,3})\s?(?P<s>[MF])(?![\w.-]|\.\w)")
 _AFTER_AGE_SEX = re.compile(
     r"[\s,-]{0,3}(?:(?:white|black|asian|hispanic|caucasian|african[- ]american|pleasant|"
     r"previously\s+healthy)\s+)?(?P<w>female|male|woman|man|gentleman|lady|girl|boy|"
-    r"[mf](?![\w/]|\.\w))",
+    r"[mf](?![\w/]|\.\w)|[rl]h[mf]\b)",
     re.IGNORECASE,
 )
 _KEY_VALUE = re.compile(r"\s?(?:\([^)]{0,12}\))?\s?[:=]?\s?(?P<v>\d{1,3}|[A-Za-z]+)")
@@ -131,7 +131,23 @@ _RELATIVE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _AT_EVENT_BEFORE = re.compile(
-    r"\b(?:dx|diagnosed|diagnosis|onset|since|from|until|at|when|by)\s*(?:at\s*)?$", re.IGNORECASE
+    r"\b(?:dx|diagnosed|diagnosis|onset|since|from|until|at|when|by)\s*(?:at\s*)?(?:the\s+)?"
+    r"(?:(?:approximately|approx\.?|about|around|roughly)\s+)?$",
+    re.IGNORECASE,
+)
+# "at the age of 14 years", "since age 20": the number is an age at an event
+_EVENT_AGE_BEFORE = re.compile(
+    r"\b(?:at|since|from|until|by)\s+(?:the\s+)?(?:(?:approximately|about|around)\s+)?"
+    r"age\s+(?:of\s+)?$",
+    re.IGNORECASE,
+)
+# sex in a description with no number: "a middle-aged male", "1-day-old female"
+_DESCRIBED_SEX = re.compile(
+    r"\b(?:middle[\s-]aged|elderly|young|older|adult|newborn|infant|teenage|adolescent|"
+    r"\d{1,2}[\s-](?:day|week)s?[\s-]old)\s+(?:(?:white|black|asian|hispanic|caucasian|"
+    r"african[\s-]american|obese|healthy|pleasant)\s+)?(?P<w>female|male|woman|man|gentleman|"
+    r"lady|girl|boy)\b",
+    re.IGNORECASE,
 )
 
 
@@ -179,6 +195,21 @@ class DemographicsExtractor:
             got = self._header(line, start)
             seen_sex = seen_sex or any(c.field == "sex" for c in got)
             out.extend(got)
+        for m in _DESCRIBED_SEX.finditer(text):
+            if _RELATIVE_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+                continue
+            sex = self._sex_of(m.group("w"))
+            if sex:
+                out.append(
+                    self._sex(
+                        sex,
+                        m.start(),
+                        m.end(),
+                        "demographics.described",
+                        self.rules.sex.prior - 0.03,
+                    )
+                )
+                seen_sex = True
         if not seen_sex:
             pron = self._pronouns(text)
             if pron is not None:
@@ -259,6 +290,8 @@ class DemographicsExtractor:
             n = int(m.group("n") or m.group("n2") or m.group("n3"))
             if m.group("n3") and not self._age_context(text, line_start, a.start):
                 return []
+            if _EVENT_AGE_BEFORE.search(text, max(0, a.start - 30), a.start):
+                return []
             after = text[a.start + m.end() : a.start + m.end() + 25]
             if _RELATIVE_AFTER.match(after) or _RELATIVE_BEFORE.search(
                 text[max(0, a.start - 30) : a.start]
@@ -304,7 +337,10 @@ class DemographicsExtractor:
             return out
         sm = _AFTER_AGE_SEX.match(text, sex_from, min(line_end, sex_from + 40))
         if sm:
-            sex = self._sex_of(sm.group("w"))
+            word = sm.group("w")
+            if len(word) == 3 and word[:2].lower() in ("rh", "lh"):
+                word = word[2]  # "RHM": right-handed male
+            sex = self._sex_of(word)
             if sex:
                 out.append(
                     self._sex(
@@ -330,7 +366,7 @@ class DemographicsExtractor:
         _, line_end = line_bounds(text, a.end)
         if _RELATIVE_BEFORE.search(text[max(0, a.start - 30) : a.start]):
             return []  # "one child (age 6)": someone else's age
-        if _AT_EVENT_BEFORE.search(text[max(0, a.start - 16) : a.start]):
+        if _AT_EVENT_BEFORE.search(text[max(0, a.start - 30) : a.start]):
             return []  # "diagnosed at age 17": the age at an event, not now
         m = _KEY_VALUE.match(text, a.end, min(line_end, a.end + 20))
         if not m or not m.group("v").isdigit():

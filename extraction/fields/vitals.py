@@ -44,6 +44,15 @@ _FILL = re.compile(
 )
 _VALUE = re.compile(r"(?P<v>\d{2,3})(?:\.\d)?\s?(?P<pct>%|percent)?(?![\d/])")
 _AFTER = 40
+# "on room air", "on 2 L NC" written between the anchor and the value
+_SOURCE_FIRST = re.compile(
+    r"(?:on|in|with)\s+(?P<src>(?:\d+(?:\.\d+)?\s?)?[a-z/\s-]{2,25}?)(?=\s*(?:is|was|of|:|=|\d))",
+    re.IGNORECASE,
+)
+# a value written before the anchor, with its % sign: "95% O2 saturation"
+_VALUE_BEFORE = re.compile(r"(?<![\d.])(?P<v>\d{2,3})\s?(?P<pct>%)\s*$")
+# saturation of something other than haemoglobin by oxygen
+_NOT_SPO2_BEFORE = re.compile(r"\b(?:percent|iron|transferrin|fe|tsat)\s*$", re.IGNORECASE)
 
 
 def _rx(words: list[str]) -> re.Pattern[str]:
@@ -78,10 +87,23 @@ class VitalsExtractor:
             m = _VALUE.match(text, a.start, a.end)
             tail_start = m.end() if m else a.end
         else:
-            limit = min(line_end, a.end + 30)
+            if _NOT_SPO2_BEFORE.search(text, max(0, a.start - 20), a.start):
+                return None  # "percent sat is 24", "iron sat": transferrin saturation
+            limit = min(line_end, a.end + 40)
             pos = _FILL.match(text, a.end, limit).end()
+            # the oxygen source may come first: "Oxygen saturation on room air is 94%"
+            source = _SOURCE_FIRST.match(text, pos, limit)
+            if source and (self.room_air.search(source.group("src"))
+                           or self.supplemental.search(source.group("src"))):  # fmt: skip
+                pos = _FILL.match(text, source.end(), limit).end()
+            else:
+                source = None
             m = _VALUE.match(text, pos, limit)
-            tail_start = m.end() if m else pos
+            if m is None:  # the value may come first: "95% O2 saturation on room air"
+                m = _VALUE_BEFORE.search(text, max(0, a.start - 12), a.start)
+            tail_start = m.end() if m and m.start() >= a.end else a.end if m else pos
+            if m and source is not None:
+                tail_start = source.start("src")
         if not m:
             return None
         value = int(m.group("v"))
@@ -105,8 +127,8 @@ class VitalsExtractor:
             field="spo2",
             value=value,
             unit="%",
-            start=a.start,
-            end=end,
+            start=min(a.start, m.start()),
+            end=max(end, m.end()),
             rule=f"{a.rule_id}/{'ra' if room_air else 'o2' if room_air is False else 'unstated'}",
             context_type="SPO2",
             prior=a.prior,
