@@ -74,12 +74,23 @@ class PairSpec(BaseModel):
     analytes: tuple[str, str]
 
 
+class TimeCues(BaseModel):
+    """Phrases that place a lab value in time relative to the note's other values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    earlier: list[str] = Field(default_factory=list)  # this clause only
+    episode: list[str] = Field(default_factory=list)  # to the end of the paragraph
+    current: list[str] = Field(default_factory=list)
+
+
 class LabFile(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     analytes: dict[str, AnalyteSpec]
     pairs: list[PairSpec] = Field(default_factory=list)
     blockers: list[str] = Field(default_factory=list)
+    time_cues: TimeCues = Field(default_factory=TimeCues)
 
     @model_validator(mode="after")
     def _check(self) -> LabFile:

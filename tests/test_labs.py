@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from .conftest import only
@@ -212,3 +214,133 @@ def test_time_cue_between_name_and_value_dates_the_value(extract):
     assert got[("hemoglobin", 86)] == "historical"
     assert got[("hemoglobin", 104)] == "present"
     assert got[("platelets", 45)] == "historical"
+
+
+def _by_value(findings, field):
+    return {f.value: f for f in only(findings, field)}
+
+
+def test_wide_table_row_keeps_range_beyond_the_anchor_window(extract):
+    text = (
+        "CHEMISTRY PANEL                 Collected 20/01/2026 08:10\n"
+        "Test                             Result   Flag   Units       Reference\n"
+        "ALT                              52       H      U/L         7-35\n"
+        "AST                              40       H      U/L         10-35\n"
+    )
+    alt = _by_value(extract(text, kind="lab"), "alt")[52]
+    assert alt.attributes["uln_source"] == "note"
+    assert alt.attributes["x_uln"] == pytest.approx(1.49)
+    ast = _by_value(extract(text, kind="lab"), "ast")[40]
+    assert ast.attributes["x_uln"] == pytest.approx(1.14)
+
+
+def test_uln_inside_a_flag_parenthesis(extract):
+    text = (
+        "Labs 01/16/2026: ANC 3.1, Hgb 12.4, Plt 132, Cr 0.7, AST 30, ALT 41 (H, ULN 29).\n"
+        "AST 232 (6.1x ULN, ULN 38) on repeat.\n"
+    )
+    found = extract(text)
+    assert _by_value(found, "alt")[41].attributes["x_uln"] == pytest.approx(1.41)
+    assert _by_value(found, "ast")[232].attributes["x_uln"] == pytest.approx(6.11)
+
+
+def test_leading_decimal_point_is_kept(extract):
+    text = "Labs 7/20: wbc 5.1 anc 3.2 plt 145 Cr .8 tbili 1.3 ALT 48\n"
+    cr = only(extract(text), "creatinine")
+    assert [f.value for f in cr] == [pytest.approx(70.7)]
+
+
+def test_change_from_an_earlier_value_is_historical(extract):
+    text = (
+        "Labs 6/19:\n"
+        "WBC 2.6 (L)   ANC 0.6 (L)   Hgb 10.8 g/dL   Plt 148   Cr 1.0 mg/dL\n"
+        "- creatinine back to 1.0 from 2.1, plt recovered from 62, Hgb from 8.4 w/o further\n"
+        "transfusion. But ANC still 0.6, slow to recover (was 0.5 on 5/20).\n"
+    )
+    found = extract(text)
+    cr = _by_value(found, "creatinine")
+    assert cr[88.4].assertion == "present"
+    assert cr[185.6].assertion == "historical"
+    assert _by_value(found, "platelets")[62].assertion == "historical"
+    assert _by_value(found, "platelets")[148].assertion == "present"
+    assert _by_value(found, "hemoglobin")[84].assertion == "historical"
+    anc = _by_value(found, "neutrophils")
+    assert anc[0.6].assertion == "present"
+    assert anc[0.5].assertion == "historical"
+
+
+def test_previous_value_after_a_ratio_is_historical(extract):
+    text = (
+        "Creatinine              212      umol/L         45 - 90         H\n"
+        "\n"
+        "Comment: Creatinine 2.4 x upper reference limit; previous 168 umol/L on 14/04/2026.\n"
+    )
+    cr = _by_value(extract(text, kind="lab"), "creatinine")
+    assert cr[212].assertion == "present"
+    assert cr[168].assertion == "historical"
+    assert 2.4 not in cr
+
+
+def test_dated_aside_beside_current_values_is_historical(extract):
+    text = (
+        "Outside labs 11/24/2025 (drawn at community lab near home):\n"
+        "  WBC 5.2 | ANC 3.1 | Hgb 11.0 g/dL | Plt 210\n"
+        "  Cr 0.7 | T bili 0.4 | ALT 30 | AST 28\n"
+        "  (Oct 10/15 in-house: plt 88, Cr 1.42 - both improved.)\n"
+    )
+    found = extract(text, date=dt.date(2025, 11, 26))
+    plt = _by_value(found, "platelets")
+    assert plt[210].assertion == "present"
+    assert plt[88].assertion == "historical"
+    cr = _by_value(found, "creatinine")
+    assert cr[61.9].assertion == "present"
+    assert cr[125.5].assertion == "historical"
+
+
+def test_lone_dated_aside_stays_present(extract):
+    text = "Interval history: well.\n(10/15 in-house: plt 88 - improving.)\n"
+    plt = only(extract(text), "platelets")
+    assert [(f.value, f.assertion) for f in plt] == [(88, "present")]
+
+
+def test_admission_values_before_todays_are_historical(extract):
+    text = (
+        "LABORATORY DATA:  She came in, white count 9.2, hemoglobin 7.2, hematocrit 22.2, "
+        "platelet count is 47,000.  Calcium is 8.1, creatinine of 5.2, bilirubin is 2.2.  "
+        "Today, her hemoglobin is 5.7, platelet count is 34,000, and bilirubin of 1.7.\n"
+    )
+    found = extract(text, date=None)
+    hb = _by_value(found, "hemoglobin")
+    assert hb[72].assertion == "historical"
+    assert hb[57].assertion == "present"
+    plt = _by_value(found, "platelets")
+    assert plt[47].assertion == "historical"
+    assert plt[34].assertion == "present"
+    bili = _by_value(found, "total_bilirubin")
+    assert bili[37.6].assertion == "historical"
+    assert bili[29.1].assertion == "present"
+
+
+def test_dated_value_beside_most_recent_is_historical(extract):
+    text = (
+        "HISTORY: Essential thrombocytosis. On 11/06/07, his platelets were noted to be "
+        "766,000.\n"
+        "ASSESSMENT: His most recent CBC shows a white blood count of 6.0 with hemoglobin of "
+        "13.7 g percent and platelet count of 381,000.\n"
+    )
+    found = extract(text, date=None)
+    plt = _by_value(found, "platelets")
+    assert plt[766].assertion == "historical"
+    assert plt[381].assertion == "present"
+    assert _by_value(found, "hemoglobin")[137].unit == "g/L"
+    assert [f.value for f in only(found, "wbc")] == [6.0]
+
+
+def test_prose_bridges_to_the_value(extract):
+    text = (
+        "Hospital course: Hgb on admission 8.6 g/dL, transfused 2 units.\n"
+        "At discharge her ANC is back up to 1100 and she is off the neutropenic diet.\n"
+    )
+    found = extract(text)
+    assert [f.value for f in only(found, "hemoglobin")] == [86]
+    assert [f.value for f in only(found, "neutrophils")] == [pytest.approx(1.1)]

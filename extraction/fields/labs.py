@@ -30,9 +30,26 @@ _FILLER = re.compile(
     r"around|~|auto|automated|conc|concentration|ct)\b\.?|\((?:[^()\n]{0,16})\))*"
     # dot leaders ("Hemoglobin ......... 11.6") and a short prose bridge
     # ("haemoglobin on the day of discharge was 104")
-    r"(?:\.{2,}|…)?[\s.]*"
+    r"(?:\.{2,}|…)?(?:\s|\.(?!\d))*"
     r"(?:\b(?:on|at|during|at\s+the\s+time\s+of|from|by)\b[^0-9\n.;:]{0,32}?\b(?:was|were|is|of)"
-    r"\s+(?=[<>≤≥]?\s?\d))?",
+    r"\s+(?=[<>≤≥]?\s?\.?\d))?"
+    # "Hgb on admission 8.6", "platelets were noted to be 766,000", "ANC did dip to 900",
+    # "creatinine back to 1.0", "ANC is back up to 1100", "Hb now down to 84"
+    r"(?:(?:\b(?:on|at|upon)\s+(?:admission|presentation|discharge|arrival|diagnosis)\b"
+    r"|\b(?:still|noted\s+to\s+be|found\s+to\s+be|to\s+be|(?:has|have|had|did|is|was)"
+    r"(?=\s+(?:dip|dipped|drop|dropped|fall|fallen|fell|rise|risen|rose|increased|decreased|"
+    r"improved|recovered|declined|climbed|trended|back|down|up)\b)))[\s:,]*)*"
+    r"(?:\b(?:dip|dipped|drop|dropped|fall|fallen|fell|rise|risen|rose|increased|decreased|"
+    r"improved|recovered|declined|climbed|trended|back(?:\s+(?:up|down))?|down|up)\s+to\s+"
+    r"(?=[<>≤≥]?\s?\.?\d))?",
+    re.IGNORECASE,
+)
+# "Hb fall from 102 g/L", "plt recovered from 62", "creatinine increased from 0.9": the value
+# written after "from" is the earlier one
+_FROM_BRIDGE = re.compile(
+    r"(?:(?:has|have|had|is|was|a)\s+)?(?:(?:dip|dipped|drop|dropped|fall|fallen|fell|rise|"
+    r"risen|rose|increased|increase|decreased|decrease|improved|recovered|declined|climbed|"
+    r"trended|down|up|back|changed|normali[sz]ed|worsened)\s+)*from\s+(?=[<>≤≥]?\s?\.?\d)",
     re.IGNORECASE,
 )
 # several values in one table row ("Creatinine   0.9    0.7   0.7-1.3 mg/dL"): cumulative
@@ -70,12 +87,48 @@ _ULN_ONLY = re.compile(
     r"(?P<hi>\d+(?:[.,]\d+)?)",
     re.IGNORECASE,
 )
+# a ULN or range inside a parenthesis that opens with a flag or a multiple of it:
+# "ALT 41 (H, ULN 29)", "AST 232 (6.1x ULN, ULN 38)", "Cr 1.4 (high; ref 0.6-1.2)"
+_ULN_IN_PARENS = re.compile(
+    r"\s?[(\[][^()\[\]\n\d]{0,12}(?:\d+(?:\.\d+)?\s?x\s?(?:the\s)?uln)?[^()\[\]\n\d]{0,6}[,;]\s?"
+    r"(?:uln|upper\s+limit(?:\s+of\s+normal)?|ref(?:erence)?(?:\s?range)?|normal(?:\s?range)?|nl)"
+    r"\s?(?:is|of|=|:)?\s?(?:\d+(?:[.,]\d+)?\s?(?:-|–|to)\s?|<=?|≤)?(?P<hi>\d+(?:[.,]\d+)?)",
+    re.IGNORECASE,
+)
 _PRIOR = re.compile(
     r"[\s,;(]{0,4}(?:was|previously|prev\.?|prior|from|down\s+from|up\s+from|compared\s+to|"
     r"vs\.?|last)\s?:?\s?(?P<num>" + NUMBER + r")",
     re.IGNORECASE,
 )
 _TREND = re.compile(r"\s{0,3}(?:->|→|=>|>|to|then)\s{0,3}(?P<num>" + NUMBER + r")(?![\d/])")
+# an earlier value written later in the clause of an anchor: "ANC still 0.6, slow to
+# recover (was 0.5 on 5/20)", "Creatinine 2.4 x ULN; previous 168 umol/L on 14/04",
+# "creatinine back to baseline (1.62 on 06/30)", "Hb ... would be a drop from 9.1"
+_DATE_WORD = (
+    r"(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{4}-\d\d-\d\d|(?:jan|feb|mar|apr|may|jun|jul|"
+    r"aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s\d{1,4})?)\b"
+)
+_CLAUSE_PRIOR = re.compile(
+    r"\b(?:previous(?:ly)?|prev\.?|prior(?:\s+value)?|last\s+value)\s?(?:value|result|level)?"
+    r"\s?(?:of|was|:|=)?\s?\(?(?P<a>" + NUMBER + r")"
+    r"|\(\s?(?:was|previously|prev\.?|prior)\s?:?\s?(?P<b>" + NUMBER + r")"
+    r"|\(\s?(?P<c>"
+    + NUMBER
+    + r")\s?(?:[A-Za-zµμ/^0-9]{1,10}\s)?\s?(?:on|in)\s"
+    + _DATE_WORD
+    + r"|\b(?:drop|dropped|fall|fell|rise|rose|down|up|increased?|decreased?|improved|"
+    r"recovered|declined)\s+from\s+(?P<d>" + NUMBER + r")",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"\.(?!\d)\s+|;\s*")
+_DATE_IN_TEXT = re.compile(
+    r"(?<![\d/.])(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d-\d\d|\d{1,2}\.\d{1,2}\.\d{2,4})(?![\d/])"
+    r"|\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
+    r"|\b(?:january|february|march|april|june|july|august|september|october|november|"
+    r"december)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"\n|\.(?!\d)(?=\s|$)")
 _PAIR_SECOND = re.compile(r"\s?/\s?(?P<num>" + NUMBER + r")")
 
 
@@ -85,6 +138,11 @@ class LabExtractor:
     def __init__(self, labs: LabFile) -> None:
         self.labs = labs
         self.units = UnitTable(labs)
+        self._anchor_starts: list[int] = []
+        cues = labs.time_cues
+        self._earlier = _cue_regex(cues.earlier)
+        self._episode = _cue_regex(cues.episode)
+        self._current = _cue_regex(cues.current)
 
     def __call__(self, doc: Doc) -> Doc:
         found = anchors(doc, *LABELS)
@@ -92,6 +150,7 @@ class LabExtractor:
             return doc
         out = candidates_of(doc)
         text = text_of(doc)
+        self._anchor_starts = sorted(span.start_char for span in found)
         mine: list[Candidate] = []
         for span in found:
             a = anchor_of(span)
@@ -100,8 +159,68 @@ class LabExtractor:
             else:
                 mine.extend(self._parse_pair(text, a))
         self._resolve_by_system(mine, unit_system(text) or _system_of_values(mine))
+        self._mark_earlier(text, mine)
         out.extend(mine)
         return doc
+
+    def _mark_earlier(self, text: str, cands: list[Candidate]) -> None:
+        """Several values of one analyte in a note: those placed earlier in time (an earlier
+        cue in their clause, an episode cue such as "on admission" earlier in their
+        paragraph, a dated aside "(10/15: plt 88)") are historical beside the others; beside
+        a value marked current ("today", "at discharge"), so are explicitly dated ones."""
+        state: list[tuple[Candidate, bool, bool, bool]] = []
+        for c in cands:
+            if c.assertion is not None or c.rule.endswith("/column"):
+                continue
+            line_start, line_end = line_bounds(text, c.start)
+            clause_start = line_start
+            for m in _CLAUSE_BREAK.finditer(text, line_start, c.start):
+                clause_start = m.end()
+            clause_end = _clause_end(text, c.end, line_end)
+            pre = text[clause_start : c.end]
+            clause = text[clause_start:clause_end]
+            current = bool(self._current.search(pre))
+            earlier = bool(self._earlier.search(pre))
+            paren = _enclosing_parens(text, c.start, line_start, line_end)
+            if paren is not None:
+                inside = text[paren[0] : paren[1]]
+                # an aside: dated inside, or its whole clause places it earlier ("the March
+                # labs (creatinine 136, ALT 96) were during a viral illness")
+                earlier = earlier or bool(
+                    _DATE_IN_TEXT.search(inside) or self._earlier.search(clause)
+                )
+            if not earlier and not current:
+                head = text[line_start : c.start]
+                last_episode = max((m.end() for m in self._episode.finditer(head)), default=-1)
+                if last_episode >= 0:
+                    last_current = max((m.end() for m in self._current.finditer(head)), default=-1)
+                    earlier = last_current < last_episode
+            dated = bool(_DATE_IN_TEXT.search(clause))
+            state.append((c, earlier, current and not earlier, dated))
+        for c, earlier, current, dated in state:
+            if not isinstance(c.value, int | float):
+                continue
+            others = [
+                o
+                for o, o_earlier, _, _ in state
+                if o is not c
+                and o.field == c.field
+                and not o_earlier
+                and isinstance(o.value, int | float)
+                and abs(o.value - c.value) > 0.02 * max(abs(o.value), abs(c.value))
+            ]
+            if not others:
+                continue
+            if earlier:
+                c.assertion = Assertion.HISTORICAL
+                c.assertion_reason = "earlier value (time cue) beside a later one in the note"
+            elif (
+                dated
+                and not current
+                and any(o_current for o, _, o_current, _ in state if o in others)
+            ):
+                c.assertion = Assertion.HISTORICAL
+                c.assertion_reason = "dated earlier value beside a value marked current"
 
     def _resolve_by_system(self, cands: list[Candidate], system: str | None) -> None:
         """Values two units fit: take the unit the document's unit system implies
@@ -137,13 +256,18 @@ class LabExtractor:
         limit = min(line_end, a.end + _WINDOW)
         pre_unit = self._unit_in_parens(text, a.end, limit, analyte)
         pos = _FILLER.match(text, a.end, limit).end()
+        earlier = _FROM_BRIDGE.match(text, pos, limit)
+        if earlier is not None:
+            pos = earlier.end()
         m = _VALUE.match(text, pos, limit)
         if not m:
-            return []
+            return self._prior_in_clause(text, a, analyte, a.end, None)
+        # the unit, flag and reference range may run past the anchor window in a wide table
+        limit = max(limit, min(line_end, m.end() + _WINDOW))
         if self.units.match(analyte, text, m.end()) is None and _BAD_FOLLOW.match(
             text, m.end(), min(len(text), m.end() + 8)
         ):
-            return []
+            return self._prior_in_clause(text, a, analyte, m.end(), None)
         if _PERCENT_COLUMN.match(text, m.end(), limit):
             return []  # a differential percentage in a table column ("Neutrophils  61  %")
         row = _ROW_VALUES.match(text, m.start(), limit)
@@ -153,10 +277,46 @@ class LabExtractor:
                 return columns
         cand = self._build(text, a, analyte, m, limit, pre_unit)
         if cand is None:
-            return []
+            return self._prior_in_clause(text, a, analyte, m.end(), None)
+        if earlier is not None:
+            cand.assertion = Assertion.HISTORICAL
+            cand.assertion_reason = "earlier value of a change ('from X')"
         found = [cand]
-        found.extend(self._priors_and_trends(text, a, analyte, cand, limit))
+        more = self._priors_and_trends(text, a, analyte, cand, limit)
+        if not more:
+            more = self._prior_in_clause(text, a, analyte, cand.end, cand)
+        found.extend(more)
         return found
+
+    def _prior_in_clause(
+        self, text: str, a: Anchor, analyte: str, pos: int, cand: Candidate | None
+    ) -> list[Candidate]:
+        """An earlier value of this analyte quoted further on in the anchor's clause (before
+        any other analyte): historical."""
+        stop = min(len(text), pos + 100)
+        nxt = [s for s in self._anchor_starts if pos <= s < stop]
+        if nxt:
+            stop = min(nxt)
+        stop = _clause_end(text, pos, stop)
+        pm = _CLAUSE_PRIOR.search(text, pos, stop)
+        if pm is None:
+            return []
+        g = next(g for g in ("a", "b", "c", "d") if pm.group(g))
+        end = pm.end(g)
+        um = self.units.match(analyte, text, end)
+        if um is None and _BAD_FOLLOW.match(text, end, min(len(text), end + 8)):
+            return []
+        if um is None and self._foreign_unit(text, end, stop):
+            return []
+        unit = um.unit if um else None
+        if unit is None and cand is not None:
+            unit = cand.attributes.get("original_unit")
+        old = parse_number(pm.group(g))
+        prior = self._finish(a, analyte, old, unit, pm.start(g), um.end if um else end, "prior")
+        prior.attributes["original_value"] = round_sig(old, 3)
+        prior.assertion = Assertion.HISTORICAL
+        prior.assertion_reason = "earlier value quoted beside the current one"
+        return [prior]
 
     def _columns(
         self,
@@ -276,10 +436,10 @@ class LabExtractor:
             close = re.match(r"\s?[)\]]", text[after:limit])
             pos = after + (close.end() if close else 0)
         else:
-            um2 = _ULN_ONLY.match(text, pos, limit)
+            um2 = _ULN_ONLY.match(text, pos, limit) or _ULN_IN_PARENS.match(text, pos, limit)
             if um2:
                 uln_note = parse_number(um2.group("hi"))
-                close = re.match(r"\s?[)\]]", text[um2.end() : limit])
+                close = re.match(r"[^()\n]{0,20}?[)\]]", text[um2.end() : limit])
                 pos = um2.end() + (close.end() if close else 0)
         end = max(m.end(), len(text[:pos].rstrip(" |,;([")))
         cand = self._finish(a, analyte, value, unit, a.start, end, "value")
@@ -444,6 +604,31 @@ class LabExtractor:
             cand.assertion_reason = "earlier value of a trend (X -> Y)"
             extra.append(latest)
         return extra
+
+
+def _cue_regex(cues: list[str]) -> re.Pattern[str]:
+    if not cues:
+        return re.compile(r"(?!x)x")
+    alts = sorted({re.escape(c).replace(r"\ ", r"\s+") for c in cues}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(alts) + r")(?![\w'])", re.IGNORECASE)
+
+
+def _enclosing_parens(text: str, pos: int, lo: int, hi: int) -> tuple[int, int] | None:
+    """The parenthesis on this line that encloses ``pos`` (offsets inside it), or None."""
+    open_at = text.rfind("(", lo, pos)
+    if open_at == -1 or text.find(")", open_at, pos) != -1:
+        return None
+    close_at = text.find(")", pos, hi)
+    if close_at == -1:
+        return None
+    return open_at + 1, close_at
+
+
+def _clause_end(text: str, pos: int, stop: int) -> int:
+    """End of the clause holding ``pos``: a line break or a full stop (not a decimal point),
+    at most ``stop``."""
+    m = _CLAUSE_END.search(text, pos, stop)
+    return m.start() if m else stop
 
 
 def _column_dates(text: str, pos: int, n: int) -> list[tuple[int, int]] | None:
