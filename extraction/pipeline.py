@@ -43,7 +43,7 @@ from .dates import DateMention, find_dates, nearest_date, parse_bare_date, write
 from .fields import FAMILIES, all_anchor_rules
 from .fields.demographics import finalize_ages
 from .fields.labs import apply_default_uln
-from .findings import Assertion, Document, Finding, finding_id
+from .findings import ASSERTION_PRIORITY, Assertion, Document, Finding, finding_id
 from .sections import SectionIndex, add_sectionizer, header_map, load_sections
 from .segmentation import customize_tokenizer
 from .targets import add_target_matcher
@@ -300,9 +300,15 @@ class Extractor:
         found = resolve_assertion(cats)
         if c.modifiers:
             c.attributes["context_modifiers"] = list(c.modifiers)
-        if found is Assertion.PRESENT and section in self._section_assertions:
+        if section in self._section_assertions:
+            # the section's assertion is one more modifier: it wins where ConText found
+            # nothing, or something it outranks ("FAMILY HISTORY: Father died of colon
+            # cancer and questionable pancreatic cancer" is family, not possible)
             sec_assertion, applies_to = self._section_assertions[section]
-            if c.context_type in applies_to:
+            outranks = found is Assertion.PRESENT or (
+                ASSERTION_PRIORITY.index(sec_assertion) < ASSERTION_PRIORITY.index(found)
+            )
+            if c.context_type in applies_to and outranks:
                 c.attributes["assertion_reason"] = f"in the {section} section"
                 return sec_assertion
         return found

@@ -16,11 +16,23 @@ from .candidates import ANCHOR_GROUP
 from .fields.base import AnchorRule
 
 
+def _is_blocker(label: str) -> bool:
+    return label.endswith("BLOCK")
+
+
 def to_target_rules(rules: Iterable[AnchorRule]) -> list[TargetRule]:
+    """TargetMatcher rules. A blocker exists to out-length shorter anchors of its own
+    family; one written exactly like another family's anchor ("lymphoma" among the lab
+    blockers, a diagnosis for the diagnosis rules) is left out: with two equal matches the
+    survivor of the longest-match pruning would depend on rule numbering."""
+    rules = list(rules)
+    anchors = {lit.lower() for r in rules if not _is_blocker(r.label) for lit in r.literals}
     out: list[TargetRule] = []
     for r in rules:
         meta = {"id": r.id, "prior": r.prior, "data": r.data}
         for lit in r.literals:
+            if _is_blocker(r.label) and lit.lower() in anchors:
+                continue
             out.append(TargetRule(literal=lit, category=r.label, metadata=meta))
         for pat in r.patterns:
             out.append(TargetRule(literal=r.id, category=r.label, pattern=pat, metadata=meta))

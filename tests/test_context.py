@@ -120,3 +120,17 @@ def test_invalid_rule_file_names_file_and_line(tmp_path):
         load_context_rules(bad)
     assert exc.value.path == str(bad) and exc.value.line == 2
     assert "category" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "expected"),
+    [
+        # "remote chance" is a possibility; "remote history" stays historical
+        ("There is a remote chance that this could represent lymphoma.", "lymphoma", "possible"),
+        ("Remote history of lymphoma, treated in 1990.", "lymphoma", "historical"),
+        ("The nodes may represent lymphoma.", "lymphoma", "possible"),
+        ("Small possibility of lymphoma given the night sweats.", "lymphoma", "possible"),
+    ],
+)
+def test_possibility_phrasings_for_diagnoses(assertion_of, text, target, expected):
+    assert assertion_of(text, target, "DIAGNOSIS") == expected

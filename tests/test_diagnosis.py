@@ -522,3 +522,88 @@ def test_receptor_subtype_stated_apart_refines_the_histology(extract):
 def test_subtype_cue_negated_or_about_a_relative_does_not_refine(extract, text):
     assert ("invasive ductal carcinoma", "present") in _dx(extract(text))
     assert ("triple-negative breast cancer", "present") not in _dx(extract(text))
+
+
+# --------------------------------------------------------------------------- real-note phrasing
+def test_gleason_grade_makes_an_adenocarcinoma_prostatic(extract):
+    text = (
+        "PATHOLOGY: Prostate biopsy:\n"
+        "Left apex: adenocarcinoma, moderately differentiated, Gleason's score 3 + 4 = 7/10.\n"
+        "Right base: benign prostatic tissue.\n"
+    )
+    assert _dx(extract(text)) == {("prostate adenocarcinoma", "present")}
+
+
+def test_family_history_section_outranks_an_uncertainty_cue(extract):
+    text = (
+        "HPI: Here for genetic counselling.\n\n"
+        "FAMILY HISTORY: Father died at 48 of colon cancer and questionable pancreatic "
+        "cancer. One paternal uncle died of bile duct cancer. Father had brain cancer.\n\n"
+        "SOCIAL HISTORY: Nonsmoker.\n"
+    )
+    assert _dx(extract(text)) == {
+        ("colon cancer", "family"),
+        ("pancreatic cancer", "family"),
+        ("bile duct cancer", "family"),
+        ("brain cancer", "family"),
+    }
+
+
+def test_transitional_cell_carcinoma_keeps_its_name_and_absorbs_bladder_cancer(extract):
+    text = (
+        "CHIEF COMPLAINT: Bladder cancer.\n\n"
+        "HPI: Bladder biopsy showed high-grade TCC; muscularis propria was not sampled.\n\n"
+        "IMPRESSION: Bladder cancer. Completion TURBT next week.\n"
+    )
+    assert _dx(extract(text)) == {("transitional cell carcinoma", "present")}
+
+
+def test_cholangiocarcinoma_refines_bile_duct_cancer(extract):
+    text = "HPI: Bile duct cancer. ERCP brushings: cholangiocarcinoma, hilar.\n"
+    assert _dx(extract(text)) == {("cholangiocarcinoma", "present")}
+
+
+def test_history_only_tumour_in_a_disease_free_note_is_historical(extract):
+    text = (
+        "HPI: 67-year-old with a history of uterine papillary serous carcinoma who is status "
+        "post 6 cycles of carboplatin and Taxol, here for follow-up.\n\n"
+        "CT chest, abdomen and pelvis: no local or distant metastasis.\n\n"
+        "ASSESSMENT: History of uterine papillary serous carcinoma, status post TAH-BSO. "
+        "She is doing well with no evidence of disease clinically or radiologically.\n"
+    )
+    found = only(extract(text), "diagnosis")
+    assert {(f.value, f.assertion.value) for f in found} == {
+        ("uterine serous carcinoma", "historical")
+    }
+    assert not any(f.attributes.get("metastatic") for f in found)
+
+
+def test_history_of_tumour_with_active_disease_stays_present(extract):
+    text = (
+        "HPI: History of uterine papillary serous carcinoma, now with new peritoneal "
+        "metastases on CT.\n\n"
+        "Prior scan 2024: no evidence of disease.\n"
+    )
+    assert ("uterine serous carcinoma", "present") in _dx(extract(text))
+
+
+def test_remote_chance_is_a_possibility_not_a_history(extract):
+    text = (
+        "ASSESSMENT/PLAN: Right supraclavicular lymphadenopathy, likely sarcoidosis. There is "
+        "a remote chance that this could represent lymphoma. Excisional biopsy scheduled.\n"
+    )
+    assert _dx(extract(text)) == {("lymphoma", "possible")}
+
+
+def test_a_blocker_spelled_like_another_familys_anchor_is_left_out():
+    from prescreen.extraction.fields.base import AnchorRule
+    from prescreen.extraction.targets import to_target_rules
+
+    rules = [
+        AnchorRule(
+            id="labs.blocker", label="BLOCK", prior=0.5, literals=["lymphoma", "lymph node"]
+        ),
+        AnchorRule(id="diagnosis.lymphoma", label="DX_TYPE", prior=0.9, literals=["lymphoma"]),
+    ]
+    got = {(r.category, r.literal) for r in to_target_rules(rules)}
+    assert got == {("BLOCK", "lymph node"), ("DX_TYPE", "lymphoma")}

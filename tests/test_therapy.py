@@ -761,3 +761,100 @@ def test_anthracycline_exposure_is_therapy_context_for_short_synonyms(extract):
         kind="echo",
     )
     assert one(found, "doxorubicin").assertion == "present"
+
+
+# --------------------------------------------------------------------------- real-note phrasing
+def _outcomes(findings):
+    return {(f.value, f.assertion.value, f.attributes.get("outcome")) for f in therapies(findings)}
+
+
+def test_beam_is_the_regimen_only_in_capitals(extract):
+    text = (
+        "HPI: Recurrent Hodgkin lymphoma. She received carboplatin and paclitaxel last month "
+        "and would benefit from electron beam radiotherapy to the chest wall.\n"
+        "PMH: Autologous transplant after BEAM conditioning in 2019.\n"
+    )
+    values = {f.value for f in therapies(extract(text))}
+    assert {"carboplatin", "paclitaxel", "carmustine", "melphalan"} <= values
+    # "electron beam radiotherapy" names no chemotherapy: only the capitalised BEAM does
+    beam = [f for f in therapies(extract(text)) if f.value == "carmustine"]
+    assert [f.text for f in beam] == ["BEAM"]
+
+
+def test_progression_before_a_new_drug_is_not_progression_on_it(extract):
+    text = (
+        "History: Subtotal resection of a glioma in 1993 followed by radiation. MRI in 1995 "
+        "revealed tumor progression and he was subsequently placed on carboplatin/VP-16. "
+        "He was last seen in clinic in 1996.\n"
+    )
+    got = _outcomes(extract(text))
+    assert ("carboplatin", "present", "unknown") in got
+    assert ("etoposide", "present", "unknown") in got
+
+
+def test_cycle_number_in_words_is_ongoing(extract):
+    text = (
+        "HOSPITAL COURSE: Ewing sarcoma. She presented for cycle seven of VP-16 and "
+        "ifosfamide with mesna, which she tolerated well. Discharged home on day 5.\n"
+    )
+    got = _outcomes(extract(text))
+    assert ("etoposide", "present", "ongoing") in got
+    assert ("ifosfamide", "present", "ongoing") in got
+
+
+def test_poorly_tolerated_drug_and_the_one_switched_to(extract):
+    text = (
+        "Ovarian cancer on intraperitoneal therapy. She had her first course with "
+        "intraperitoneal cisplatin, which was very difficultly tolerated by her. Therefore, "
+        "on the last admission she was switched to Taxol. She has done well since.\n"
+    )
+    got = _outcomes(extract(text))
+    assert ("cisplatin", "present", "intolerance") in got
+    assert ("paclitaxel", "present", "ongoing") in got
+
+
+def test_present_perfect_given_is_ongoing(extract):
+    text = (
+        "Stage IV breast cancer with chest wall recurrence. Dr. Smith has given her some "
+        "carboplatin and Taxol more recently. Radiation oncology consult today.\n"
+    )
+    got = _outcomes(extract(text))
+    assert ("carboplatin", "present", "ongoing") in got
+    assert ("paclitaxel", "present", "ongoing") in got
+
+
+def test_prednisone_counts_only_in_a_list_of_anticancer_drugs(extract):
+    text = (
+        "Diffuse large B-cell lymphoma. Chemotherapy with rituximab plus cyclophosphamide, "
+        "daunorubicin, vincristine, and prednisone was started in May.\n"
+        "COPD flare last winter treated with prednisone 40 mg daily for five days.\n"
+    )
+    pred = [f for f in therapies(extract(text)) if f.value == "prednisone"]
+    assert len(pred) == 1 and pred[0].attributes["outcome"] == "ongoing"
+    assert pred[0].start < text.index("COPD")
+
+
+def test_bare_interferon_is_interferon_alfa_but_not_the_other_interferons(extract):
+    text = (
+        "Polycythemia vera. In the past he has been on hydroxyurea and interferon but did not "
+        "tolerate both of them.\n"
+        "TB screening: interferon-gamma release assay negative. Sister has multiple "
+        "sclerosis on interferon beta-1a.\n"
+    )
+    got = _outcomes(extract(text))
+    assert ("interferon alfa", "present", "intolerance") in got
+    assert ("hydroxyurea", "present", "intolerance") in got
+    assert [f.value for f in therapies(extract(text))].count("interferon alfa") == 1
+
+
+@pytest.mark.parametrize(
+    ("dose", "kept"),
+    [("Megace 400 mg per day", False), ("megestrol acetate 800 mg daily", False),
+     ("megestrol 160 mg daily", True), ("Megace 40 mg/mL suspension", True)],
+)  # fmt: skip
+def test_megestrol_at_an_appetite_dose_is_supportive_care(extract, dose, kept):
+    text = (
+        "Metastatic pancreatic cancer with weight loss.\n"
+        f"MEDICATIONS: Dilaudid 2 mg q.3h. p.r.n., Protonix 40 mg per day, and {dose}.\n"
+    )
+    assert bool([f for f in therapies(extract(text)) if f.value == "megestrol"]) is kept

@@ -94,6 +94,13 @@ class Subtype(BaseModel):
     cues: list[str] = Field(min_length=1)
 
 
+class ImpliedSite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    site: str
+    cues: list[str] = Field(min_length=1)
+
+
 class Head(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -127,6 +134,7 @@ class DiagnosisFile(BaseModel):
     priors: Priors
     types: list[TumourType] = Field(min_length=1)
     sites: list[Site]
+    implied_sites: list[ImpliedSite] = Field(default_factory=list)
     heads: list[Head]
     generic: Generic
     blockers: list[str]
@@ -143,6 +151,7 @@ class DiagnosisFile(BaseModel):
     resolved_cues: list[str]
     active_cues: list[str]
     excised_words: list[str]
+    history_cues: list[str] = Field(default_factory=list)
     family_words: list[str]
     control_words: list[str]
     uncertain_cues: list[str]
@@ -255,6 +264,14 @@ class DiagnosisExtractor:
         )
         site_words = {w.lower(): s.value for s in rules.sites for w in s.words}
         self.site_of = site_words
+        self.implied_sites = [(i.site, phrase_rx(i.cues)) for i in rules.implied_sites]
+        self.history_lead = (
+            re.compile(
+                r"(?<![\w-])" + words_rx(rules.history_cues) + r"(?:\s+[\w/,-]+){0,3}\s+$", re.I
+            )
+            if rules.history_cues
+            else None
+        )
         self.region_of = {s.value: s.region for s in rules.sites if s.region}
         sites = words_rx(list(site_words))
         self.site_before = re.compile(
@@ -321,7 +338,7 @@ class DiagnosisExtractor:
         self.metastatic = phrase_rx(rules.metastatic_cues)
         # "no metastases", "no lung metastases", "without distant metastatic disease"
         self.not_metastatic = re.compile(
-            r"(?<![\w-])" + words_rx(rules.not_metastatic_before) + r"(?:[\s-]+[\w/]+){0,2}[\s-]*$",
+            r"(?<![\w-])" + words_rx(rules.not_metastatic_before) + r"(?:[\s-]+[\w/]+){0,3}[\s-]*$",
             re.I,
         )
         self.non_metastatic = re.compile(
@@ -461,6 +478,12 @@ class DiagnosisExtractor:
                 return value, self.rules.priors.site, rule, start, end, "main", {"subsite": site}
             value = f"{site} {head.value}"
             return value, self.rules.priors.site, rule, start, end, "main", {}
+        for site, rx in self.implied_sites:
+            if not head.site_only and rx.search(text, sent[0], sent[1]):
+                # "adenocarcinoma, moderately differentiated, Gleason's score 3 + 4"
+                value = f"{site} {head.value}"
+                rule = f"diagnosis.implied_{_slug(head.value)}"
+                return value, self.rules.priors.site, rule, a.start, a.end, "main", {}
         if re.match(r"[-‐][A-Za-z]", text[a.end : a.end + 2]) and low in self.generic_literals:
             return None  # "cancer-related fatigue", "cancer-therapy-related dysfunction"
         if low in self.generic_literals:
@@ -694,6 +717,7 @@ class DiagnosisExtractor:
                     m.resected = False
                     m.cand.assertion = None
                     m.cand.assertion_reason = None
+        self._history_only(text, mentions)
         main = [m for m in mentions if m.group == "main"]
         if not main:
             return mentions
@@ -715,6 +739,45 @@ class DiagnosisExtractor:
                     m.cand.value = value
                 break
         return kept
+
+    def _history_only(self, text: str, mentions: list[Mention]) -> None:
+        """A tumour named only as history ("with a history of X, status post ...") in a
+        document that states the patient free of disease and no metastatic disease is past,
+        resolved disease."""
+        if self.history_lead is None:
+            return
+        main = [m for m in mentions if m.group == "main"]
+        if not main or not any(
+            self.history_lead.search(text, max(m.sent[0], m.cand.start - 60), m.cand.start)
+            for m in main
+        ):
+            return
+        if not self._document_disease_free(text) or self._document_metastatic(text):
+            return
+        by_words: dict[frozenset[str], list[Mention]] = {}
+        for m in main:
+            by_words.setdefault(type_words(str(m.cand.value)), []).append(m)
+        for ms in by_words.values():
+            if all(
+                self.history_lead.search(text, max(m.sent[0], m.cand.start - 60), m.cand.start)
+                for m in ms
+            ):
+                for m in ms:
+                    m.group = "historical"
+                    m.cand.assertion = Assertion.HISTORICAL
+                    m.cand.assertion_reason = "named only as history; the note states no disease"
+
+    def _document_disease_free(self, text: str) -> bool:
+        """A clause states the patient free of disease ("doing well with no evidence of
+        disease"): a resolved cue and no active-disease cue in its clause."""
+        for m in self.resolved.finditer(text):
+            lo = max(text.rfind(c, 0, m.start()) for c in ".;\n") + 1
+            his = [i for i in (text.find(c, m.end()) for c in ".;\n") if i != -1]
+            hi = min(his) if his else len(text)
+            clause = text[lo : m.start()] + " " + text[m.end() : hi]
+            if not self.active.search(clause) and not _NOT_RECURRENT.search(text[lo : m.start()]):
+                return True
+        return False
 
     def _merge(self, mentions: list[Mention]) -> None:
         """One value per tumour: a less specific mention takes the specific one's value.

@@ -242,6 +242,16 @@ class DateRules(BaseModel):
     reach: int = Field(ge=1)
 
 
+class SupportiveDose(BaseModel):
+    """An agent that is supportive care at or above this single dose (megestrol ≥ 400 mg
+    for appetite)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agent: str
+    min_mg: float = Field(gt=0)
+
+
 class TherapyFile(BaseModel):
     """resources/therapy.yaml (see the header of that file)."""
 
@@ -254,6 +264,7 @@ class TherapyFile(BaseModel):
     oncology_context: str
     non_oncologic_context: str
     non_oncologic_penalty: float = Field(ge=0, lt=1)
+    supportive_doses: list[SupportiveDose] = Field(default_factory=list)
     relatives_sections: list[str] = Field(default_factory=list)
     list_gap: str
     clause_break: str
@@ -327,9 +338,10 @@ def anchor_rules(
             out.append(AnchorRule(id=short_id, label=label, prior=prior, literals=short, data=data))
 
     for a in lexicon.agents:
+        data: dict = {"agents": [a.name]}
         if a.regimen_only:
-            continue
-        data = {"agents": [a.name]}
+            # counted only in one list with anticancer agents (TherapyExtractor._window)
+            data["regimen_only"] = True
         out.append(
             AnchorRule(
                 id="therapy.generic",
@@ -415,6 +427,12 @@ _COMMA = re.compile(r"[,;]")
 _MASK = "\x00"  # stands in for drug names while cues are scanned
 _SPACES = re.compile(r"\s+")
 _GIVEN_REASON = "stated as given (prior or current therapy)"
+# a single dose written right after a drug: "Megace 400 mg per day", "megestrol acetate 800mg"
+_DOSE = re.compile(
+    r"(?:\s*(?:acetate|ES|oral\s+suspension|tablets?|po|p\.o\.))*\s*[:(]?\s*"
+    r"(\d{1,3}(?:,\d{3})*(?:\.\d+)?)\s*mg\b(?!\s*/\s*(?:ml|mL|m2|kg))",
+    re.IGNORECASE,
+)
 
 
 def _gap_len(text: str, a: int, b: int) -> int:
@@ -521,6 +539,7 @@ class TherapyExtractor:
             "clause_subject": _compile(r.clause_subject),
         }
         self._upper_case = {x.lower() for x in r.ambiguous.upper_case}
+        self._supportive = {d.agent: d.min_mg for d in r.supportive_doses}
 
     def __call__(self, doc: Doc) -> Doc:
         spans = anchors(doc, *LABELS)
@@ -627,6 +646,7 @@ class TherapyExtractor:
         mentions = self._drop_non_therapy(text, mentions)
         mentions = self._keep_unambiguous(text, lo, hi, mentions)
         mentions = self._keep_oncologic_procedures(text, lo, hi, mentions)
+        mentions = self._keep_regimen_members(text, mentions)
         if not mentions:
             return [], []
         non_oncologic = bool(self._rx["non_oncologic"].search(text, lo, hi))
@@ -648,10 +668,13 @@ class TherapyExtractor:
         return cands, deferred
 
     def _drop_non_therapy(self, text: str, mentions: list[_Mention]) -> list[_Mention]:
-        """Drop a short synonym that counts only in capitals written otherwise ("map"), and
-        a drug named as a property of a mutation ("G1202R mutation (lorlatinib-resistant)")."""
+        """Drop a short synonym that counts only in capitals written otherwise ("map"), a
+        drug named as a property of a mutation ("G1202R mutation (lorlatinib-resistant)"),
+        and an agent given at a supportive-care dose ("Megace 400 mg per day")."""
         keep = []
         for m in mentions:
+            if self._supportive_dose(text, m):
+                continue
             if (
                 m.ambiguous
                 and text[m.start : m.end].lower() in self._upper_case
@@ -664,6 +687,34 @@ class TherapyExtractor:
                 continue
             keep.append(m)
         return keep
+
+    def _supportive_dose(self, text: str, m: _Mention) -> bool:
+        """The dose written right after the drug is a supportive-care dose."""
+        limits = [self._supportive[a] for a in m.agents if a in self._supportive]
+        if not limits:
+            return False
+        d = _DOSE.match(text, m.end, min(len(text), m.end + 40))
+        if d is None:
+            return False
+        return float(d.group(1).replace(",", "")) >= min(limits)
+
+    def _keep_regimen_members(self, text: str, mentions: list[_Mention]) -> list[_Mention]:
+        """An agent that is anticancer only inside a regimen (prednisone) counts where it is
+        named in one list with an anticancer agent ("rituximab, cyclophosphamide, ...,
+        vincristine, and prednisone"), not alone ("prednisone 10 mg daily for COPD")."""
+        if not any(m.anchor.data.get("regimen_only") for m in mentions):
+            return mentions
+        groups = self._groups(text, mentions)
+        partnered = {
+            g
+            for g, m in zip(groups, mentions, strict=True)
+            if not m.anchor.data.get("regimen_only") and not m.anchor.data.get("local")
+        }
+        return [
+            m
+            for g, m in zip(groups, mentions, strict=True)
+            if not m.anchor.data.get("regimen_only") or g in partnered
+        ]
 
     def _read_plan_lead(self, text: str, mentions: list[_Mention]) -> None:
         """ "Options discussed: (1) X, (2) Y": the drugs after the lead are planned."""
@@ -690,7 +741,12 @@ class TherapyExtractor:
     ) -> list[_Mention]:
         if not any(m.ambiguous for m in mentions):
             return mentions
-        others = any(not m.ambiguous and not m.anchor.data.get("local") for m in mentions)
+        others = any(
+            not m.ambiguous
+            and not m.anchor.data.get("local")
+            and not m.anchor.data.get("regimen_only")
+            for m in mentions
+        )
         if others:
             return mentions
         ctx = self._rx["context"]
