@@ -344,3 +344,23 @@ def test_prose_bridges_to_the_value(extract):
     found = extract(text)
     assert [f.value for f in only(found, "hemoglobin")] == [86]
     assert [f.value for f in only(found, "neutrophils")] == [pytest.approx(1.1)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Nursing: Hemoglobin < 9.0 g/dL: provider notified.",
+        "Trial requirements (Hb > 90 g/L) were reviewed with her.",
+        "ANC < 1.0 - treatment held per protocol.",
+    ],
+)
+def test_bounds_beside_actions_or_requirements_are_not_measurements(extract, line):
+    found = extract(f"Labs 03/14: WBC 5.1, Cr 0.8.\n{line}\n")
+    assert not [f for f in found if f.field in ("hemoglobin", "neutrophils")]
+
+
+def test_measured_bounds_stay_measurements(extract):
+    found = extract("Labs today: ALT < 5 U/L, AST 22 U/L, Plt > 400 (H).")
+    got = {f.field: (f.value, f.attributes.get("comparator"), f.assertion) for f in found}
+    assert got["alt"] == (5, "<", "present")
+    assert got["platelets"] == (400, ">", "present")

@@ -132,6 +132,15 @@ _CLAUSE_END = re.compile(r"\n|\.(?!\d)(?=\s|$)")
 _PAIR_SECOND = re.compile(r"\s?/\s?(?P<num>" + NUMBER + r")")
 
 
+# words that make a bound (<, >) on a lab a threshold to act on, not a measurement
+_ACTION_CUE = re.compile(
+    r"\b(?:notif(?:y|ied)|call(?:ed)?\s+(?:if|for|md|provider)|paged?|hold|held|"
+    r"per\s+protocol|protocol|parameters?|requirements?|required|requires?|criteri(?:on|a)|"
+    r"if|unless|transfuse\s+(?:if|for)|goal|target|threshold|eligib\w*)\b",
+    re.IGNORECASE,
+)
+
+
 class LabExtractor:
     """spaCy component: one candidate per analyte value written after an anchor."""
 
@@ -447,6 +456,12 @@ class LabExtractor:
         if m.group("cmp"):
             cand.attributes["comparator"] = m.group("cmp").strip()
             cand.adjust("value given as a bound (<, >)", -0.1)
+            line_start, line_end = line_bounds(text, a.start)
+            if _ACTION_CUE.search(text, line_start, line_end):
+                # "Hemoglobin < 9.0 g/dL: provider notified", "hold if plt < 50",
+                # "requirements (Hb > 90 g/L)": a threshold of a plan or protocol
+                cand.assertion = Assertion.HYPOTHETICAL
+                cand.assertion_reason = "a bound written beside an action or requirement"
         if flag:
             cand.attributes["flag"] = flag
         if uln_note is not None:
