@@ -425,7 +425,10 @@ def train(
     policy = load_policy(policy_out) if policy_out.exists() else load_policy()
     pairs = [(p, bool(y)) for p, y in zip(dev_probs, dev_ex.labels, strict=True)]
     point = auto_accept(pairs, policy.max_auto_error)
-    threshold = round(point.threshold, 4)
+    threshold = round(max(point.threshold, policy.min_auto_accept), 4)
+    accepted = [y for p, y in pairs if p >= threshold]
+    coverage = len(accepted) / max(1, len(pairs))
+    error = 1 - sum(accepted) / len(accepted) if accepted else 0.0
     write_policy(
         policy_out,
         policy.model_copy(
@@ -433,7 +436,7 @@ def train(
                 "finding_auto_accept": threshold,
                 "criterion_auto_accept": threshold,
                 "chosen_on": f"{policy_set} with model {version}: auto-accepted error "
-                f"{point.error:.2%} at coverage {point.coverage:.1%}",
+                f"{error:.2%} at coverage {coverage:.1%}",
             }
         ),
     )
@@ -441,8 +444,8 @@ def train(
     for k, v in train_metrics.items():
         err.print(f"  {k}: {v}", highlight=False)
     err.print(
-        f"  auto-accept threshold {threshold} (dev coverage {point.coverage:.1%}, "
-        f"error {point.error:.2%})",
+        f"  auto-accept threshold {threshold} (dev coverage {coverage:.1%}, "
+        f"error {error:.2%}; curve point {point.threshold:.4f}, floor {policy.min_auto_accept})",
         highlight=False,
     )
 

@@ -22,6 +22,9 @@ class RoutingPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_auto_error: float = Field(default=0.01, gt=0, lt=1)
+    # no single finding below this calibrated probability is auto-accepted, however low
+    # the error of the accepted set as a whole
+    min_auto_accept: float = Field(default=0.9, ge=0, le=1)
     finding_auto_accept: float = Field(default=0.95, ge=0, le=1)
     criterion_auto_accept: float = Field(default=0.95, ge=0, le=1)
     confident_not_met: float = Field(default=0.8, gt=0, le=1)
