@@ -126,7 +126,7 @@ def test_invalid_rule_file_names_file_and_line(tmp_path):
     ("text", "target", "expected"),
     [
         # "remote chance" is a possibility; "remote history" stays historical
-        ("There is a remote chance that this could represent lymphoma.", "lymphoma", "possible"),
+        ("A remote chance remains that the nodes represent lymphoma.", "lymphoma", "possible"),
         ("Remote history of lymphoma, treated in 1990.", "lymphoma", "historical"),
         ("The nodes may represent lymphoma.", "lymphoma", "possible"),
         ("Small possibility of lymphoma given the night sweats.", "lymphoma", "possible"),

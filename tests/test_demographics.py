@@ -61,7 +61,7 @@ def test_ages_at_events_and_of_relatives_are_not_the_patients(extract):
     ("text", "sex"),
     [
         ("This is a middle-aged male with an epiglottic mass and odynophagia.", "male"),
-        ("CLINICAL HISTORY: 1-day-old female with facial mass.", "female"),
+        ("INDICATION: 3-day-old female with a neck mass.", "female"),
     ],
 )
 def test_sex_from_a_description_without_an_age(extract, text, sex):

@@ -271,7 +271,7 @@ def test_not_liver_involvement(extract, text):
         ("There is a possibility of liver metastases.", "possible"),
         ("She could have liver metastases.", "possible"),
         # pos.question_of
-        ("There was also a question of liver metastases at that time.", "possible"),
+        ("At that point there was also a question of hepatic metastases.", "possible"),
     ],
 )
 def test_new_context_rules_for_liver(extract, text, assertion):

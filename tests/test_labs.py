@@ -305,35 +305,35 @@ def test_lone_dated_aside_stays_present(extract):
 
 def test_admission_values_before_todays_are_historical(extract):
     text = (
-        "LABORATORY DATA:  She came in, white count 9.2, hemoglobin 7.2, hematocrit 22.2, "
-        "platelet count is 47,000.  Calcium is 8.1, creatinine of 5.2, bilirubin is 2.2.  "
-        "Today, her hemoglobin is 5.7, platelet count is 34,000, and bilirubin of 1.7.\n"
+        "LABS:  When she came in, white count 8.4, hemoglobin 7.9, hematocrit 24.0, "
+        "platelet count is 52,000.  Sodium is 134, creatinine of 4.6, bilirubin is 2.5.  "
+        "Today, her hemoglobin is 6.3, platelet count is 39,000, and bilirubin of 1.9.\n"
     )
     found = extract(text, date=None)
     hb = _by_value(found, "hemoglobin")
-    assert hb[72].assertion == "historical"
-    assert hb[57].assertion == "present"
+    assert hb[79].assertion == "historical"
+    assert hb[63].assertion == "present"
     plt = _by_value(found, "platelets")
-    assert plt[47].assertion == "historical"
-    assert plt[34].assertion == "present"
+    assert plt[52].assertion == "historical"
+    assert plt[39].assertion == "present"
     bili = _by_value(found, "total_bilirubin")
-    assert bili[37.6].assertion == "historical"
-    assert bili[29.1].assertion == "present"
+    assert bili[42.8].assertion == "historical"
+    assert bili[32.5].assertion == "present"
 
 
 def test_dated_value_beside_most_recent_is_historical(extract):
     text = (
-        "HISTORY: Essential thrombocytosis. On 11/06/07, his platelets were noted to be "
-        "766,000.\n"
-        "ASSESSMENT: His most recent CBC shows a white blood count of 6.0 with hemoglobin of "
-        "13.7 g percent and platelet count of 381,000.\n"
+        "HISTORY: Polycythemia vera. On 03/14/09, her platelets were found to be "
+        "812,000.\n"
+        "ASSESSMENT: Her most recent CBC shows a white blood count of 7.1 with hemoglobin of "
+        "12.9 g percent and platelet count of 402,000.\n"
     )
     found = extract(text, date=None)
     plt = _by_value(found, "platelets")
-    assert plt[766].assertion == "historical"
-    assert plt[381].assertion == "present"
-    assert _by_value(found, "hemoglobin")[137].unit == "g/L"
-    assert [f.value for f in only(found, "wbc")] == [6.0]
+    assert plt[812].assertion == "historical"
+    assert plt[402].assertion == "present"
+    assert _by_value(found, "hemoglobin")[129].unit == "g/L"
+    assert [f.value for f in only(found, "wbc")] == [7.1]
 
 
 def test_prose_bridges_to_the_value(extract):

@@ -804,9 +804,9 @@ def test_cycle_number_in_words_is_ongoing(extract):
 
 def test_poorly_tolerated_drug_and_the_one_switched_to(extract):
     text = (
-        "Ovarian cancer on intraperitoneal therapy. She had her first course with "
-        "intraperitoneal cisplatin, which was very difficultly tolerated by her. Therefore, "
-        "on the last admission she was switched to Taxol. She has done well since.\n"
+        "Peritoneal carcinoma on IP treatment. Her first cycle of intraperitoneal "
+        "cisplatin was very difficultly tolerated. For that reason she was switched to "
+        "Taxol at the following admission and has managed well since.\n"
     )
     got = _outcomes(extract(text))
     assert ("cisplatin", "present", "intolerance") in got
@@ -825,8 +825,8 @@ def test_present_perfect_given_is_ongoing(extract):
 
 def test_prednisone_counts_only_in_a_list_of_anticancer_drugs(extract):
     text = (
-        "Diffuse large B-cell lymphoma. Chemotherapy with rituximab plus cyclophosphamide, "
-        "daunorubicin, vincristine, and prednisone was started in May.\n"
+        "DLBCL, stage III. Treatment with rituximab together with cyclophosphamide, "
+        "daunorubicin, vincristine and prednisone was started in May.\n"
         "COPD flare last winter treated with prednisone 40 mg daily for five days.\n"
     )
     pred = [f for f in therapies(extract(text)) if f.value == "prednisone"]

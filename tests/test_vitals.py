@@ -21,7 +21,7 @@ Physical Exam: comfortable at rest.
         ("SpO2 96%", 96, None),
         ("96% RA", 96, True),
         ("pulse oximetry 89% on 4 L/min nasal cannula", 89, False),
-        ("Oxygen saturation on room air is 94%.", 94, True),
+        ("Oxygen saturation on room air was 93%.", 93, True),
         ("95% O2 saturation on room air.", 95, True),
         ("O2 sat on 2 L NC 93%.", 93, False),
     ],

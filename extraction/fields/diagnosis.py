@@ -480,7 +480,7 @@ class DiagnosisExtractor:
             return value, self.rules.priors.site, rule, start, end, "main", {}
         for site, rx in self.implied_sites:
             if not head.site_only and rx.search(text, sent[0], sent[1]):
-                # "adenocarcinoma, moderately differentiated, Gleason's score 3 + 4"
+                # "adenocarcinoma, Gleason score 4 + 3" (a prostate core)
                 value = f"{site} {head.value}"
                 rule = f"diagnosis.implied_{_slug(head.value)}"
                 return value, self.rules.priors.site, rule, a.start, a.end, "main", {}
@@ -491,7 +491,7 @@ class DiagnosisExtractor:
             if kind is None:
                 return None
             if in_fh or self.family.search(text, max(sent[0], a.start - 40), a.start):
-                return None  # "Family history: negative for cancer" states nothing
+                return None  # "Family history: no cancer" states nothing
             rule = f"diagnosis.generic_{kind}"
             return low, self.rules.priors.generic, rule, a.start, a.end, "generic", {}
         if head.site_only:
@@ -633,7 +633,7 @@ class DiagnosisExtractor:
             if _WORKUP.match(text, mm.end(), min(hi, mm.end() + 15)):
                 continue
             if re.match(r"[^\n.;?]{0,12}\?", text[mm.end() : min(hi, mm.end() + 14)]):
-                continue  # "Clinical question: pulmonary metastases?"
+                continue  # "Clinical question: lung metastases?"
             return True
         return False
 

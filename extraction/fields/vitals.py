@@ -91,7 +91,7 @@ class VitalsExtractor:
                 return None  # "percent sat is 24", "iron sat": transferrin saturation
             limit = min(line_end, a.end + 40)
             pos = _FILL.match(text, a.end, limit).end()
-            # the oxygen source may come first: "Oxygen saturation on room air is 94%"
+            # the oxygen source may come first: "oxygen saturation on room air was 93%"
             source = _SOURCE_FIRST.match(text, pos, limit)
             if source and (self.room_air.search(source.group("src"))
                            or self.supplemental.search(source.group("src"))):  # fmt: skip
