@@ -364,3 +364,25 @@ def test_measured_bounds_stay_measurements(extract):
     got = {f.field: (f.value, f.attributes.get("comparator"), f.assertion) for f in found}
     assert got["alt"] == (5, "<", "present")
     assert got["platelets"] == (400, ">", "present")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Urinalysis: protein 2+, moderate leukocytes, 20-40 white blood cells, no bacteria. "
+        "Labs: WBC 6.1, Hgb 12.0 g/dL.",
+        "Lumbar puncture: CSF with 12 RBC, 31 WBC, 14 lymphocytes. CBC: WBC 6.1, Hgb 12.0 g/dL.",
+        "Pleural fluid: WBC 1450, LDH 310; serum WBC 6.1, Hgb 12.0 g/dL.",
+    ],
+)
+def test_counts_in_other_specimens_are_not_blood_counts(extract, text):
+    found = extract(text)
+    assert [f.value for f in only(found, "wbc")] == [6.1]
+    assert only(found, "lymphocytes") == []
+    assert [f.value for f in only(found, "hemoglobin")] == [120]
+
+
+def test_a_urine_test_named_after_a_blood_value_leaves_it_alone(extract):
+    found = extract("Labs today: creatinine 0.8 mg/dl, urine protein 3+. WBC 40 in the urine.")
+    assert [f.value for f in only(found, "creatinine")] == [70.7]
+    assert only(found, "wbc") == []

@@ -132,6 +132,29 @@ _CLAUSE_END = re.compile(r"\n|\.(?!\d)(?=\s|$)")
 _PAIR_SECOND = re.compile(r"\s?/\s?(?P<num>" + NUMBER + r")")
 
 
+# a count in urine, CSF or another fluid is not a blood count: "UA: moderate leukocytes,
+# 30-50 white blood cells", "CSF examination revealed: 19 RBC, 22 WBC, 17 lymphocytes"
+_SPECIMEN = re.compile(
+    r"\b(?:urine|urinary|urinalysis|UA|U/A|CSF|cerebrospinal|spinal\s+fluid|pleural\s+fluid|"
+    r"peritoneal\s+fluid|ascitic|paracentesis|thoracentesis|lumbar\s+puncture|BAL|"
+    r"bronchoalveolar|synovial|joint\s+fluid|stool|sputum|drain\s+fluid|body\s+fluid)\b",
+    re.IGNORECASE,
+)
+_SPECIMEN_CLAUSE_BREAK = re.compile(r"\.(?!\d)\s|;|\n")
+_SPECIMEN_AFTER = re.compile(r"\s*(?:\(\s*|in\s+(?:the\s+)?|on\s+)" + _SPECIMEN.pattern, re.I)
+
+
+def _other_specimen(text: str, c: Candidate) -> bool:
+    """The candidate's clause names a specimen other than blood before the value, or the
+    value is followed by one ("40 WBC in the urine", "12 (CSF)")."""
+    line_start, line_end = line_bounds(text, c.start)
+    start = line_start
+    for m in _SPECIMEN_CLAUSE_BREAK.finditer(text, line_start, c.start):
+        start = m.end()
+    after = _SPECIMEN_AFTER.match(text, c.end, min(line_end, c.end + 25))
+    return bool(_SPECIMEN.search(text, start, c.end) or after)
+
+
 # words that make a bound (<, >) on a lab a threshold to act on, not a measurement
 _ACTION_CUE = re.compile(
     r"\b(?:notif(?:y|ied)|call(?:ed)?\s+(?:if|for|md|provider)|paged?|hold|held|"
@@ -167,6 +190,7 @@ class LabExtractor:
                 mine.extend(self._parse(text, a, a.data["analyte"]))
             else:
                 mine.extend(self._parse_pair(text, a))
+        mine = [c for c in mine if not _other_specimen(text, c)]
         self._resolve_by_system(mine, unit_system(text) or _system_of_values(mine))
         self._mark_earlier(text, mine)
         out.extend(mine)
