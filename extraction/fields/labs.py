@@ -170,7 +170,6 @@ class LabExtractor:
     def __init__(self, labs: LabFile) -> None:
         self.labs = labs
         self.units = UnitTable(labs)
-        self._anchor_starts: list[int] = []
         cues = labs.time_cues
         self._earlier = _cue_regex(cues.earlier)
         self._episode = _cue_regex(cues.episode)
@@ -182,12 +181,12 @@ class LabExtractor:
             return doc
         out = candidates_of(doc)
         text = text_of(doc)
-        self._anchor_starts = sorted(span.start_char for span in found)
+        starts = sorted(span.start_char for span in found)  # bounds of each clause search
         mine: list[Candidate] = []
         for span in found:
             a = anchor_of(span)
             if a.label == "LAB":
-                mine.extend(self._parse(text, a, a.data["analyte"]))
+                mine.extend(self._parse(text, a, a.data["analyte"], starts))
             else:
                 mine.extend(self._parse_pair(text, a))
         mine = [c for c in mine if not _other_specimen(text, c)]
@@ -284,7 +283,9 @@ class LabExtractor:
             )
 
     # -- parsing -----------------------------------------------------------------------
-    def _parse(self, text: str, a: Anchor, analyte: str) -> list[Candidate]:
+    def _parse(
+        self, text: str, a: Anchor, analyte: str, anchor_starts: list[int]
+    ) -> list[Candidate]:
         _, line_end = line_bounds(text, a.end)
         limit = min(line_end, a.end + _WINDOW)
         pre_unit = self._unit_in_parens(text, a.end, limit, analyte)
@@ -294,13 +295,13 @@ class LabExtractor:
             pos = earlier.end()
         m = _VALUE.match(text, pos, limit)
         if not m:
-            return self._prior_in_clause(text, a, analyte, a.end, None)
+            return self._prior_in_clause(text, a, analyte, a.end, None, anchor_starts)
         # the unit, flag and reference range may run past the anchor window in a wide table
         limit = max(limit, min(line_end, m.end() + _WINDOW))
         if self.units.match(analyte, text, m.end()) is None and _BAD_FOLLOW.match(
             text, m.end(), min(len(text), m.end() + 8)
         ):
-            return self._prior_in_clause(text, a, analyte, m.end(), None)
+            return self._prior_in_clause(text, a, analyte, m.end(), None, anchor_starts)
         if _PERCENT_COLUMN.match(text, m.end(), limit):
             return []  # a differential percentage in a table column ("Neutrophils  61  %")
         row = _ROW_VALUES.match(text, m.start(), limit)
@@ -310,24 +311,30 @@ class LabExtractor:
                 return columns
         cand = self._build(text, a, analyte, m, limit, pre_unit)
         if cand is None:
-            return self._prior_in_clause(text, a, analyte, m.end(), None)
+            return self._prior_in_clause(text, a, analyte, m.end(), None, anchor_starts)
         if earlier is not None:
             cand.assertion = Assertion.HISTORICAL
             cand.assertion_reason = "earlier value of a change ('from X')"
         found = [cand]
         more = self._priors_and_trends(text, a, analyte, cand, limit)
         if not more:
-            more = self._prior_in_clause(text, a, analyte, cand.end, cand)
+            more = self._prior_in_clause(text, a, analyte, cand.end, cand, anchor_starts)
         found.extend(more)
         return found
 
     def _prior_in_clause(
-        self, text: str, a: Anchor, analyte: str, pos: int, cand: Candidate | None
+        self,
+        text: str,
+        a: Anchor,
+        analyte: str,
+        pos: int,
+        cand: Candidate | None,
+        anchor_starts: list[int],
     ) -> list[Candidate]:
         """An earlier value of this analyte quoted further on in the anchor's clause (before
         any other analyte): historical."""
         stop = min(len(text), pos + 100)
-        nxt = [s for s in self._anchor_starts if pos <= s < stop]
+        nxt = [s for s in anchor_starts if pos <= s < stop]
         if nxt:
             stop = min(nxt)
         stop = _clause_end(text, pos, stop)
