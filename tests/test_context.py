@@ -134,3 +134,21 @@ def test_invalid_rule_file_names_file_and_line(tmp_path):
 )
 def test_possibility_phrasings_for_diagnoses(assertion_of, text, target, expected):
     assert assertion_of(text, target, "DIAGNOSIS") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "expected"),
+    [
+        # pos.impression, pos.working_diagnosis, pos.most_consistent
+        ("Biopsies were thought to be consistent with lymphoma.", "lymphoma", "possible"),
+        ("The working diagnosis is lymphoma pending flow cytometry.", "lymphoma", "possible"),
+        ("Imaging findings are most consistent with lymphoma.", "lymphoma", "possible"),
+        ("The biopsy is consistent with lymphoma.", "lymphoma", "present"),
+        # fam.spouse: a spouse's illness, not a bare "her husband" beside her own
+        ("She nursed her husband's lymphoma for a year.", "lymphoma", "family"),
+        ("Her wife died of lymphoma in 2019.", "lymphoma", "family"),
+        ("She and her husband asked about her lymphoma.", "lymphoma", "present"),
+    ],
+)
+def test_impressions_and_spouses_for_diagnoses(assertion_of, text, target, expected):
+    assert assertion_of(text, target, "DIAGNOSIS") == expected

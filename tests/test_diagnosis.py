@@ -608,3 +608,99 @@ def test_a_blocker_spelled_like_another_familys_anchor_is_left_out():
     ]
     got = {(r.category, r.literal) for r in to_target_rules(rules)}
     assert got == {("BLOCK", "lymph node"), ("DX_TYPE", "lymphoma")}
+
+
+# --------------------------------------------------------------- oncology consult notes
+@pytest.mark.parametrize(
+    ("dx", "value"),
+    [
+        # plurals of a type
+        ("Cystoscopy again shows papillary transitional cell carcinomas at the dome.",
+         "transitional cell carcinoma"),
+        # a glioma named by grade only; named astrocytoma variants keep their name
+        ("Slowly progressive low-grade glioma of the left insula.", "low-grade glioma"),
+        ("Resection of a cerebellar pilocytic astrocytoma in 2019.", "pilocytic astrocytoma"),
+        ("Pleomorphic xanthoastrocytoma of the temporal lobe.", "xanthomatous astrocytoma"),
+        # the older full name, when written, is kept and absorbs the short form
+        ("Glioblastoma multiforme of the right parietal lobe; GBM recurred in 2025.",
+         "glioblastoma multiforme"),
+        ("Hysterectomy pathology returned a uterine adenosarcoma.", "mullerian adenosarcoma"),
+        ("Known diffuse large cell lymphoma, on second-line salvage.",
+         "diffuse large b-cell lymphoma"),
+    ],
+)  # fmt: skip
+def test_consult_note_type_names(extract, dx, value):
+    found = only(extract(CLINIC_NOTE.format(dx=dx)), "diagnosis")
+    assert {f.value for f in found} == {value}
+
+
+def test_a_glioma_named_beside_its_grade_is_one_tumour(extract):
+    text = (
+        "Microscopic: an infiltrating astrocytic glioma with necrosis and microvascular "
+        "proliferation.\nFinal diagnosis: glioblastoma, IDH-wildtype.\n"
+    )
+    assert _dx(extract(text)) == {("glioblastoma", "present")}
+
+
+def test_lay_site_names_do_not_state_the_histology(extract):
+    found = extract(
+        "Family history: her father died of kidney cancer; a brother had bone cancer.\n"
+    )
+    assert _dx(found) == {("renal cancer", "family"), ("bone cancer", "family")}
+    text = "Kidney cancer: left nephrectomy showed clear cell renal cell carcinoma, pT1b.\n"
+    assert _dx(extract(text)) == {("clear cell renal cell carcinoma", "present")}
+
+
+def test_a_spouses_cancer_is_not_the_patients(extract):
+    text = "She cared for her husband's metastatic pancreatic cancer last year.\n"
+    assert ("pancreatic cancer", "present") not in _dx(extract(text))
+    text = "She came with her husband to discuss her breast cancer treatment.\n"
+    assert _dx(extract(text)) == {("breast cancer", "present")}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Outside pleural biopsies were thought to be consistent with mesothelioma.",
+        "The MRI findings are most consistent with mesothelioma.",
+        "At this time the working diagnosis is mesothelioma.",
+    ],
+)
+def test_working_impressions_are_possible(extract, sentence):
+    assert _dx(extract(sentence + "\n")) == {("mesothelioma", "possible")}
+
+
+def test_two_spellings_of_one_suspected_type_are_one_value(extract):
+    text = (
+        "PREOPERATIVE DIAGNOSIS: Left pleural effusion, suspected malignant mesothelioma.\n"
+        "HPI: Pleural fluid cytology elsewhere was thought to be consistent with mesothelioma.\n"
+    )
+    assert _dx(extract(text)) == {("malignant mesothelioma", "possible")}
+
+
+def test_a_site_with_a_generic_word_gives_the_histology_its_site(extract):
+    text = (
+        "Pelvic MRI impression: prostatic malignancy with extracapsular extension.\n"
+        "PATHOLOGY:\nCore biopsies: poorly differentiated adenocarcinoma in both lobes.\n"
+    )
+    assert _dx(extract(text)) == {("prostate adenocarcinoma", "present")}
+    # a second named type: the histology may be that one's, so nothing is joined
+    text = (
+        "Impression: prostatic malignancy. History of colon cancer 2015.\nBiopsy: adenocarcinoma.\n"
+    )
+    assert ("prostate adenocarcinoma", "present") not in _dx(extract(text))
+
+
+def test_a_tumour_stated_resolved_once_is_past_disease_in_its_other_mentions(extract):
+    text = (
+        "HPI: Three years ago he developed a mantle cell lymphoma, which was treated with "
+        "bendamustine and rituximab.\n"
+        "ASSESSMENT:\n1. Cough.\n2. History of mantle cell lymphoma, in complete remission.\n"
+    )
+    assert _dx(extract(text)) == {("mantle cell lymphoma", "historical")}
+    # a mention that states active disease keeps the tumour current there
+    text = (
+        "HPI: Mantle cell lymphoma, now relapsed with new adenopathy.\n"
+        "PMH: Mantle cell lymphoma treated in 2019, then in complete remission.\n"
+    )
+    assert ("mantle cell lymphoma", "present") in _dx(extract(text))

@@ -858,3 +858,39 @@ def test_megestrol_at_an_appetite_dose_is_supportive_care(extract, dose, kept):
         f"MEDICATIONS: Dilaudid 2 mg q.3h. p.r.n., Protonix 40 mg per day, and {dose}.\n"
     )
     assert bool([f for f in therapies(extract(text)) if f.value == "megestrol"]) is kept
+
+
+# ------------------------------------------------------------ plans in consult letters
+def test_what_a_planned_cycle_will_include_is_hypothetical(extract):
+    text = (
+        "Induction is two cycles. Cycle one would consist of docetaxel and cisplatin with "
+        "fluorouracil, and cetuximab is added. In our unit the typical schedule gives cisplatin "
+        "over two hours. Cetuximab will be given weekly during radiation.\n"
+    )
+    found = therapies(extract(text))
+    assert {f.value for f in found} >= {"docetaxel", "cisplatin", "fluorouracil", "cetuximab"}
+    assert {f.assertion.value for f in found} == {"hypothetical"}
+
+
+def test_published_trials_of_a_drug_are_no_course_of_the_patients(extract):
+    text = (
+        "We reviewed phase II trials that have used temozolomide for low-grade tumours. "
+        "We discussed starting temozolomide once she recovers.\n"
+    )
+    found = therapies(extract(text))
+    assert {(f.value, f.assertion.value) for f in found} == {("temozolomide", "hypothetical")}
+
+
+def test_a_complete_remission_told_next_completes_the_course(extract):
+    text = (
+        "Two years ago he developed a follicular lymphoma which was treated with R-CHOP. "
+        "He then went into a complete remission and has been followed since.\n"
+    )
+    found = extract(text)
+    for agent in ("rituximab", "cyclophosphamide", "doxorubicin", "vincristine", "prednisone"):
+        assert outcomes(found, agent) == {"completed"}, agent
+    text = (
+        "Two years ago he developed a follicular lymphoma which was treated with R-CHOP.\n"
+        "Complete remission of his gout flare after colchicine.\n"
+    )
+    assert outcomes(extract(text), "rituximab") != {"completed"}

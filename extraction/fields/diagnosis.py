@@ -187,7 +187,14 @@ def literal_variants(literal: str) -> list[str]:
         for word in ("carcinoma", "cancer"):
             if lit.endswith(" " + word):
                 out.append(lit[: -len(word)] + "ca")
+    # the plural of a tumour noun ("transitional cell carcinomas", "low-grade gliomas")
+    for lit in list(out):
+        if _PLURAL_NOUN.search(lit):
+            out.append(lit + "s")
     return list(dict.fromkeys(out))
+
+
+_PLURAL_NOUN = re.compile(r"(?:oma|cancer|tumou?r|neoplasm)$")
 
 
 _CA_WORDS = {"cancer": "carcinoma", "ca": "carcinoma", "tumour": "tumor", "leukaemia": "leukemia"}
@@ -718,6 +725,7 @@ class DiagnosisExtractor:
                     m.cand.assertion = None
                     m.cand.assertion_reason = None
         self._history_only(text, mentions)
+        self._resolved_elsewhere(text, mentions)
         main = [m for m in mentions if m.group == "main"]
         if not main:
             return mentions
@@ -767,6 +775,41 @@ class DiagnosisExtractor:
                     m.cand.assertion = Assertion.HISTORICAL
                     m.cand.assertion_reason = "named only as history; the note states no disease"
 
+    def _resolved_elsewhere(self, text: str, mentions: list[Mention]) -> None:
+        """A tumour one mention states resolved ("history of lymphoma and remission") is
+        past disease in its other mentions too, when none of them states active disease
+        ("developed a lymphoma, which was treated with CHOP"; not "metastatic relapse")."""
+        resolved = [
+            type_words(str(m.cand.value))
+            for m in mentions
+            if m.group == "historical" and not m.resected
+        ]
+        if not resolved:
+            return
+        by_words: dict[frozenset[str], list[Mention]] = {}
+        for m in mentions:
+            if m.group == "main":
+                by_words.setdefault(type_words(str(m.cand.value)), []).append(m)
+        for words, ms in by_words.items():
+            if not any(r <= words for r in resolved):
+                continue
+            if any(self._active_clause(text, m) for m in ms):
+                continue
+            for m in ms:
+                m.group = "historical"
+                m.cand.assertion = Assertion.HISTORICAL
+                m.cand.assertion_reason = "the note states this tumour resolved elsewhere"
+
+    def _active_clause(self, text: str, m: Mention) -> bool:
+        """The mention's clause (its sentence cut at semicolons) states active disease."""
+        lo = max(m.sent[0], text.rfind(";", m.sent[0], m.cand.start) + 1)
+        semi = text.find(";", m.cand.end, m.sent[1])
+        hi = semi if semi != -1 else m.sent[1]
+        clause = text[lo : m.cand.start] + " " + text[m.cand.end : hi]
+        return bool(
+            self.active.search(clause) or self.recurrent.search(clause) or m.facts.get("metastatic")
+        )
+
     def _document_disease_free(self, text: str) -> bool:
         """A clause states the patient free of disease ("doing well with no evidence of
         disease"): a resolved cue and no active-disease cue in its clause."""
@@ -788,10 +831,12 @@ class DiagnosisExtractor:
         "clear cell renal cell carcinoma"), or that the rule file names as broader, takes
         that one when it is the only most specific candidate.
         """
-        for group in ("main", "historical"):
+        for group in ("main", "historical", "uncertain"):
             ms = [m for m in mentions if m.group == group]
             if len(ms) < 2:
                 continue
+            if group != "uncertain":
+                self._site_from_generic(ms)
             order = list(dict.fromkeys(str(m.cand.value) for m in ms))
             counts = {v: sum(1 for m in ms if m.cand.value == v) for v in order}
             words = {v: type_words(v) for v in order}
@@ -802,6 +847,14 @@ class DiagnosisExtractor:
                 )
                 for v in order
             }
+            if group == "uncertain":
+                # differentials keep their own types; only two spellings of one type
+                # ("suspected malignant mesothelioma" / "? mesothelioma") are one
+                for m in ms:
+                    if rep[str(m.cand.value)] != m.cand.value:
+                        m.cand.attributes["written_as"] = m.cand.value
+                        m.cand.value = rep[str(m.cand.value)]
+                continue
             values = list(dict.fromkeys(rep[v] for v in order))
             finer = {
                 (x, y): words[x] < words[y] or x in self.broader.get(y, set())
@@ -819,6 +872,38 @@ class DiagnosisExtractor:
                 if final != m.cand.value:
                     m.cand.attributes["written_as"] = m.cand.value
                     m.cand.value = final
+
+    def _site_from_generic(self, ms: list[Mention]) -> None:
+        """'prostatic malignancy' (a site with a generic word) and 'adenocarcinoma' (a
+        histology with no site) in one document, nothing else: one tumour, 'prostate
+        adenocarcinoma'."""
+        generic_heads = [h.value for h in self.rules.heads if h.site_only]
+        site_values = set(self.site_of.values())
+        sites: set[str] = set()
+        bare: set[str] = set()
+        for m in ms:
+            value = str(m.cand.value)
+            head = self.heads.get(value)
+            if head is not None and not head.site_only:
+                bare.add(value)
+                continue
+            site = next(
+                (value[: -len(g) - 1] for g in generic_heads if value.endswith(" " + g)), None
+            )
+            if site not in site_values or not m.cand.rule.startswith("diagnosis.site_"):
+                return  # another named type: the histology may be its
+            sites.add(site)
+        if len(sites) != 1 or len(bare) != 1:
+            return
+        site, head_value = sites.pop(), bare.pop()
+        region = self.region_of.get(site)
+        if region and self.heads[head_value].by_region:
+            value = f"{region} {head_value}"
+        else:
+            value = f"{site} {head_value}"
+        for m in ms:
+            m.cand.attributes["written_as"] = m.cand.value
+            m.cand.value = value
 
     def _share_attributes(self, text: str, mentions: list[Mention]) -> None:
         """All mentions of one type carry what any of them states; 'metastatic' also from

@@ -275,6 +275,7 @@ class TherapyFile(BaseModel):
     monitoring: str
     plan_lead: str
     next_sentence_progression: str
+    next_sentence_completed: str
     clause_subject: str
     gaps: Gaps
     cues: list[Cue] = Field(min_length=1)
@@ -293,6 +294,7 @@ class TherapyFile(BaseModel):
         "monitoring",
         "plan_lead",
         "next_sentence_progression",
+        "next_sentence_completed",
         "clause_subject",
     )(_check_regex)
 
@@ -536,6 +538,7 @@ class TherapyExtractor:
             "monitoring": _compile(r.monitoring),
             "plan_lead": _compile(r.plan_lead),
             "next_progression": _compile(r.next_sentence_progression),
+            "next_completed": _compile(r.next_sentence_completed),
             "clause_subject": _compile(r.clause_subject),
         }
         self._upper_case = {x.lower() for x in r.ambiguous.upper_case}
@@ -582,7 +585,7 @@ class TherapyExtractor:
     # -- windows: a sentence with its continuation lines -------------------------------
     def _windows(
         self, doc: Doc, spans: list[Span]
-    ) -> list[tuple[int, str, tuple[int, ...], list[Span], bool]]:
+    ) -> list[tuple[int, str, tuple[int, ...], list[Span], str | None]]:
         """Sentences holding anchors, each with the continuation sentences that follow it:
         (offset of the window in the Doc text, window text, offsets in it where a
         continuation starts — a sentence end there is not a clause break, spans, whether
@@ -609,33 +612,37 @@ class TherapyExtractor:
             base = doc[sents.starts[a]].idx
             text = doc[sents.starts[a] : sents.ends[b]].text
             junctions = tuple(doc[sents.starts[j]].idx - base for j in range(a + 1, b + 1))
-            tail = b + 1 < n and self._progression_follows(doc, sents, b + 1, span_starts)
+            tail = self._outcome_follows(doc, sents, b + 1, span_starts) if b + 1 < n else None
             out.append((base, text, junctions, group, tail))
         return out
 
-    def _progression_follows(self, doc: Doc, sents, k: int, span_starts: list[int]) -> bool:
+    def _outcome_follows(self, doc: Doc, sents, k: int, span_starts: list[int]) -> str | None:
         """Sentence k continues the paragraph of sentence k-1 (no line break between them),
-        names no drug and reports progression (not negated, not conditional)."""
+        names no drug and reports progression, or else a complete remission (not negated,
+        not conditional): that outcome, or None."""
         s0, s1 = sents.starts[k], sents.ends[k]
         j = bisect.bisect_left(span_starts, s0)
         if j < len(span_starts) and span_starts[j] < s1:
-            return False
+            return None
         full = text_of(doc)
         last = doc[sents.ends[k - 1] - 1]
         first = doc[s0]
         if "\n" in full[last.idx : first.idx]:
-            return False  # a new line or paragraph, not the same narrative
+            return None  # a new line or paragraph, not the same narrative
         text = full[first.idx : doc[s1 - 1].idx + len(doc[s1 - 1])]
-        m = self._rx["next_progression"].search(text)
-        if m is None:
-            return False
-        if self._rx["cue_negation"].search(text, max(0, m.start() - 24), m.start()):
-            return False
-        return not self._rx["conditional"].search(text, 0, m.start())
+        for outcome, rx in (("progression", "next_progression"), ("completed", "next_completed")):
+            m = self._rx[rx].search(text)
+            if m is None:
+                continue
+            if self._rx["cue_negation"].search(text, max(0, m.start() - 24), m.start()):
+                continue
+            if not self._rx["conditional"].search(text, 0, m.start()):
+                return outcome
+        return None
 
     # -- one window (all offsets relative to the window text) ----------------------------
     def _window(
-        self, text: str, base: int, junctions: tuple[int, ...], spans: list[Span], tail: bool
+        self, text: str, base: int, junctions: tuple[int, ...], spans: list[Span], tail: str | None
     ) -> tuple[list[Candidate], list[tuple[Candidate, bool]]]:
         lo, hi = 0, len(text)
         mentions = []
@@ -655,7 +662,7 @@ class TherapyExtractor:
             self._attach(text, hit, mentions, groups, junctions)
         self._read_plan_lead(text, mentions)
         if tail:
-            self._progression_after(mentions, groups, hi)
+            self._outcome_after(mentions, groups, hi, tail)
         self._read_lines(text, mentions, groups, junctions)
         self._read_dates(text, lo, hi, mentions, groups)
         cands: list[Candidate] = []
@@ -726,15 +733,15 @@ class TherapyExtractor:
                 m.plan = True
 
     @staticmethod
-    def _progression_after(mentions: list[_Mention], groups: list[int], hi: int) -> None:
-        """Progression told in the next sentence reaches the last drug list of this one, when
-        a cue states that list as given."""
+    def _outcome_after(mentions: list[_Mention], groups: list[int], hi: int, outcome: str) -> None:
+        """Progression (or a complete remission) told in the next sentence reaches the last
+        drug list of this one, when a cue states that list as given."""
         last = [k for k, g in enumerate(groups) if g == groups[-1]]
         drugs = [mentions[k] for k in last if not mentions[k].anchor.data.get("local")]
         if not drugs or not any(m.given for m in drugs):
             return
         for m in drugs:
-            m.attached.append((_RANK["progression"], hi, "progression", "next_sentence", False, hi))
+            m.attached.append((_RANK[outcome], hi, outcome, "next_sentence", False, hi))
 
     def _keep_unambiguous(
         self, text: str, lo: int, hi: int, mentions: list[_Mention]
