@@ -300,8 +300,9 @@ class Evaluator:
         found = self.facts.current(c.field, c.where)
         fresh, _ = self.facts.fresh(found, self.days(c.field, c.fresh_days))
         if not fresh:
+            where = ", ".join(f"{k} {v}" for k, v in (c.where or {}).items())
             return Outcome(
-                "unknown", 0.5, f"no {c.field} result" + (f" for {c.where}" if c.where else "")
+                "unknown", 0.5, f"no {c.field} result" + (f" for {where}" if where else "")
             )
         judged: list[tuple[Status, Finding]] = []
         for x in self.facts.latest(fresh):

@@ -307,6 +307,8 @@ def test_other_markers_do_not_count_for_cd70():
 def test_missing_cd70_is_unknown():
     d = run(with_("ihc"))
     assert status(d, "cd70_ihc_3plus") == "unknown"
+    reason = next(r.outcome.reason for r in d.criteria if r.id == "cd70_ihc_3plus")
+    assert reason == "no ihc result for marker CD70"  # readable, not a dict
     assert d.status == "needs_review"
     assert "cd70_ihc_3plus" in [i.criterion_id for i in d.review_items]
 
