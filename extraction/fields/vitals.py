@@ -101,9 +101,14 @@ class VitalsExtractor:
             m = _VALUE.match(text, pos, limit)
             if m is None:  # the value may come first: "95% O2 saturation on room air"
                 m = _VALUE_BEFORE.search(text, max(0, a.start - 12), a.start)
-            tail_start = m.end() if m and m.start() >= a.end else a.end if m else pos
-            if m and source is not None:
+            if m is None:
+                return None
+            # the oxygen source is read from where it is written: before the value, after
+            # it, or after the anchor when the value came first
+            if source is not None:
                 tail_start = source.start("src")
+            else:
+                tail_start = m.end() if m.start() >= a.end else a.end
         if not m:
             return None
         value = int(m.group("v"))
