@@ -1,7 +1,9 @@
 """Score findings against gold at the level of distinct facts.
 
 Predictions are de-duplicated per document (same field, assertion and value → one
-fact, keeping the most confident). A prediction matches a gold line when doc_id, field,
+fact, keeping the most confident). A therapy fact may match one gold line per course:
+the same agent given in two courses with different outcomes is two gold lines, matched
+when the agent's mentions state each outcome. A prediction matches a gold line when doc_id, field,
 assertion and value agree — numbers within 2%, free-text values when most of the
 gold's words appear in the prediction — and every attribute the gold lists agrees.
 Optional gold lines are never counted as missed, and a prediction matching one is not a
@@ -171,6 +173,16 @@ class ScoreResult:
         return self.assertion_correct / self.assertion_total if self.assertion_total else 0.0
 
 
+def _course_of(g: GoldFact) -> str | None:
+    """A therapy line's outcome: the same agent given in two courses with different
+    outcomes is two gold lines (ANNOTATION.md), and one predicted agent whose mentions
+    state both outcomes matches both."""
+    if g.field != "therapy" or not g.attributes:
+        return None
+    outcome = g.attributes.get("outcome")
+    return None if outcome is None else str(outcome)
+
+
 def score(findings: Iterable[Finding], gold: Iterable[GoldFact]) -> ScoreResult:
     preds = dedupe(f for f in findings if is_scored(f))
     gold = list(gold)
@@ -183,6 +195,7 @@ def score(findings: Iterable[Finding], gold: Iterable[GoldFact]) -> ScoreResult:
 
     per_field: dict[str, FieldScore] = defaultdict(FieldScore)
     matched: set[int] = set()
+    courses: dict[int, set[str | None]] = {}  # outcomes of the therapy lines a fact matched
     neutral: set[int] = set()
     misses: list[dict[str, Any]] = []
     a_correct = a_total = 0
@@ -194,17 +207,22 @@ def score(findings: Iterable[Finding], gold: Iterable[GoldFact]) -> ScoreResult:
             fs = per_field[g.field]
             if not g.optional:
                 fs.n_gold += 1
+            course = _course_of(g)
             hits = [
                 p
                 for p in cands
-                if id(p) not in matched
+                if (
+                    id(p) not in matched
+                    or (course is not None and course not in courses.get(id(p), {None}))
+                )
                 and p.assertion == g.assertion
                 and values_agree(g.field, p.value, g.value)
                 and _attrs_agree(p, g)
             ]
             if hits:
-                best = max(hits, key=lambda p: p.confidence)
+                best = max(hits, key=lambda p: (id(p) not in matched, p.confidence))
                 matched.add(id(best))
+                courses.setdefault(id(best), set()).add(course)
                 if not g.optional:
                     fs.tp += 1
             elif not g.optional:

@@ -77,6 +77,36 @@ def test_known_counts():
     assert all("value" not in fa for fa in r.false_alarms)  # ids and offsets only
 
 
+def test_two_courses_of_one_agent():
+    """ANNOTATION.md: the same agent in two courses with different outcomes is two gold
+    lines; one predicted agent whose mentions state both outcomes matches both, and a
+    second outcome the text does not give is still a miss."""
+    gold = [
+        G("d1", "therapy", "carboplatin", outcome="completed"),
+        G("d1", "therapy", "carboplatin", outcome="progression"),
+        G("d2", "therapy", "olaparib", outcome="intolerance"),
+        G("d2", "therapy", "olaparib", outcome="progression"),
+    ]
+    preds = [
+        P("d1", "therapy", "carboplatin", outcome="completed"),
+        P("d1", "therapy", "carboplatin", outcome="progression"),
+        P("d2", "therapy", "olaparib", outcome="progression"),
+        P("d2", "therapy", "olaparib"),
+    ]
+    r = score(preds, gold)
+    assert (r.overall.tp, r.overall.fp, r.overall.fn) == (3, 0, 1)
+    assert [m["doc_id"] for m in r.misses] == ["d2"]
+
+
+def test_one_course_is_not_matched_twice():
+    gold = [
+        G("d1", "therapy", "sunitinib", outcome="progression"),
+        G("d1", "therapy", "sunitinib", outcome="progression"),
+    ]
+    r = score([P("d1", "therapy", "sunitinib", outcome="progression")], gold)
+    assert (r.overall.tp, r.overall.fp, r.overall.fn) == (1, 0, 1)
+
+
 @pytest.mark.parametrize(
     ("field", "pred", "gold", "ok"),
     [("wbc", 4.5, 4.59, True), ("wbc", 4.5, 4.6, False), ("diagnosis",
