@@ -111,7 +111,12 @@ def real() -> list[str]:
             row["text"] = None
             row["text_ref"] = "../../../shared/corpus/real-dev/documents.jsonl"
         rows.append(row)
-    write(ROOT / "corpus/real/documents.jsonl", rows)
+    # documents added later from ../shared/corpus/unlabeled (by reference) are kept as they are
+    built = {r["doc_id"] for r in rows}
+    out = ROOT / "corpus/real/documents.jsonl"
+    if out.exists():
+        rows += [r for r in read(out) if r["doc_id"] not in built]
+    write(out, rows)
     ids = {r["doc_id"] for r in rows}
     problems = check_gold(read(ROOT / "corpus/real/gold.jsonl"), ids, "real/gold.jsonl")
     print(

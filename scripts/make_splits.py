@@ -1,7 +1,8 @@
 """Assign patients to train/dev/test before anyone looks at the text (seeded, stratified).
 
-Synthetic: 120 patients → 60 train / 20 dev / 40 test, stratified by writer and intended
-status so every writer's style and every outcome appear in each split.
+Synthetic: the first 120 patients → 60 train / 20 dev / 40 test, stratified by writer and
+intended status so every writer's style and every outcome appear in each split; batch 2
+(syn-121..syn-150, written after the extractor existed) → dev.
 Real: the 69 public documents → dev / test (frozen) by a hash of the doc_id.
 
     python scripts/make_splits.py
@@ -19,8 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = 5
 
 
+FIRST_BATCH_2 = 121  # syn-121.. were designed and written later: all development data
+
+
 def synthetic() -> dict[str, str]:
     profiles = [json.loads(x) for x in (ROOT / "corpus/synthetic/profiles.jsonl").open()]
+    later = {p["patient_id"] for p in profiles if int(p["patient_id"][4:]) >= FIRST_BATCH_2}
+    profiles = [p for p in profiles if p["patient_id"] not in later]
     rng = random.Random(SEED)
     strata: dict[tuple[str, str], list[str]] = defaultdict(list)
     for p in profiles:
@@ -32,7 +38,8 @@ def synthetic() -> dict[str, str]:
         order.extend(ids)
     # deal patients round-robin over a 6-slot pattern: test, train, test, dev, train, train ...
     pattern = ["test", "train", "train", "test", "dev", "train"]
-    return {pid: pattern[i % len(pattern)] for i, pid in enumerate(order)}
+    splits = {pid: pattern[i % len(pattern)] for i, pid in enumerate(order)}
+    return splits | {pid: "dev" for pid in sorted(later)}
 
 
 def real(doc_ids: list[str]) -> dict[str, str]:
@@ -51,9 +58,10 @@ def main() -> None:
     )
     src = ROOT.parent / "shared/corpus/real-dev/documents.jsonl"
     ids = [json.loads(x)["doc_id"] for x in src.open()]
-    (ROOT / "corpus/real/splits.json").write_text(
-        json.dumps(real(ids), indent=1, sort_keys=True) + "\n"
-    )
+    out = ROOT / "corpus/real/splits.json"
+    # documents added later (all dev) keep their entries; the 69 are re-derived from the hash
+    kept = json.loads(out.read_text()) if out.exists() else {}
+    (out).write_text(json.dumps(kept | real(ids), indent=1, sort_keys=True) + "\n")
     counts: dict[str, int] = defaultdict(int)
     for v in syn.values():
         counts[v] += 1
