@@ -5,16 +5,23 @@ eligibility outcome they imply (the "design" of the corpus); writers then produc
 documents and gold from it. Deterministic (seeded) so the design is reproducible:
 
     python scripts/make_profiles.py > corpus/synthetic/profiles.jsonl
+    python scripts/make_profiles.py --batch 2 >> corpus/synthetic/profiles.jsonl
+
+Batch 2 (30 patients, syn-121..syn-150, its own seed) was designed after the extractor
+existed, to give development data the rules had never been fitted to; all of it is dev.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 from datetime import date, timedelta
 
 SEED = 70
 N_PATIENTS = 120
+# batch -> (seed, first patient number, statuses as (eligible, ineligible, needs_review))
+BATCHES = {1: (SEED, 1, (40, 50, 30)), 2: (71, 121, (10, 12, 8))}
 WRITERS = ["A", "B", "C", "D", "E", "F"]
 
 TUMOURS = [
@@ -231,11 +238,14 @@ STYLES = {
 
 
 def main() -> None:
-    rng = random.Random(SEED)
-    statuses = ["eligible"] * 40 + ["ineligible"] * 50 + ["needs_review"] * 30
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--batch", type=int, choices=sorted(BATCHES), default=1)
+    seed, first, (n_elig, n_inelig, n_review) = BATCHES[ap.parse_args().batch]
+    rng = random.Random(seed)
+    statuses = ["eligible"] * n_elig + ["ineligible"] * n_inelig + ["needs_review"] * n_review
     rng.shuffle(statuses)
     start = date(2025, 11, 1)
-    for i, status in enumerate(statuses, start=1):
+    for i, status in enumerate(statuses, start=first):
         tumour, therapies = rng.choice(TUMOURS)
         sex = rng.choice(["female", "male"])
         if "ovarian" in tumour or "cervical" in tumour:
