@@ -894,3 +894,38 @@ def test_a_complete_remission_told_next_completes_the_course(extract):
         "Complete remission of his gout flare after colchicine.\n"
     )
     assert outcomes(extract(text), "rituximab") != {"completed"}
+
+
+# ------------------------------------------------------------ implied course outcomes
+@pytest.mark.parametrize(
+    ("text", "value", "outcome"),
+    [
+        # a curative-intent phase given in the past is a finished course
+        ("Breast IDC 2023: neoadjuvant doxorubicin/cyclophosphamide x4 (03/2023-06/2023).",
+         "cyclophosphamide", "completed"),
+        ("She was treated with definitive cisplatin chemoradiation in 2022.", "cisplatin",
+         "completed"),
+        ("He received adjuvant capecitabine for six months.", "capecitabine", "completed"),
+        # every stated cue outranks the implied one
+        ("Currently on adjuvant capecitabine, cycle 3 day 1 today.", "capecitabine", "ongoing"),
+        ("Received adjuvant oxaliplatin, stopped after 4 cycles for grade 3 neuropathy.",
+         "oxaliplatin", "intolerance"),
+        # a phase word alone does not say a course was given
+        ("Plan: adjuvant capecitabine after the operation.", "capecitabine", "unknown"),
+        ("If margins are involved we would offer adjuvant capecitabine.", "capecitabine",
+         "unknown"),
+    ],
+)  # fmt: skip
+def test_course_phase_implies_a_completed_course(extract, text, value, outcome):
+    assert one(extract(text), value).attributes["outcome"] == outcome
+
+
+def test_relapse_after_a_completed_course_keeps_it_completed(extract):
+    text = (
+        "Adjuvant chemoradiotherapy with weekly cisplatin, completed in March 2025. "
+        "New lung nodules on the August CT."
+    )
+    assert one(extract(text), "cisplatin").attributes["outcome"] == "completed"
+    # without a stated end, progression told in the next sentence still reaches the drug
+    text = "She was started on pazopanib in May. Restaging CT shows new liver lesions."
+    assert one(extract(text), "pazopanib").attributes["outcome"] == "progression"

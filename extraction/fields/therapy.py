@@ -61,6 +61,7 @@ Outcome = Literal["progression", "intolerance", "ongoing", "completed", "unknown
 # Progression outranks completion: disease that progressed after a completed course counts as
 # progression on it ("cisplatin x3, completed 03/2025; progression 08/2025").
 _RANK = {"progression": 0, "intolerance": 0, "completed": 1, "ongoing": 2, "unknown": 3}
+_WEAK_RANK = 2.5  # an implied outcome (weak cue): below every stated one, above none
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -195,6 +196,9 @@ class Cue(BaseModel):
     negates: bool = False  # says the drug is not for this patient (negated when not given)
     reason: bool = False  # read the reason that follows ("stopped ... for grade 3 rash")
     max_gap: int | None = Field(default=None, ge=0)
+    # an outcome implied rather than said (a course phase): every other cue outranks it,
+    # and it is dropped for a planned, negated or conditional mention
+    weak: bool = False
 
     check_pattern = field_validator("pattern")(_check_regex)
 
@@ -735,12 +739,16 @@ class TherapyExtractor:
     @staticmethod
     def _outcome_after(mentions: list[_Mention], groups: list[int], hi: int, outcome: str) -> None:
         """Progression (or a complete remission) told in the next sentence reaches the last
-        drug list of this one, when a cue states that list as given."""
+        drug list of this one, when a cue states that list as given — but not a drug whose
+        own sentence already ends its course ("adjuvant cisplatin completed 03/2025. New
+        lung nodules." is a completed course followed by a relapse)."""
         last = [k for k, g in enumerate(groups) if g == groups[-1]]
         drugs = [mentions[k] for k in last if not mentions[k].anchor.data.get("local")]
         if not drugs or not any(m.given for m in drugs):
             return
         for m in drugs:
+            if any(a[0] <= _RANK["completed"] for a in m.attached):
+                continue
             m.attached.append((_RANK[outcome], hi, outcome, "next_sentence", False, hi))
 
     def _keep_unambiguous(
@@ -910,7 +918,8 @@ class TherapyExtractor:
             if hit.decisive and not decisive and hit_outcome in ("progression", "intolerance"):
                 m.conditional = True  # "if she progresses on X"
             outcome = hit_outcome if decisive or not hit.decisive else "unknown"
-            m.attached.append((_RANK[outcome], gap, outcome, cue.id, decisive, hit.start))
+            rank = _WEAK_RANK if cue.weak else _RANK[outcome]
+            m.attached.append((rank, gap, outcome, cue.id, decisive, hit.start))
 
     def _clause_opener(
         self, text: str, a: int, b: int, junctions: tuple[int, ...]
@@ -1068,6 +1077,8 @@ class TherapyExtractor:
         )
         outcome = best[2] if best else "unknown"
         cue_id = best[3] if best else "mention"
+        if best is not None and best[0] == _WEAK_RANK and not _course_given(m):
+            outcome = "unknown"  # an implied course outcome needs a course that was given
         out = []
         for agent in m.agents:
             cand = Candidate(
@@ -1113,6 +1124,12 @@ class TherapyExtractor:
                 cand.assertion_reason = "planned or considered (a planning phrase reaches it)"
             out.append(cand)
         return out
+
+
+def _course_given(m: _Mention) -> bool:
+    """The mention tells a course that was given: a cue says so ("received", "treated
+    with") or it carries its dates, and nothing makes it planned, negated or conditional."""
+    return (m.given or bool(m.dates)) and not (m.plan or m.negated or m.conditional)
 
 
 @Language.factory("prescreen_therapy", default_config={"rules_path": None, "lexicon_path": None})
