@@ -198,7 +198,7 @@ def inherit_printed_uln(findings: list[Finding]) -> list[Finding]:
         f
         for f in findings
         if f.assertion is CURRENT and f.attributes.get("uln_source") == "note"
-        and isinstance(f.value, int | float) and f.attributes.get("uln")
+        and isinstance(f.value, int | float) and f.attributes.get("x_uln") is not None
     ]  # fmt: skip
     if not printed:
         return findings
@@ -233,9 +233,13 @@ def inherit_printed_uln(findings: list[Finding]) -> list[Finding]:
             for k, v in f.attributes.items()
             if k not in ("uln_reference", "x_uln_conservative")
         }
-        uln = src.attributes["uln"]
+        # the ULN is kept in the unit it was printed in: scale the printed ratio instead
+        ratio = float(src.attributes["x_uln"]) * (f.value / src.value if src.value else 1.0)
         attrs.update(
-            uln=uln, uln_source="note", x_uln=round(f.value / uln, 2), uln_from_finding=src.id
+            uln=src.attributes.get("uln"),
+            uln_source="note",
+            x_uln=round(ratio, 2),
+            uln_from_finding=src.id,
         )
         out.append(f.model_copy(update={"attributes": attrs}))
     return out
