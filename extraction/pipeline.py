@@ -44,7 +44,7 @@ from .fields import FAMILIES, all_anchor_rules
 from .fields.demographics import finalize_ages
 from .fields.labs import apply_default_uln
 from .findings import ASSERTION_PRIORITY, Assertion, Document, Finding, finding_id
-from .sections import SectionIndex, add_sectionizer, header_map, load_sections
+from .sections import SectionIndex, add_sectionizer, header_map, load_sections, paragraph_sections
 from .segmentation import customize_tokenizer
 from .targets import add_target_matcher
 from .units import ReferenceRanges
@@ -127,6 +127,7 @@ class Extractor:
         self._modifier_category = ctx.category_of
         sections = load_sections()
         self._headers = header_map(sections)
+        self._paragraph_sections = paragraph_sections(sections)
         self._section_assertions = {
             s.category: (s.assertion, set(s.assertion_applies_to))
             for s in sections.sections
@@ -206,7 +207,7 @@ class Extractor:
     ) -> tuple[list[Finding], str | None]:
         doc = chunk.doc
         cands = _dedupe(finalize_ages(candidates_of(doc), document.date))
-        index = SectionIndex.of(doc, self._headers)
+        index = SectionIndex.of(doc, self._headers, self._paragraph_sections)
         last_section = index.categories[-1] if index.categories else prev_section
         if not cands:
             return [], last_section

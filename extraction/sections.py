@@ -48,6 +48,9 @@ class SectionSpec(BaseModel):
     headers: list[str] = Field(min_length=1)
     assertion: Assertion | None = None
     assertion_applies_to: list[str] = Field(default_factory=list)
+    # one paragraph: a blank line, or a line end after a full stop, ends it even when no
+    # header follows
+    one_paragraph: bool = False
 
 
 class SectionFile(BaseModel):
@@ -82,6 +85,16 @@ def _known_header_lines(text: str, known: dict[str, str]) -> list[tuple[int, str
                     break
         pos += len(line) + 1
     return found
+
+
+def paragraph_sections(spec: SectionFile) -> frozenset[str]:
+    """Categories that end with their paragraph (``one_paragraph``)."""
+    return frozenset(sec.category for sec in spec.sections if sec.one_paragraph)
+
+
+# where a one-paragraph section ends: a blank line, or the end of a line that closes a
+# sentence ("Comparison: ECG 03/02 - normal. Rate now faster.\n--- Overread: ...")
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n|(?<=[.;])[ \t]*\n")
 
 
 def header_map(spec: SectionFile) -> dict[str, str]:
@@ -167,10 +180,17 @@ class SectionIndex:
     categories: tuple[str | None, ...]
 
     @classmethod
-    def of(cls, doc: Doc, known: dict[str, str] | None = None) -> SectionIndex:
+    def of(
+        cls,
+        doc: Doc,
+        known: dict[str, str] | None = None,
+        paragraph: frozenset[str] = frozenset(),
+    ) -> SectionIndex:
         """Sections found by the Sectionizer, plus header lines its literal rules miss:
         known headers with a date/parenthetical before the colon, and unknown header-like
-        lines (category "other")."""
+        lines (category "other"). A ``paragraph`` section ends at the first blank line or
+        line end after a full stop ("Comparison: CT of 02/03, LVEF 64%." then a new line:
+        what follows is not the comparison, even under a header we do not know)."""
         known = known or {}
         text = text_of(doc)
         points: dict[int, str | None] = {}
@@ -195,6 +215,14 @@ class SectionIndex:
             if start not in known_header_starts and not _covered(start, known_header_starts, text):
                 head = m.group(0).strip().rstrip(":").strip().lower()
                 points.setdefault(start, known.get(head, "other"))
+        if paragraph:
+            ordered = sorted(points)
+            for k, start in enumerate(ordered):
+                if points[start] in paragraph:
+                    stop = ordered[k + 1] if k + 1 < len(ordered) else len(text)
+                    blank = _PARAGRAPH_END.search(text, start, stop)
+                    if blank is not None and blank.end() < stop:
+                        points[blank.end()] = "other"
         starts = tuple(sorted(points))
         return cls(starts, tuple(points[s] for s in starts))
 

@@ -3,6 +3,8 @@
 - Measurements (labs, ECOG, SpO2, LVEF, lesions): the latest dated *current* value wins,
   within a freshness window before the screening date; several current values on that
   latest date that disagree are a **conflict**.
+- A lab value quoted again without its range keeps the range printed with it earlier
+  (same field and value, within a month): it is the same measurement.
 - History facts (therapy, psychiatric history, Gilbert's, liver involvement, diagnosis)
   accumulate over the chart.
 - Negated, hypothetical, possible and family mentions never count as present.
@@ -184,6 +186,65 @@ def _confirmed_finding(c: Confirmation, base: Finding | None) -> Finding:
     )
 
 
+RESTATED_WITHIN_DAYS = 31  # a value quoted again within this many days of a printed one
+
+
+def inherit_printed_uln(findings: list[Finding]) -> list[Finding]:
+    """A lab value quoted again without its range ("Labs 08/05: T bili 3.1 mg/dL (ref
+    0.2-1.2)" in one note, "bilirubin 3.1 mg/dL" in the next) is the same measurement: it
+    keeps the range printed with it, instead of a default ULN. Only for the same field and
+    value (within 2%), printed on or before the quote, within RESTATED_WITHIN_DAYS."""
+    printed = [
+        f
+        for f in findings
+        if f.assertion is CURRENT and f.attributes.get("uln_source") == "note"
+        and isinstance(f.value, int | float) and f.attributes.get("x_uln") is not None
+    ]  # fmt: skip
+    if not printed:
+        return findings
+    out = []
+    for f in findings:
+        src = None
+        if (
+            f.attributes.get("uln_source") == "default"
+            and not f.attributes.get("confirmed")
+            and isinstance(f.value, int | float)
+        ):
+            src = next(
+                (
+                    p
+                    for p in printed
+                    if p.field == f.field
+                    and abs(p.value - f.value) <= 0.02 * max(abs(p.value), 1e-9)
+                    and (f.date is None or p.date is None or p.date <= f.date)
+                    and (
+                        f.date is None
+                        or p.date is None
+                        or (f.date - p.date).days <= RESTATED_WITHIN_DAYS
+                    )
+                ),
+                None,
+            )
+        if src is None:
+            out.append(f)
+            continue
+        attrs = {
+            k: v
+            for k, v in f.attributes.items()
+            if k not in ("uln_reference", "x_uln_conservative")
+        }
+        # the ULN is kept in the unit it was printed in: scale the printed ratio instead
+        ratio = float(src.attributes["x_uln"]) * (f.value / src.value if src.value else 1.0)
+        attrs.update(
+            uln=src.attributes.get("uln"),
+            uln_source="note",
+            x_uln=round(ratio, 2),
+            uln_from_finding=src.id,
+        )
+        out.append(f.model_copy(update={"attributes": attrs}))
+    return out
+
+
 def build_facts(
     patient_id: str,
     findings: Iterable[Finding],
@@ -194,5 +255,5 @@ def build_facts(
 ) -> PatientFacts:
     mine = [f for f in findings if f.patient_id == patient_id]
     conf = [c for c in confirmations if c.patient_id == patient_id]
-    resolved, overrides = apply_confirmations(mine, conf)
+    resolved, overrides = apply_confirmations(inherit_printed_uln(mine), conf)
     return PatientFacts(patient_id, as_of, resolved, document_kinds or {}, overrides)

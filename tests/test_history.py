@@ -72,6 +72,17 @@ def _psych(findings):
             False,
         ),
         ("Denies depression.", {("depression", "negated")}, False),
+        ("No history of mental illness.", {("psychiatric disorder", "negated")}, False),
+        (
+            "Adjustment disorder after her divorce (2019), counselling only.",
+            {("adjustment disorder", "present")},
+            False,
+        ),
+        (
+            "Low mood and depressive symptoms since the diagnosis, on citalopram.",
+            {("depression", "present")},
+            False,
+        ),
     ],
 )
 def test_psychiatric_phrasings(extract, psych, expected, severe):

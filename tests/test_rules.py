@@ -218,6 +218,27 @@ def test_not_met_on_a_default_uln_is_unknown_and_reviewed():
     assert d.review_items[0].criterion_id == "alt_ast"
 
 
+def test_a_value_quoted_again_keeps_the_range_printed_with_it():
+    """The lab printout gives bilirubin 53 with its range (2.58 x ULN); the next note quotes
+    the same value with no range: the same measurement, not a default-ULN guess."""
+    printed = lab("total_bilirubin", 53, "umol/L", x_uln=2.58, uln=1.2, days_ago=5)  # mg/dL
+    quoted = F(
+        "total_bilirubin", 53, unit="umol/L", days_ago=1, uln=21, x_uln=2.52,
+        x_uln_conservative=2.52, uln_source="default",
+    )  # fmt: skip
+    d = run(with_("total_bilirubin", printed, quoted))
+    r = next(r for r in d.criteria if r.id == "bilirubin")
+    assert r.outcome.status == "not_met" and not r.outcome.derived
+    quoted_now = build_facts("p", [printed, quoted], as_of=AS_OF).findings[1]
+    assert quoted_now.attributes["x_uln"] == 2.58  # the printed ratio, not 53 / 1.2
+    # a different value, or a range printed only after the quote, is not the same measurement
+    other = F("total_bilirubin", 60, unit="umol/L", days_ago=1, x_uln=2.86, uln_source="default")
+    later = lab("total_bilirubin", 53, "umol/L", x_uln=2.58, uln=20.5, days_ago=0)
+    for findings in ([printed, other], [later, quoted]):
+        facts = build_facts("p", findings, as_of=AS_OF)
+        assert any(f.attributes["uln_source"] == "default" for f in facts.findings)
+
+
 def test_met_on_a_default_uln_stands_with_lower_confidence():
     d = run(with_("alt", F("alt", 30, unit="U/L", x_uln=0.67, uln_source="default")))
     r = next(r for r in d.criteria if r.id == "alt_ast")

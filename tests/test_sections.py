@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from prescreen.extraction.sections import SectionIndex, header_map, load_sections
+from prescreen.extraction.sections import (
+    SectionIndex,
+    header_map,
+    load_sections,
+    paragraph_sections,
+)
 
 NOTE = """Chief Complaint: follow-up
 
@@ -28,7 +33,8 @@ Assessment and Plan: continue.
 
 def sections(extractor, text):
     doc = extractor.nlp(text)
-    index = SectionIndex.of(doc, header_map(load_sections()))
+    spec = load_sections()
+    index = SectionIndex.of(doc, header_map(spec), paragraph_sections(spec))
     return index
 
 
@@ -61,3 +67,20 @@ def test_unknown_header_does_not_bleed_into_previous_section(extractor):
 def test_dated_header(extractor):
     text = "Labs (03/12/2026):\nPLT 145\n"
     assert sections(extractor, text).at(text.index("PLT")) == "labs"
+
+
+def test_a_comparison_paragraph_does_not_run_into_the_findings(extractor):
+    text = (
+        "TRANSTHORACIC ECHO\n"
+        "Comparison: TTE 02/03/2026, LVEF 64%.\n"
+        "Systolic function: LVEF 60% (biplane).\n\n"
+        "Comparison: ECG 01/2026, sinus rhythm\n"
+        "and normal intervals\n\n"
+        "Rhythm strip reviewed by the fellow: sinus tachycardia.\n"
+    )
+    idx = sections(extractor, text)
+    at = lambda s: idx.at(text.index(s))  # noqa: E731
+    assert at("TTE 02/03") == "comparison"
+    assert at("LVEF 60%") != "comparison"
+    assert at("and normal intervals") == "comparison"  # a wrapped line stays in it
+    assert at("Rhythm strip") != "comparison"

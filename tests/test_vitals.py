@@ -24,6 +24,7 @@ Physical Exam: comfortable at rest.
         ("Oxygen saturation on room air was 93%.", 93, True),
         ("95% O2 saturation on room air.", 95, True),
         ("O2 sat on 2 L NC 93%.", 93, False),
+        ("SpO2 97% breathing air", 97, True),
     ],
 )
 def test_spo2(extract, spo2, value, room_air):
@@ -47,3 +48,21 @@ def test_earlier_value_is_historical(extract):
 def test_transferrin_saturation_is_not_spo2(extract):
     text = "Labs: His ferritin is 258, iron is 55, and percent sat is 24. Iron sat 18%."
     assert only(extract(text), "spo2") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Eligibility checklist | SpO2 >= 92% RA | see vitals",
+        "Goal: keep oxygen saturation at least 90% with exertion.",
+        "Hold the infusion if sats fall to 88% or below; criterion SpO2 ≥92%.",
+    ],
+)
+def test_a_bound_is_not_a_reading(extract, text):
+    assert all(f.value not in (90, 92) for f in only(extract(text), "spo2"))
+
+
+def test_the_time_of_the_examination_is_now(extract):
+    text = "Echo report. Vitals at the time of the study: BP 118/70, SpO2 97% on room air."
+    (f,) = only(extract(text), "spo2")
+    assert (f.value, f.assertion) == (97, "present")

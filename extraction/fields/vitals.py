@@ -51,6 +51,11 @@ _SOURCE_FIRST = re.compile(
 )
 # a value written before the anchor, with its % sign: "95% O2 saturation"
 _VALUE_BEFORE = re.compile(r"(?<![\d.])(?P<v>\d{2,3})\s?(?P<pct>%)\s*$")
+# a bound written before the number: a criterion or a target ("SpO2 >= 92% on RA" in a
+# checklist, "keep sats at least 90%"), not a reading
+_BOUND_BEFORE = re.compile(
+    r"(?:>=|≥|=>|<=|≤|\bat\s+least|\bat\s+most|\bor\s+(?:more|higher|above))\s*$", re.IGNORECASE
+)
 # saturation of something other than haemoglobin by oxygen
 _NOT_SPO2_BEFORE = re.compile(r"\b(?:percent|iron|transferrin|fe|tsat)\s*$", re.IGNORECASE)
 
@@ -110,6 +115,8 @@ class VitalsExtractor:
             else:
                 tail_start = m.end() if m.start() >= a.end else a.end
         if not m:
+            return None
+        if _BOUND_BEFORE.search(text, max(0, m.start() - 16), m.start()):
             return None
         value = int(m.group("v"))
         tail = text[tail_start : min(line_end, tail_start + _AFTER)]
