@@ -45,6 +45,11 @@ def assertion_of(extractor):
         ("Impression: no further liver metastases.", "liver metastases", "negated"),
         # ordinary cases
         ("No evidence of hepatic metastases.", "hepatic metastases", "negated"),
+        (
+            "No clinical or radiological evidence of liver metastases.",
+            "liver metastases",
+            "negated",
+        ),
         ("Denies any psychiatric history.", "psychiatric history", "negated"),
         ("Possible liver metastasis in segment 7.", "liver metastasis", "possible"),
         ("Known liver metastases, stable.", "liver metastases", "present"),
@@ -85,6 +90,7 @@ def test_negation_does_not_touch_measurements(assertion_of):
 def test_therapy_outcome_phrases_are_not_negations(assertion_of):
     assert assertion_of("She could not tolerate sunitinib.", "sunitinib", "THERAPY") == "present"
     assert assertion_of("No response to pazopanib.", "pazopanib", "THERAPY") == "present"
+    assert assertion_of("No clinical benefit from axitinib.", "axitinib", "THERAPY") == "present"
     assert assertion_of("Never received olaparib.", "olaparib", "THERAPY") == "negated"
 
 
