@@ -79,3 +79,10 @@ def test_ecg_span_does_not_swallow_other_facts(extract):
     text = "ECG: normal sinus rhythm.\nNo Gilbert's syndrome, no liver involvement.\n"
     (f,) = only(extract(text), "ecg")
     assert "Gilbert" not in f.text
+
+
+def test_values_after_meets_criteria_are_the_patients(extract):
+    text = "She meets the remaining criteria: ECOG 1, LVEF 55% on the last echo."
+    (f,) = only(extract(text), "lvef")
+    assert (f.value, f.assertion) == (55, "present")
+    assert not only(extract("Inclusion criteria: LVEF of at least 50%."), "lvef")

@@ -140,3 +140,21 @@ def test_requirement_and_result_in_one_sentence(extract):
 def test_results_named_beside_eligibility_words_stay_results(extract, text):
     (f,) = only(extract(text), "ihc")
     assert (f.value, f.assertion) == ("3+", "present")
+
+
+@pytest.mark.parametrize(
+    ("text", "percent"),
+    [
+        ("CD70 by IHC: 3+ (approx. 70% of tumour cells).", 70),
+        ("CD70: positive, score 3+; ~85% of tumor cells, membranous.", 85),
+        ("Marker  Result  Detail\nCD70    3+      strong membranous, ca. 90% of cells\n", 90),
+    ],
+)
+def test_share_of_cells_after_the_score(extract, text, percent):
+    (f,) = [f for f in only(extract(text), "ihc") if f.attributes["marker"] == "CD70"]
+    assert (f.value, f.attributes.get("percent")) == ("3+", percent)
+
+
+def test_another_markers_share_is_not_taken(extract):
+    found = {f.attributes["marker"]: f for f in only(extract("CD70 3+. PD-L1 TPS 60%."), "ihc")}
+    assert "percent" not in found["CD70"].attributes

@@ -68,6 +68,23 @@ def test_old_value_quoted_beside_current_is_historical(extract):
     assert status == {2: "historical", 1: "present"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Performance status: ECOG was 2 at presentation (pain, weight loss), now 1.",
+        "ECOG 2 at diagnosis, currently 1.",
+    ],
+)
+def test_current_value_told_after_the_earlier_one(extract, text):
+    findings = only(extract(text), "ecog")
+    assert {(f.value, f.assertion) for f in findings} == {(2, "historical"), (1, "present")}
+
+
+def test_a_number_after_now_that_is_not_a_score_is_not_read(extract):
+    findings = only(extract("ECOG 1. Now eating better, 2 kg up."), "ecog")
+    assert [(f.value, f.assertion) for f in findings] == [(1, "present")]
+
+
 def test_was_at_diagnosis_is_historical(extract):
     (f,) = only(extract("ECOG was 0 at diagnosis."), "ecog")
     assert f.assertion == "historical"

@@ -79,6 +79,10 @@ _CELL_PERCENT = re.compile(
     re.IGNORECASE,
 )
 _LOOKBACK = 200
+# a share of cells later on the score's line, with no other number in between
+_PERCENT_AFTER = re.compile(
+    r"[^\d\n|]{0,80}?(?<![\d.])(\d{1,3})\s?(?:%|percent\b|per\s?cent\b)", re.IGNORECASE
+)
 # a requirement between the marker and the score
 _REQUIRED = re.compile(
     r"\b(?:needs?|needed|requires?|required|requirement|must\s+be|threshold|cut-?off|"
@@ -142,6 +146,14 @@ class IhcExtractor:
                 if pm is not None and int(pm.group(1)) <= 100:
                     cand.attributes["percent"] = int(pm.group(1))
                     cand.adjust("share of cells stated before the marker", -0.02)
+            if cand is not None and cand.value is not None and "percent" not in cand.attributes:
+                # the share may follow the score past an abbreviation's full stop or a
+                # semicolon ("3+ (approx. 80% of tumour cells)", "score 3+; ~95% of cells")
+                line_end = text.find("\n", cand.end)
+                stop = min(nxt, len(text) if line_end == -1 else line_end)
+                pm = _PERCENT_AFTER.match(text, cand.end, stop)
+                if pm is not None and int(pm.group(1)) <= 100:
+                    cand.attributes["percent"] = int(pm.group(1))
             if cand is not None:
                 out.append(cand)
         return doc

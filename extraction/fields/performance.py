@@ -52,6 +52,14 @@ _KPS = re.compile(
     r"(?!\d|\.\d)\s*%?)?"
 )
 _PS_AS_KPS = re.compile(r"(?P<a>100|[1-9]0)\s*%")
+# the current value told after an earlier one, in the same sentence: "ECOG was 2 at
+# diagnosis (bone pain), now 1", "ECOG 2 in March -> 1 now"
+_UPDATE = re.compile(
+    rf"[^.;\n]{{0,60}}?(?:\b(?:now|currently|presently|today)\b\s*(?:is\s+|at\s+|of\s+)?"
+    rf"(?P<v>[0-5])\b{_NOT_AFTER}|(?:->|→)\s*(?P<w>[0-5])\b{_NOT_AFTER}\s*"
+    rf"(?:now|currently|presently|today)\b)",
+    re.IGNORECASE,
+)
 _WINDOW = 40
 
 
@@ -79,6 +87,10 @@ class PerformanceExtractor:
                 cand = self._kps(text, a, pos, limit)
             elif a.label == "PERF_ECOG":
                 cand = self._ecog(text, a, pos, limit)
+                if cand is not None:
+                    update = self._ecog_update(text, a, cand.end, line_end)
+                    if update is not None:
+                        out.append(update)
             else:  # "performance status" / "PS": ECOG unless the value reads as a percentage
                 m = _PS_AS_KPS.match(text, pos, limit)
                 cand = self._kps(text, a, pos, limit) if m else self._ecog(text, a, pos, limit)
@@ -111,6 +123,25 @@ class PerformanceExtractor:
             cand.adjust("value written as a word", -0.02)
         if pos - a.end > 25:
             cand.adjust("value far from the anchor", -0.05)
+        return cand
+
+    def _ecog_update(self, text: str, a: Anchor, pos: int, line_end: int) -> Candidate | None:
+        """A later value of the same sentence that says it is the current one."""
+        m = _UPDATE.match(text, pos, line_end)
+        if not m:
+            return None
+        g = "v" if m.group("v") is not None else "w"
+        cand = Candidate(
+            field="ecog",
+            value=int(m.group(g)),
+            unit=None,
+            start=m.start(g),
+            end=m.end(g),
+            rule=f"{a.rule_id}/update",
+            context_type="PERFORMANCE",
+            prior=a.prior,
+        )
+        cand.adjust("current value told after an earlier one", -0.03)
         return cand
 
     def _kps(self, text: str, a: Anchor, pos: int, limit: int) -> Candidate | None:
