@@ -77,3 +77,19 @@ def test_ages_at_past_events_in_prose_are_not_the_patients(extract):
     found = extract(text)
     assert [f.value for f in only(found, "age")] == [48]
     assert {f.value for f in only(found, "sex")} == {"male"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Family history: her mother died of a stroke aged 81.",
+        "PSH: tonsillectomy age 9; no other operations.",
+    ],
+)
+def test_ages_in_a_relatives_or_an_events_clause(extract, text):
+    assert not only(extract(text), "age")
+
+
+def test_a_clinicians_title_is_not_the_patients_sex(extract):
+    text = "Patient: 64-year-old woman. Consultant: Mr J. Okafor (Neurosurgery). Seen by Ms Lee."
+    assert {f.value for f in only(extract(text), "sex")} == {"female"}

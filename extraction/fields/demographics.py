@@ -141,6 +141,23 @@ _EVENT_AGE_BEFORE = re.compile(
     r"age\s+(?:of\s+)?$",
     re.IGNORECASE,
 )
+# the clause before an age keyword tells of a relative or of an event: "his father died of
+# an MI aged 70", "appendectomy age 14", "menarche at age 12"
+_OTHER_AGE_CLAUSE = re.compile(
+    r"\b(?:(?:child|children|kids?|sons?|daughters?|grandchild(?:ren)?|sisters?|brothers?|"
+    r"mother|father|mom|dad|wife|husband|partner|spouse|siblings?|aunt|uncle|cousin|"
+    r"grand(?:mother|father))\b|died|death|passed\s+away|deceased|menarche|menopause|"
+    r"\w+ectomy|\w+otomy|\w+plasty|fracture|injury|accident|operation|surgery)"
+    r"[^.;\n]{0,60}$",
+    re.IGNORECASE,
+)
+# a title that names a clinician, not the patient: "Consultant: Mr K. Adebayo",
+# "(neurosurgery, Mr Devlin)", "reported by Ms Ito"
+_STAFF_BEFORE = re.compile(
+    r"\b(?:consultant|surgeon|surgery|surgical|neurosurgery|attending|referr\w*|reported|"
+    r"signed|verified|ordering|physician|nurse|clinician|dr|doctor|cc|copy|by)\b[^\n]{0,20}$",
+    re.IGNORECASE,
+)
 # sex in a description with no number: "a middle-aged male", "1-day-old female"
 _DESCRIBED_SEX = re.compile(
     r"\b(?:middle[\s-]aged|elderly|young|older|adult|newborn|infant|teenage|adolescent|"
@@ -188,6 +205,8 @@ class DemographicsExtractor:
             seen_sex = seen_sex or any(c.field == "sex" for c in got)
             out.extend(got)
         for m in _TITLE.finditer(text):
+            if _STAFF_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+                continue
             sex = "male" if m.group("t") == "Mr" else "female"
             out.append(self._sex(sex, m.start(), m.end("t"), "demographics.title", 0.85))
             seen_sex = True
@@ -366,6 +385,8 @@ class DemographicsExtractor:
         _, line_end = line_bounds(text, a.end)
         if _RELATIVE_BEFORE.search(text[max(0, a.start - 30) : a.start]):
             return []  # "one child (age 6)": someone else's age
+        if _OTHER_AGE_CLAUSE.search(text, max(0, a.start - 80), a.start):
+            return []  # "father died ... aged 70", "appendectomy age 14"
         if _AT_EVENT_BEFORE.search(text[max(0, a.start - 30) : a.start]):
             return []  # "diagnosed at age 17": the age at an event, not now
         m = _KEY_VALUE.match(text, a.end, min(line_end, a.end + 20))
