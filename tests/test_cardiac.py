@@ -86,3 +86,10 @@ def test_values_after_meets_criteria_are_the_patients(extract):
     (f,) = only(extract(text), "lvef")
     assert (f.value, f.assertion) == (55, "present")
     assert not only(extract("Inclusion criteria: LVEF of at least 50%."), "lvef")
+
+
+def test_abbreviated_degree_of_av_block(extract):
+    (f,) = only(extract("TTE: LVEF 60%. ECG same day: 1st deg AV block, QTc 430."), "ecg")
+    assert (f.value, f.attributes["significant"]) == ("abnormal", False)
+    (f,) = only(extract("ECG: 2nd deg AV block, Mobitz I."), "ecg")
+    assert (f.value, f.attributes["significant"]) == ("abnormal", True)

@@ -73,6 +73,8 @@ def _psych(findings):
         ),
         ("Denies depression.", {("depression", "negated")}, False),
         ("No history of mental illness.", {("psychiatric disorder", "negated")}, False),
+        ("Psych: GAD, on escitalopram via her GP.", {("anxiety", "present")}, False),
+        ("Anti-GAD antibodies were negative.", set(), False),
         (
             "Adjustment disorder after her divorce (2019), counselling only.",
             {("adjustment disorder", "present")},
