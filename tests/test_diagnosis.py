@@ -704,3 +704,203 @@ def test_a_tumour_stated_resolved_once_is_past_disease_in_its_other_mentions(ext
         "PMH: Mantle cell lymphoma treated in 2019, then in complete remission.\n"
     )
     assert ("mantle cell lymphoma", "present") in _dx(extract(text))
+
+
+# ---------------------------------------------------------------- naming as the note writes it
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "58M with a carcinoid tumor of the terminal ileum, octreotide monthly.",
+            "carcinoid tumor",
+        ),
+        ("61F, anaplastic meningioma, second local recurrence.", "malignant meningioma"),
+        ("Derm hx: a few skin cancers on both forearms, still being treated.", "skin cancer"),
+    ],
+)
+def test_the_value_keeps_the_notes_naming(extract, text, value):
+    assert {f.value for f in only(extract(text + "\n"), "diagnosis")} == {value}
+
+
+def test_carcinoid_and_its_current_name_in_one_note_are_one_tumour(extract):
+    text = (
+        "Hx: carcinoid of the small bowel, resected.\n"
+        "Path review: well-differentiated neuroendocrine tumor, grade 1, liver metastases.\n"
+    )
+    assert {f.value for f in only(extract(text), "diagnosis")} == {"neuroendocrine tumor"}
+
+
+def test_a_benign_meningioma_is_not_a_diagnosis(extract):
+    assert (
+        only(extract("MRI: stable 9 mm convexity meningioma, no mass effect.\n"), "diagnosis") == []
+    )
+
+
+def test_carcinoma_spread_from_a_named_primary_is_that_sites_carcinoma(extract):
+    text = "Admitted for cytoreductive surgery of carcinomatosis from a gastric primary.\n"
+    (f,) = only(extract(text), "diagnosis")
+    assert (f.value, f.assertion.value) == ("gastric carcinoma", "present")
+    assert f.attributes.get("metastatic") is True
+    # spread with no primary named is no type
+    assert only(extract("CT: lymphangitic carcinomatosis of both lungs.\n"), "diagnosis") == []
+
+
+# ---------------------------------------------------------------- pre-operative diagnosis revised
+PRE_POST = (
+    "PREOPERATIVE DIAGNOSIS:  {pre}\n\nPOSTOPERATIVE DIAGNOSIS:  {post}\n\nPROCEDURE:  Excision.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("pre", "post", "expected"),
+    [
+        # revised by the operation: the pre-operative type was a working diagnosis
+        ("Sarcoma of the left thigh.", "Organised hematoma of the left thigh.",
+         {("sarcoma", "possible")}),
+        ("Sarcoma of the left thigh.", "Same.", {("sarcoma", "present")}),
+        ("Sarcoma of the left thigh.", "Pleomorphic sarcoma of the left thigh.",
+         {("sarcoma", "present")}),
+        # a more specific post-operative type keeps the pre-operative one (merged into it)
+        ("Lung cancer, left lower lobe.", "Adenocarcinoma, left lower lobe.",
+         {("lung adenocarcinoma", "present")}),
+        ("Lung cancer, left lower lobe.", "Lung adenocarcinoma, left lower lobe.",
+         {("lung adenocarcinoma", "present")}),
+    ],
+)  # fmt: skip
+def test_a_preoperative_diagnosis_the_operation_revised_is_uncertain(extract, pre, post, expected):
+    assert _dx(extract(PRE_POST.format(pre=pre, post=post))) == expected
+
+
+# ---------------------------------------------------------------- who the tumour belongs to
+def test_a_sentence_about_a_relative_is_about_the_relative_to_its_end(extract):
+    text = (
+        "Social: retired teacher, never smoked.\n"
+        "Her father had prostate cancer at 60 and he later died of a cancer of the pancreas.\n"
+    )
+    assert _dx(extract(text)) == {("prostate cancer", "family"), ("pancreatic cancer", "family")}
+
+
+@pytest.mark.parametrize(
+    "turn",
+    [
+        "and he himself was found to have a melanoma of the back last spring",
+        "and the patient was found to have a melanoma of the back last spring",
+    ],
+)
+def test_a_sentence_about_a_relative_that_turns_to_the_patient(extract, turn):
+    text = f"HPI: His sister had breast cancer at 45, {turn}.\n"
+    assert ("melanoma", "family") not in _dx(extract(text))
+    assert ("melanoma", "present") in _dx(extract(text))
+
+
+def test_a_relative_as_subject_without_a_tumour_of_theirs_says_nothing_of_the_patients(extract):
+    text = "HPI: Her daughter drove her in today; she has metastatic breast cancer on letrozole.\n"
+    assert _dx(extract(text)) == {("breast cancer", "present")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There are no other relatives with a known stomach cancer.",
+        "Besides her aunt, none of the family members had a colon cancer.",
+    ],
+)
+def test_a_negated_family_statement_states_nothing(extract, text):
+    found = _dx(extract("FAMILY HISTORY: Aunt with breast cancer.\n" + text + "\n"))
+    assert found == {("breast cancer", "family")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He has no known risk factors for developing lung cancer besides age.",
+        "Her sister tested positive for a predisposition to ovarian cancer.",
+        "He is due for screening for colon cancer next year.",
+    ],
+)
+def test_what_risk_factors_or_screening_are_about_is_not_a_diagnosis(extract, text):
+    assert only(extract(text + "\n"), "diagnosis") == []
+
+
+def test_the_patients_own_tumour_is_present_in_a_conditional_sentence(extract):
+    text = (
+        "A/P: rectal cancer, on chemoradiation.\n"
+        "Call the clinic earlier if anything new comes up about his rectal cancer.\n"
+    )
+    assert _dx(extract(text)) == {("rectal cancer", "present")}
+
+
+# ---------------------------------------------------------------- past, resolved disease
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("PMH: two basal cell carcinomas, both were treated by simple excision.",
+         {("basal cell carcinoma", "historical")}),
+        ("PMH: skin cancers on the scalp, which have been removed by Mohs.",
+         {("skin cancer", "historical")}),
+        # the clause goes on to active disease
+        ("HPI: melanoma of the back, which was excised, now with new nodal metastases.",
+         {("melanoma", "present")}),
+    ],
+)  # fmt: skip
+def test_an_excision_told_in_the_past_tense_is_resolved_disease(extract, text, expected):
+    assert _dx(extract(text + "\n")) == expected
+
+
+def test_a_cancer_declared_free_of_disease_is_historical(extract):
+    text = (
+        "HPI: 57M with Hodgkin lymphoma some 20 years ago, given chemotherapy then, and "
+        "declared free of disease since.\nPresents with a painful groin swelling.\n"
+    )
+    assert _dx(extract(text)) == {("hodgkin lymphoma", "historical")}
+
+
+def test_a_cancer_followed_by_surveillance_after_treatment_is_historical(extract):
+    text = (
+        "INDICATIONS: 64-year-old man presenting for surveillance endoscopy given his history "
+        "of gastric cancer, s/p gastrectomy in 2019.\n"
+        "IMPRESSION: Post-gastrectomy anatomy, no lesion. History of gastric cancer.\n"
+    )
+    assert _dx(extract(text)) == {("gastric cancer", "historical")}
+    # "active surveillance" of an untreated tumour is no such statement
+    text = "A/P: History of prostate cancer, Gleason 6, on active surveillance.\n"
+    assert _dx(extract(text)) == {("prostate cancer", "present")}
+
+
+def test_a_tumour_told_with_its_past_treatment_in_a_disease_free_note(extract):
+    note = (
+        "HPI: She has a known case of follicular lymphoma{treated}. Restaging since then shows "
+        "no evidence of disease.\nASSESSMENT:\n1. Cough.\n2. History of follicular lymphoma.\n"
+    )
+    treated = ", for which she received radiotherapy in 2015"
+    assert _dx(extract(note.format(treated=treated))) == {("follicular lymphoma", "historical")}
+    # without the past treatment the known diagnosis stays current
+    assert _dx(extract(note.format(treated=""))) == {("follicular lymphoma", "present")}
+
+
+# ---------------------------------------------------------------- attributes and search steps
+def test_a_possible_metastasis_a_few_words_on_is_not_metastatic(extract):
+    text = (
+        "A/P: colon cancer, node positive. Chest CT shows possible lung metastasis, for biopsy.\n"
+    )
+    (f,) = only(extract(text), "diagnosis")
+    assert not f.attributes.get("metastatic")
+
+
+def test_a_recurrence_stated_in_generic_words(extract):
+    text = (
+        "HPI: Seen after followup cystoscopy for urothelial carcinoma of the trigone.\n"
+        "IMPRESSION: {imp}\n"
+    )
+    (f,) = only(extract(text.format(imp="Recurrent tumour at the trigone.")), "diagnosis")
+    assert f.attributes.get("recurrent") is True
+    (f,) = only(extract(text.format(imp="Rule out recurrent tumour at the trigone.")), "diagnosis")
+    assert not f.attributes.get("recurrent")
+
+
+def test_the_workup_that_found_the_tumour_is_not_a_second_fact(extract):
+    text = (
+        "DISCHARGE DIAGNOSIS: Colon carcinoma.\n"
+        "HOSPITAL COURSE: Admitted after a long workup for carcinoma of the colon.\n"
+    )
+    assert _dx(extract(text)) == {("colon carcinoma", "present")}

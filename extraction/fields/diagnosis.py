@@ -13,12 +13,16 @@ carcinoma"; "adenocarcinoma" beside "lung adenocarcinoma"; IDC beside TNBC) take
 value (the written form is kept in ``written_as``). Relatives' cancers, past resolved ones
 and negated / uncertain / differential mentions ("r/o PDAC vs metastatic RCC") keep their
 own value. A type split by a line wrap ("malignant pleural\nmesothelioma") is re-joined.
+The value follows the note's naming: a lay name stays lay ("skin cancer", "colon cancer"),
+an older name stays as written ("carcinoid tumor", "transitional cell carcinoma").
 
 Attributes: ``metastatic`` / ``advanced`` / ``recurrent`` when stated (in the mention's
 clause, or — for ``metastatic`` — elsewhere in the document, e.g. "lung metastases":
-``metastatic_evidence`` says which; never from "no metastases", "? metastasis" or
-"metastatic work-up"), ``stage`` ("IV", "IIIC", "pT3a N1"), ``confirmation`` histologic |
-cytologic ("biopsy-proven", "FNA positive for", a pathology report's final diagnosis).
+``metastatic_evidence`` says which; never from "no metastases", "? metastasis", "possible
+lung metastasis" or "metastatic work-up"; ``recurrent`` also from a recurrence stated in
+generic words when the document has one current tumour), ``stage`` ("IV", "IIIC", "pT3a
+N1"), ``confirmation`` histologic | cytologic ("biopsy-proven", "FNA positive for", a
+pathology report's final diagnosis).
 All mentions of one type in a document carry the same attributes.
 
 Assertion: ConText decides negation ("negative for PDAC"), possibility ("suspicious for"),
@@ -29,11 +33,19 @@ other tumour) historical, differentials judged right after they are named ("(mes
 not supported)" negated, "chromophobe RCC unlikely" possible) and alternatives argued
 against ("supports thymic carcinoma over a pulmonary squamous carcinoma") uncertain, a
 "known" type present whatever the sentence doubts ("compatible with recurrence of the known
-breast cancer"), and drops negated family statements ("FH negative for colon cancer"),
-which state nothing about anyone. Generic words ("malignancy", "carcinoma") are reported
-only in "negative for malignancy" / "suspicious for carcinoma", never in hyphenated
-compounds ("cancer-related fatigue"); a type in a descriptor compound ("thymoma-type
-background") is not a mention.
+breast cancer"), a tumour the patient is said to have ("his rectal cancer") present
+whatever a conditional says, a pre-operative diagnosis that the post-operative one does not
+repeat uncertain (the operation revised it), the mentions of a sentence whose subject is a
+relative family to its end (unless it turns to the patient), and drops negated family
+statements ("FH negative for colon cancer", "no other relatives with ..."), which state
+nothing about anyone, and types named as what a risk or a screening is about ("risk factors
+for developing lung cancer"). Past resolved cancers are also those told with a past-tense
+excision, and, in a document that states the patient free of disease (or seen for
+surveillance) and no metastatic disease, those named only as history or with a past
+treatment ("..., for which she received radiotherapy in 2015"). Generic words
+("malignancy", "carcinoma") are reported only in "negative for malignancy" / "suspicious
+for carcinoma", never in hyphenated compounds ("cancer-related fatigue"); a type in a
+descriptor compound ("thymoma-type background") is not a mention.
 
 Secondary mentions: where a document names the patient's current tumour, its
 differentials (uncertain, excluded, argued against: "r/o PDAC vs metastatic RCC" above the
@@ -42,7 +54,8 @@ way to it and are not reported; denied history ("no history of breast cancer") i
 
 Normalisation beyond the lexicon: a generic histology takes the primary site stated later
 in its sentence ("metastatic adenocarcinoma, consistent with lung primary" → lung
-adenocarcinoma); a squamous cell carcinoma of a head and neck subsite is "head and neck
+adenocarcinoma), as does carcinoma spread ("carcinomatosis from a gastric primary": gastric
+carcinoma, metastatic); a squamous cell carcinoma of a head and neck subsite is "head and neck
 squamous cell carcinoma" with ``subsite``; a subtype stated apart from the histology
 ("INVASIVE DUCTAL CARCINOMA ... triple-negative phenotype") refines it.
 """
@@ -84,6 +97,7 @@ class Site(BaseModel):
     value: str
     words: list[str] = Field(min_length=1)
     region: str | None = None  # "head and neck" for its subsites
+    lay: str | None = None  # the everyday name with the generic words ("skin cancer")
 
 
 class Subtype(BaseModel):
@@ -128,6 +142,14 @@ class Priors(BaseModel):
     generic: float = Field(gt=0, lt=1)
 
 
+class RelativeSubjects(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    female: list[str]
+    male: list[str]
+    either: list[str] = Field(default_factory=list)
+
+
 class DiagnosisFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -152,7 +174,19 @@ class DiagnosisFile(BaseModel):
     active_cues: list[str]
     excised_words: list[str]
     history_cues: list[str] = Field(default_factory=list)
+    past_treatment_verbs: list[str] = Field(default_factory=list)
+    surveillance_cues: list[str] = Field(default_factory=list)
     family_words: list[str]
+    relative_subjects: RelativeSubjects | None = None
+    patient_words: list[str] = Field(default_factory=list)
+    family_groups: list[str] = Field(default_factory=list)
+    not_before: list[str] = Field(default_factory=list)
+    possessives: list[str] = Field(default_factory=list)
+    conditional_cues: list[str] = Field(default_factory=list)
+    preop_headers: list[str] = Field(default_factory=list)
+    postop_headers: list[str] = Field(default_factory=list)
+    same_as_before: list[str] = Field(default_factory=list)
+    recurrent_generic: list[str] = Field(default_factory=list)
     control_words: list[str]
     uncertain_cues: list[str]
     primary_cues: list[str]
@@ -231,8 +265,12 @@ _TNM = re.compile(
 )
 _ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "one": "I", "two": "II", "three": "III",
           "four": "IV"}  # fmt: skip
+# "? metastasis", "possible lung metastasis", "r/o bone mets": a question, up to two words
+# before the metastatic word
 _OPEN_QUESTION = re.compile(
-    r"(?:\?|r/o|rule\s+out|possible|suspicious\s+for|vs\.?|evaluate\s+for)\s*$", re.I
+    r"(?:\?|(?<![\w-])(?:r/o|rule\s+out|possible|suspicious\s+for|vs\.?|evaluate\s+for))"
+    r"\s*(?:[A-Za-z-]+\s+){0,2}$",
+    re.I,
 )
 _NOT_RECURRENT = re.compile(r"\b(?:no|without|free\s+of)\s+(?:evidence\s+of\s+)?$", re.I)
 _WORKUP = re.compile(r"\s*(?:work-?up|survey|evaluation|screening|screen|series)\b", re.I)
@@ -279,14 +317,86 @@ class DiagnosisExtractor:
             if rules.history_cues
             else None
         )
+        self.past_treatment = (
+            re.compile(
+                r"[^.;\n]{0,15}?(?<![\w-])for\s+which\s+(?:[\w'’]+\s+){0,2}?"
+                + words_rx(rules.past_treatment_verbs)
+                + r"(?![\w-])[^.;\n]{0,60}?(?:\bago\b|\b(?:19|20)\d\d\b)",
+                re.I,
+            )
+            if rules.past_treatment_verbs
+            else None
+        )
+        self.surveillance = phrase_rx(rules.surveillance_cues) if rules.surveillance_cues else None
+        rs = rules.relative_subjects
+        self.relative_subject = None
+        if rs is not None:
+            rel = words_rx(rs.female + rs.male + rs.either)
+            self.relative_subject = re.compile(
+                r"[\W\d]*(?:(?:his|her|their|the\s+patient['’]s|patient['’]s|pt['’]s)\s+)?"
+                r"(?:(?:late|maternal|paternal|older|younger|elder|eldest|twin)\s+)*"
+                r"(?P<rel>" + rel + r")(?![\w-])",
+                re.I,
+            )
+            self.relative_gender = {w.lower(): "female" for w in rs.female}
+            self.relative_gender.update({w.lower(): "male" for w in rs.male})
+        self.patient_ref = phrase_rx(rules.patient_words) if rules.patient_words else None
+        self.no_family = (
+            re.compile(
+                r"(?<![\w-])(?:no|none\s+of\s+(?:the|her|his))\s+(?:other\s+)?(?:known\s+)?"
+                + words_rx(rules.family_groups)
+                + r"(?![\w-])",
+                re.I,
+            )
+            if rules.family_groups
+            else None
+        )
+        self.not_before = (
+            re.compile(
+                r"(?<![\w-])"
+                + words_rx(rules.not_before)
+                + r"\s+(?:(?:the\s+)?(?:development\s+of|developing|getting)\s+)?(?:an?\s+)?$",
+                re.I,
+            )
+            if rules.not_before
+            else None
+        )
+        self.possessive = (
+            re.compile(r"(?<![\w-])" + words_rx(rules.possessives) + r"\s+$", re.I)
+            if rules.possessives
+            else None
+        )
+        self.conditional = phrase_rx(rules.conditional_cues) if rules.conditional_cues else None
+        self.preop_header = self._header_rx(rules.preop_headers)
+        self.postop_header = self._header_rx(rules.postop_headers)
+        self.same_as_before = (
+            re.compile(r"[\s:]*" + words_rx(rules.same_as_before) + r"(?![\w-])", re.I)
+            if rules.same_as_before
+            else None
+        )
+        self.recurrent_doc = (
+            re.compile(
+                r"(?<![\w-])(?:recurrent|relapsed)\s+(?:[\w-]+\s+){0,2}?"
+                + words_rx(rules.recurrent_generic)
+                + r"(?![\w-])",
+                re.I,
+            )
+            if rules.recurrent_generic
+            else None
+        )
         self.region_of = {s.value: s.region for s in rules.sites if s.region}
+        self.lay_of = {s.value: s.lay for s in rules.sites if s.lay}
+        self.site_of_lay = {s.lay: s.value for s in rules.sites if s.lay}
         sites = words_rx(list(site_words))
         self.site_before = re.compile(
             r"(?<![\w-])(?P<site>" + sites + r")(?:\s+primary)?\s+$", re.IGNORECASE
         )
+        # "adenocarcinoma of the (right) lung", "carcinomatosis from a gastric primary"
         self.site_after = re.compile(
-            r"\s+of\s+(?:the\s+)?(?:(?:right|left|r|l|bilateral)\s+)?(?P<site>" + sites + r")"
-            r"(?:\s+(?:origin|primary))?(?![\w-])",
+            r"\s+(?:of\s+(?:the\s+)?(?:(?:right|left|r|l|bilateral)\s+)?(?P<site>" + sites + r")"
+            r"(?:\s+(?:origin|primary))?"
+            r"|(?:of|from)\s+(?:(?:a|an|the)\s+)?(?P<site3>" + sites + r")\s+(?:origin|primary))"
+            r"(?![\w-])",
             re.IGNORECASE,
         )
         # "adenocarcinoma, ... consistent with (recurrence of the known) lung primary"
@@ -377,7 +487,11 @@ class DiagnosisExtractor:
         )
         self.active = phrase_rx(rules.active_cues)
         self.excised = re.compile(
-            r"(?<![\w-])" + words_rx(rules.excised_words) + r"(?![\w-])[^;.]{0,20}?\b(?:19|20)\d\d",
+            r"(?<![\w-])" + words_rx(rules.excised_words) + r"(?![\w-])[^;.]{0,20}?\b(?:19|20)\d\d"
+            # told in the past tense: "both were treated by simple excision"
+            r"|(?<![\w-])(?:was|were|has\s+been|have\s+been|had\s+been)\s+"
+            r"(?:(?:treated|managed)\s+(?:with|by)\s+)?(?:(?:local|wide\s+local|simple|surgical|"
+            r"complete)\s+)?" + words_rx(rules.excised_words) + r"(?![\w-])",
             re.I,
         )
         self.family = phrase_rx(rules.family_words)
@@ -387,6 +501,12 @@ class DiagnosisExtractor:
             + r"(?![\w-])|\?",
             re.IGNORECASE,
         )
+
+    @staticmethod
+    def _header_rx(headers: list[str]) -> re.Pattern[str] | None:
+        if not headers:
+            return None
+        return re.compile(r"^[ \t]*" + words_rx(headers) + r"[ \t]*:?", re.I | re.M)
 
     # ------------------------------------------------------------------ component
     def __call__(self, doc: Doc) -> Doc:
@@ -407,6 +527,7 @@ class DiagnosisExtractor:
                 mentions.append(m)
         if not mentions:
             return doc
+        self._relatives_sentences(text, mentions)
         mentions = self._secondary(text, mentions, family_sections)
         self._merge(mentions)
         self._share_attributes(text, mentions)
@@ -427,6 +548,10 @@ class DiagnosisExtractor:
         if read is None:
             return None
         value, prior, rule, start, end, group, extra = read
+        if self.not_before is not None and self.not_before.search(
+            text, max(sent[0], start - 60), start
+        ):
+            return None  # "no known risk factors for developing lung cancer"
         if self.control.search(text, max(sent[0], start - 20), min(sent[1], end + 30)):
             return None  # an IHC control tissue, not the patient's tumour
         cand = Candidate(
@@ -471,7 +596,7 @@ class DiagnosisExtractor:
             if sb:
                 site_word = sb.group("site")
             elif sa:
-                site_word = sa.group("site")
+                site_word = sa.group("site") or sa.group("site3")
             else:
                 assert sp is not None
                 site_word = sp.group("site") or sp.group("site2")
@@ -483,6 +608,8 @@ class DiagnosisExtractor:
             if region and head.by_region:  # "oropharyngeal SCC": a head and neck SCC
                 value = f"{region} {head.value}"
                 return value, self.rules.priors.site, rule, start, end, "main", {"subsite": site}
+            if head.site_only and site in self.lay_of:
+                site = self.lay_of[site]  # "skin cancer", not "cutaneous cancer"
             value = f"{site} {head.value}"
             return value, self.rules.priors.site, rule, start, end, "main", {}
         for site, rx in self.implied_sites:
@@ -512,6 +639,10 @@ class DiagnosisExtractor:
         if in_fh or self.family.search(lead + " " + tail[:25]):
             if re.search(r"\b(?:no|negative|denies|without|nor)\b", lead[-25:].lower()):
                 return None  # "FH: negative for colon cancer" states nothing
+            if self.no_family is not None and self.no_family.search(
+                text, max(sent[0], cand.start - 80), cand.start
+            ):
+                return None  # "no other relatives with a known stomach cancer"
             return "family"
         if self._resolved(text, cand.end, sent):
             cand.assertion = Assertion.HISTORICAL
@@ -533,6 +664,10 @@ class DiagnosisExtractor:
             cand.assertion = Assertion.PRESENT
             cand.assertion_reason = "a known diagnosis"
             return "main"
+        if self._possessed_in_conditional(text, lead, cand.start, sent):
+            cand.assertion = Assertion.PRESENT
+            cand.assertion_reason = "the patient's own tumour, whatever the conditional says"
+            return "main"
         if self.denied.search(lead):
             return "denied"  # "no history of breast cancer": ConText negates it
         if self.uncertain.search(lead[-30:]) or self.uncertain.match(tail.lstrip(" ,")):
@@ -542,6 +677,55 @@ class DiagnosisExtractor:
             cand.assertion_reason = _RESECTED
             return "historical"
         return "main"
+
+    def _relatives_sentences(self, text: str, mentions: list[Mention]) -> None:
+        """A mention after a relative's tumour in a sentence about that relative is the
+        relative's too (see _relative_sentence)."""
+        for m in mentions:
+            if m.group != "main" or m.cand.assertion is not None:
+                continue
+            if not any(
+                o.group == "family" and o.sent == m.sent and o.cand.end <= m.cand.start
+                for o in mentions
+            ):
+                continue
+            if self._relative_sentence(text, m.cand.start, m.sent):
+                m.group = "family"
+                m.cand.assertion = Assertion.FAMILY
+                m.cand.assertion_reason = "the sentence is about a relative"
+
+    def _relative_sentence(self, text: str, start: int, sent: tuple[int, int]) -> bool:
+        """'Her father had prostate cancer at 60 and he later died of a cancer of the
+        pancreas': a sentence whose subject is a relative is about that relative, up to a
+        turn to someone else ('the patient', a pronoun of the other gender)."""
+        if self.relative_subject is None:
+            return False
+        m = self.relative_subject.match(text, sent[0], start)
+        if m is None:
+            return False
+        between = text[m.end() : start]
+        if self.patient_ref is not None and self.patient_ref.search(between):
+            return False
+        gender = self.relative_gender.get(re.sub(r"\s+", " ", m.group("rel").lower()))
+        other = {
+            "female": r"\b(?:he|him|his|himself)\b",
+            "male": r"\b(?:she|her|hers|herself)\b",
+            None: r"\b(?:he|him|his|himself|she|her|hers|herself)\b",
+        }[gender]
+        return re.search(other, between, re.I) is None
+
+    def _possessed_in_conditional(
+        self, text: str, lead: str, start: int, sent: tuple[int, int]
+    ) -> bool:
+        """'call the clinic if anything new comes up about his rectal cancer': a tumour said
+        to be the patient's, in a sentence whose conditional is about something else."""
+        if self.possessive is None or self.conditional is None:
+            return False
+        if not self.possessive.search(lead):
+            return False
+        if self.uncertain.search(lead[-30:]) or self.denied.search(lead):
+            return False
+        return bool(self.conditional.search(text, sent[0], start))
 
     def _argued_against(self, text: str, lead: str, start: int, sent: tuple[int, int]) -> bool:
         """'favour mesothelioma rather than adenocarcinoma', 'supports thymic origin over
@@ -713,6 +897,7 @@ class DiagnosisExtractor:
         - A subtype stated apart from the histology ("triple-negative phenotype") refines
           it.
         """
+        self._revised_preop(text, mentions)
         current = [type_words(str(m.cand.value)) for m in mentions if m.group == "main"]
         resected = [m for m in mentions if m.resected]
         if resected:
@@ -748,6 +933,55 @@ class DiagnosisExtractor:
                 break
         return kept
 
+    def _revised_preop(self, text: str, mentions: list[Mention]) -> None:
+        """A pre-operative diagnosis that the post-operative one does not repeat (nor refer
+        back to: 'Same') was a working diagnosis the operation revised: uncertain."""
+        if self.preop_header is None or self.postop_header is None:
+            return
+        pre = self._header_body(self.preop_header, text)
+        post = self._header_body(self.postop_header, text)
+        if pre is None or post is None:
+            return
+        if self.same_as_before is not None and self.same_as_before.match(text, *post):
+            return
+        in_post = [
+            type_words(str(m.cand.value))
+            for m in mentions
+            if m.group != "family" and post[0] <= m.cand.start < post[1]
+        ]
+        # a bare histology after the operation ("Adenocarcinoma.") may name the tumour that
+        # a site with a generic word ("Lung cancer.") named before it
+        bare_post = any(
+            post[0] <= m.cand.start < post[1]
+            and (h := self.heads.get(str(m.cand.value))) is not None
+            and not h.site_only
+            for m in mentions
+        )
+        for m in mentions:
+            if m.group != "main" or not pre[0] <= m.cand.start < pre[1]:
+                continue
+            w = type_words(str(m.cand.value))
+            if any(w <= c or c <= w for c in in_post):
+                continue
+            if bare_post and m.cand.rule.startswith("diagnosis.site_"):
+                head = self.heads.get(str(m.cand.value).rsplit(" ", 1)[-1])
+                if head is not None and head.site_only:
+                    continue
+            m.group = "uncertain"
+            m.cand.assertion = Assertion.POSSIBLE
+            m.cand.assertion_reason = "a pre-operative diagnosis the operation revised"
+
+    @staticmethod
+    def _header_body(rx: re.Pattern[str], text: str) -> tuple[int, int] | None:
+        """(start, end) of the text under the first header rx matches: to the next header
+        ('WORDS:' at a line start) or a blank line after some text."""
+        h = rx.search(text)
+        if h is None:
+            return None
+        nxt = re.compile(r"\n[ \t]*(?:[A-Z][A-Za-z /&-]{2,40}:|\n[ \t]*\S)")
+        after = nxt.search(text, h.end() + 1)
+        return h.end(), after.start() if after else len(text)
+
     def _history_only(self, text: str, mentions: list[Mention]) -> None:
         """A tumour named only as history ("with a history of X, status post ...") in a
         document that states the patient free of disease and no metastatic disease is past,
@@ -755,10 +989,7 @@ class DiagnosisExtractor:
         if self.history_lead is None:
             return
         main = [m for m in mentions if m.group == "main"]
-        if not main or not any(
-            self.history_lead.search(text, max(m.sent[0], m.cand.start - 60), m.cand.start)
-            for m in main
-        ):
+        if not main or not any(self._named_as_history(text, m) for m in main):
             return
         if not self._document_disease_free(text) or self._document_metastatic(text):
             return
@@ -766,14 +997,21 @@ class DiagnosisExtractor:
         for m in main:
             by_words.setdefault(type_words(str(m.cand.value)), []).append(m)
         for ms in by_words.values():
-            if all(
-                self.history_lead.search(text, max(m.sent[0], m.cand.start - 60), m.cand.start)
-                for m in ms
-            ):
+            if all(self._named_as_history(text, m) for m in ms):
                 for m in ms:
                     m.group = "historical"
                     m.cand.assertion = Assertion.HISTORICAL
                     m.cand.assertion_reason = "named only as history; the note states no disease"
+
+    def _named_as_history(self, text: str, m: Mention) -> bool:
+        """Led by a history cue ('history of X'), or told with a past treatment of it ('X,
+        for which she received radiotherapy in 2015')."""
+        assert self.history_lead is not None
+        if self.history_lead.search(text, max(m.sent[0], m.cand.start - 60), m.cand.start):
+            return True
+        return self.past_treatment is not None and bool(
+            self.past_treatment.match(text, m.cand.end, m.sent[1])
+        )
 
     def _resolved_elsewhere(self, text: str, mentions: list[Mention]) -> None:
         """A tumour one mention states resolved ("history of lymphoma and remission") is
@@ -813,7 +1051,10 @@ class DiagnosisExtractor:
     def _document_disease_free(self, text: str) -> bool:
         """A clause states the patient free of disease ("doing well with no evidence of
         disease"): a resolved cue and no active-disease cue in its clause."""
-        for m in self.resolved.finditer(text):
+        cues = list(self.resolved.finditer(text))
+        if self.surveillance is not None:
+            cues += self.surveillance.finditer(text)  # "presenting for surveillance"
+        for m in cues:
             lo = max(text.rfind(c, 0, m.start()) for c in ".;\n") + 1
             his = [i for i in (text.find(c, m.end()) for c in ".;\n") if i != -1]
             hi = min(his) if his else len(text)
@@ -890,6 +1131,7 @@ class DiagnosisExtractor:
             site = next(
                 (value[: -len(g) - 1] for g in generic_heads if value.endswith(" " + g)), None
             )
+            site = self.site_of_lay.get(site, site)  # "skin malignancy": the cutaneous site
             if site not in site_values or not m.cand.rule.startswith("diagnosis.site_"):
                 return  # another named type: the histology may be its
             sites.add(site)
@@ -913,6 +1155,8 @@ class DiagnosisExtractor:
         for m in mentions:
             if m.group != "generic":
                 by_value.setdefault((m.group, m.cand.value), []).append(m)
+        main_values = {v for g, v in by_value if g == "main"}
+        doc_recurrent = len(main_values) == 1 and self._document_recurrent(text)
         for (group, _), ms in by_value.items():
             merged: dict[str, object] = {}
             for m in ms:
@@ -931,6 +1175,8 @@ class DiagnosisExtractor:
                     merged["metastatic"] = True
                     merged["advanced"] = True
                     merged["metastatic_evidence"] = "document"
+            if group == "main" and doc_recurrent and not merged.get("recurrent"):
+                merged["recurrent"] = True  # "Assessment: recurrent tumour at the trigone"
             for m in ms:
                 own = m.facts
                 m.cand.attributes.update(merged)
@@ -943,6 +1189,20 @@ class DiagnosisExtractor:
 
     def _document_metastatic(self, text: str) -> bool:
         return self._metastatic_cue(text, 0, len(text))
+
+    def _document_recurrent(self, text: str) -> bool:
+        """A recurrence stated in generic words ('recurrent tumour at the trigone'), not
+        after an uncertain or negation cue ('rule out recurrent disease', 'no recurrent
+        tumor')."""
+        if self.recurrent_doc is None:
+            return False
+        for m in self.recurrent_doc.finditer(text):
+            lo = max(text.rfind(c, 0, m.start()) for c in ".;\n") + 1
+            lead = text[max(lo, m.start() - 40) : m.start()]
+            if self.uncertain.search(lead) or re.search(r"\brisk\b", lead, re.I):
+                continue
+            return True
+        return False
 
 
 def _family_sections(doc: Doc) -> list[tuple[int, int]]:
