@@ -81,6 +81,32 @@ H = "historical"
             "Lung metastases 18 mm and 12 mm (previously 15 mm and 10 mm).",
             {ext(18), ext(12), ext(15, H), ext(10, H)},
         ),
+        # translated-report habits: abbreviation dots, dated priors, "at the time", "then"
+        ("Lesion in segment 2 of approx. 9 mm, previously ca. 6 mm.", {ext(9), ext(6, H)}),
+        ("Nodule of 9 mm (03-04-2025: 6 mm).", {ext(9), ext(6, H)}),
+        ("Nodule of 9 mm, 6 mm on 01-02-2025.", {ext(9), ext(6, H)}),
+        ("Nodule of 9 mm (6 mm in March 2025).", {ext(9), ext(6, H)}),
+        ("Nodule of 9 mm, at the examination of 14-06-2025 7 mm.", {ext(9), ext(7, H)}),
+        ("Metastasis in segment 2, currently 23 mm, then 17 mm.", {ext(23), ext(17, H)}),
+        ("Mass of 2,7 cm, at the previous examination approx. 3,3 cm.", {ext(27), ext(33, H)}),
+        ("Nodule 12 mm, unchanged compared to 2021.", {ext(12)}),  # a year is no prior size
+        # an earlier size before "now", an unchanged one, one that is gone
+        ("The nodule of 6 mm has partially resolved, now 4 mm.", {ext(4), ext(6, H)}),
+        ("The previously described 6 mm nodule in the lingula is unchanged.", {ext(6)}),
+        ("The previously described 6 mm nodule in the lingula has disappeared.", {ext(6, H)}),
+        ("Lesion of 12 mm in segment 2, the lesion in segment 5 has disappeared.", {ext(12)}),
+        # the amount of a change is not a size
+        ("The tumour has grown by approx. 5 mm and now measures 4,1 cm.", {ext(41)}),
+        ("The mass increased 6 mm in size to 41 mm.", {ext(41)}),
+        ("The lingula nodule has grown by 3 mm to 11 mm.", {ext(11)}),
+        # translated nouns, adjective lists, long axis after short axis
+        ("Space-occupying process in the pancreatic head of 3,1 x 2,4 cm.", {ext(31)}),
+        ("A 12 mm irregular, spiculated nodule in the right upper lobe.", {ext(12)}),
+        ("Enlarged lymph gland in the left axilla of 17 x 12 mm.", {node(17, 12)}),
+        ("Hilar lymph node with a short axis of 11 mm and a long axis of 20 mm.", {node(20, 11)}),
+        ("Hilar lymph node with a long axis of 20 mm and a short axis of 11 mm.", {node(20, 11)}),
+        ("Hilar lymph node 11 mm short axis (20 mm long axis).", {node(20, 11)}),
+        ("Para-aortic lymph node, 15 mm short axis (was 11 mm).", {node(15, 15), node(11, 11, H)}),
     ],
 )
 def test_phrasings(extract, line, expected):
@@ -109,8 +135,15 @@ def test_phrasings(extract, line, expected):
         "Several additional sub-5 mm nodules.",
         "No lymph nodes larger than 1 cm in short axis.",
         "Mediastinal nodes with short axis below 15 mm.",
-        # a sum of diameters is not one lesion
+        # a sum of diameters is not one lesion, nor is its earlier value
         "Sum of diameters: 80 mm.",
+        "Sum of target lesions: 60 mm (baseline 82 mm).",
+        # changes and extents are not sizes; oedema, Schmorl nodes, organs are not lesions
+        "The known lung nodule has grown by 3 mm.",
+        "The known mass extends 2.5 cm inferiorly into the ethmoid sinus.",
+        "Perilesional oedema up to 2 cm.",
+        "Schmorl's node in the upper endplate of L3 of 8 mm.",
+        "The appendix has a diameter of 6 mm.",
     ],
 )
 def test_not_lesions(extract, line):
@@ -427,3 +460,243 @@ def test_unknown_key_in_rule_file_names_file_and_line(tmp_path):
         load_rules(bad)
     assert exc.value.path == str(bad) and exc.value.line == text.count("\n") + 1
     assert "unitz" in str(exc.value)
+
+
+# ----------------------------------------------------------------------------- translated
+# Radiology reports machine-translated from Dutch (invented texts in that style): no title,
+# an anonymisation banner, "Clinical question:" / "Findings:" / "Impression:" sections,
+# decimal commas, "approx." / "ca.", comparisons with the previous examination.
+BANNER = """==============================
+NOTICE: IDENTIFIERS IN THIS DOCUMENT WERE SWAPPED FOR INVENTED ONES.
+==============================
+
+"""
+
+TRANSLATED_LIVER = (
+    BANNER
+    + """Relevant Medical History:
+Sigmoid carcinoma, resected in 2022. Hepatic metastases, on systemic treatment.
+Clinical question: Evaluation of response?
+
+Findings:
+Comparison with the previous examination of 14-02-2025.
+The liver again shows several metastases. The largest lesion in segment 7 currently
+measures 41 mm (previously 47 mm). The lesion in segment 4b has a diameter of 16 mm
+(previously 12 mm). In segment 2 a lesion of approx. 9 mm, previously ca. 6 mm.
+A new hypodense lesion is visible in segment 6 of 13 x 8 mm.
+The lesion in segment 8 increased in size from 10 to 15 mm.
+Known cyst in segment 3 of 2,6 cm, unchanged. Gallstone of 17 mm.
+Lymph node in the hepatoduodenal ligament with a short axis of 13 mm, previously 8 mm.
+Para-aortic lymph node on the left, 15 mm short axis (was 11 mm).
+
+Impression:
+Mixed response of the hepatic metastases, the largest currently 41 mm.
+"""
+)
+
+TRANSLATED_LUNG = (
+    BANNER
+    + """Clinical question: Follow-up of pulmonary nodules in known melanoma.
+
+Findings:
+Compared to the CT of 03-05-2025. The solid nodule in the right upper lobe (series 3,
+image 88) has increased in size, currently 12 mm, at the time 8 mm. In the middle lobe a
+subsolid nodule of 6 x 4 mm, unchanged. The previously described nodule of 5 mm in the
+left lower lobe is no longer visible.
+Mediastinum: enlarged lymph node in station 4R with a short axis diameter of 17 mm
+(previously 11 mm). Subcarinal lymph node of 21 x 14 mm, previously 16 x 10 mm.
+Ascending aorta with a diameter of 39 mm. Small pleural effusion on the right, 11 mm.
+Calcified granuloma of 4 mm in the lingula. No pulmonary nodules larger than 4 mm
+elsewhere.
+
+Impression:
+Growth of the nodule in the right upper lobe to 12 mm, suspicious for a metastasis.
+"""
+)
+
+TRANSLATED_PANCREAS = """Relevant Medical History:
+Pancreatic head carcinoma, neoadjuvant chemotherapy.
+Clinical question: Restaging before surgery.
+
+Findings:
+Comparison with the study dated 12-11-2025.
+Pancreatic head: hypodense mass measuring approx. 2,7 x 2,1 cm, at the previous
+examination approx. 3,3 x 2,5 cm. The common bile duct is dilated to 11 mm with a stent.
+Liver: the known lesion in segment 6 has decreased in size, now 8 mm versus 13 mm
+previously. No new lesions.
+Lymph nodes: peripancreatic lymph node of 9 mm short axis, previously 14 mm short axis.
+Spleen with a craniocaudal length of 13 cm.
+
+Impression:
+Partial response of the pancreatic head tumour (27 mm, was 33 mm).
+"""
+
+TRANSLATED_LYMPHOMA = """Clinical question: Lymphoma, response evaluation after four cycles.
+
+Findings:
+Compared to the examination of 12-10-2025.
+Neck: lymph node at level II on the left with a short axis of 9 mm and a long axis of
+17 mm, previously short axis 21 mm.
+Mediastinum: conglomerate of lymph nodes in the anterior mediastinum, now approx.
+36 x 23 mm, previously approx. 74 x 49 mm.
+Axilla right: lymph node 13 mm short axis (24 mm long axis).
+The mesenteric lymph node package has decreased by 14 mm, now 42 x 31 mm.
+Retroperitoneal: interaortocaval lymph node no longer visible, previously 19 mm.
+
+Impression:
+Partial response. Largest residual mass in the mediastinum 36 mm.
+"""
+
+TRANSLATED_KIDNEY = """Relevant Medical History:
+Clear cell renal cell carcinoma on the right, nephrectomy 2021.
+Clinical question: Progression?
+Examination: CT thorax and abdomen with intravenous contrast.
+
+Findings:
+Lungs: multiple bilateral nodules. Right lower lobe nodule currently 15 mm (was 10 mm),
+image 4/210. The nodule in the lingula has grown by 3 mm to 12 mm. New nodule in the
+middle lobe of 5 mm.
+Hila and mediastinum: no pathologically enlarged lymph nodes.
+Nephrectomy bed on the right: soft tissue nodule of 2,3 x 1,7 cm, at the time
+1,6 x 1,2 cm, suspicious for a local recurrence.
+Left kidney: cortical cyst of 12 mm. A calcification of 4 mm in the pancreatic tail.
+Skeleton: lytic lesion in the left iliac bone of 36 mm, new compared to previous.
+
+Impression:
+Progressive disease. Sum of target lesions 63 mm versus 28 mm.
+"""
+
+TRANSLATED_BRAIN = """MRI brain with and without gadolinium.
+
+Findings:
+Compared to the previous MRI of 5 January 2026.
+Known metastasis in the right frontal lobe, currently 15 x 12 mm, was 10 x 8 mm. New
+enhancing lesion in the left cerebellar hemisphere of 6 mm. Surrounding oedema up to 2 cm.
+Developmental venous anomaly on the right parietally of 3 cm. Pineal cyst of 9 mm.
+
+Conclusion:
+Progression of the right frontal metastasis to 15 mm and a new metastasis in the
+cerebellum.
+"""
+
+TRANSLATED_BENIGN = (
+    BANNER
+    + """Clinical question: Lung nodule?
+
+Findings:
+No pulmonary nodules larger than 5 mm. A calcified granuloma in the right upper lobe of
+6 mm. No pathologically enlarged lymph nodes (short axis < 10 mm).
+Liver: haemangioma in segment 7 of 14 mm, unchanged since 2021. Two simple cysts, the
+largest of 11 mm. Bone island in the right iliac bone of 7 mm.
+Abdominal aorta with a diameter of 28 mm. No ascites.
+
+Impression:
+No signs of malignancy.
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            TRANSLATED_LIVER,
+            {
+                ext(41),
+                ext(47, H),
+                ext(16),
+                ext(12, H),
+                ext(9),
+                ext(6, H),
+                ext(13),
+                ext(15),
+                ext(10, H),
+                node(13, 13),
+                node(8, 8, H),
+                node(15, 15),
+                node(11, 11, H),
+            },
+        ),
+        (
+            TRANSLATED_LUNG,
+            {
+                ext(12),
+                ext(8, H),
+                ext(6),
+                ext(5, H),  # no longer visible: a past size
+                node(17, 17),
+                node(11, 11, H),
+                node(21, 14),
+                node(16, 10, H),
+            },
+        ),
+        (
+            TRANSLATED_PANCREAS,
+            {ext(27), ext(33, H), ext(8), ext(13, H), node(9, 9), node(14, 14, H)},
+        ),
+        (
+            TRANSLATED_LYMPHOMA,
+            {
+                node(17, 9),  # short axis then long axis: one node
+                node(21, 21, H),
+                node(36, 23),
+                node(74, 49, H),
+                node(24, 13),
+                node(42, 31),  # "decreased by 14 mm" is a change, not a size
+                node(19, None, H),
+                ext(36),
+            },
+        ),
+        (
+            TRANSLATED_KIDNEY,
+            {ext(15), ext(10, H), ext(12), ext(5), ext(23), ext(16, H), ext(36)},
+        ),
+        (TRANSLATED_BRAIN, {ext(15), ext(10, H), ext(6)}),
+        (TRANSLATED_BENIGN, set()),
+    ],
+    ids=["liver", "lung", "pancreas", "lymphoma", "kidney", "brain", "benign"],
+)
+def test_translated_reports(extract, text, expected):
+    findings = only(extract(text, kind="radiology"), "lesion")
+    assert lesions(findings) == expected
+    for f in findings:
+        assert f.text == text[f.start : f.end]
+
+
+def test_translated_report_layout_makes_an_imaging_report(extract):
+    """No modality in the title (a banner, then sections): the findings/impression layout
+    makes it an imaging report; the modality is read from the examination line."""
+    for text, modality in (
+        (TRANSLATED_LIVER, None),
+        (TRANSLATED_KIDNEY, "CT"),
+        (TRANSLATED_BRAIN, "MRI"),
+    ):
+        for f in only(extract(text, kind="radiology"), "lesion"):
+            assert not any("outside an imaging report" in s.reason for s in f.explanation)
+            assert f.attributes["modality"] == modality
+
+
+def test_findings_layout_of_an_operative_note_is_not_an_imaging_report(extract):
+    note = (
+        "OPERATIVE REPORT\nProcedure: revision of the left hip.\n\n"
+        "Findings:\nA 12 mm implant was placed after removal of the old one.\n\n"
+        "Impression:\nUncomplicated revision.\n"
+    )
+    assert only(extract(note), "lesion") == []  # an implant is a device outside imaging
+
+
+def test_translated_report_sites_and_reasons(extract):
+    got = {(f.value, f.assertion): f for f in only(extract(TRANSLATED_LIVER), "lesion")}
+    assert got[(16, "present")].attributes["site"] == "segment 4b"
+    assert got[(9, "present")].attributes["site"] == "segment 2"
+    nodes = {
+        f.value: f for f in only(extract(TRANSLATED_LIVER), "lesion") if f.attributes["lymph_node"]
+    }
+    assert nodes[13].attributes["site"] == "hepatoduodenal ligament"
+    lung = {(f.value, f.assertion): f for f in only(extract(TRANSLATED_LUNG), "lesion")}
+    gone = lung[(5, "historical")]
+    assert gone.attributes["assertion_reason"] == "the structure measured is no longer seen"
+    lymphoma = {(f.value, f.assertion): f for f in only(extract(TRANSLATED_LYMPHOMA), "lesion")}
+    neck = lymphoma[(17, "present")]
+    assert neck.attributes["dimensions_mm"] == [17, 9]
+    assert neck.attributes.get("long_axis_stated") is None  # the long axis was written

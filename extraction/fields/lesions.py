@@ -9,11 +9,21 @@ holding one, every measurement of the sentence is parsed once and read in its cl
   lesion nouns (mass, nodule, metastasis, node …) make a lesion, other structures (cyst,
   aneurysm, stone, organ, specimen portion …) do not;
 - its role: current, prior ("previously 2.0 cm", "2.6 cm (prior 2.0 cm)", "increased
-  from 2.0 to 2.6 cm", "(24 mm at baseline)"), short axis of the node just measured
-  ("(short axis 17 mm)"), a bound ("< 1 cm"), a distance ("1.0 cm medial to tumor"), or a
-  CT reconstruction thickness ("2.5 mm axial images", "slice thickness 3 mm");
+  from 2.0 to 2.6 cm", "(24 mm at baseline)", "at the time 7 mm", "(03-04-2022: 6 mm)",
+  "6 mm, now 4 mm"), short axis of the node just measured ("(short axis 17 mm)") or its
+  long axis after the short one ("short axis 9 mm, long axis 17 mm"), a bound ("< 1 cm"),
+  a distance or extent ("1.0 cm medial to tumor", "extends 2 cm"), the amount of a change
+  ("grown by 3 mm"), or a CT reconstruction thickness ("2.5 mm axial images", "slice
+  thickness 3 mm"); a size of a structure said to be gone ("no longer visible") is a past
+  one;
 - RECIST tables: rows with prior and current columns (roles from the header words or
   dates, else left = earlier); unitless rows under a RECIST/target-lesion title.
+
+Reports machine-translated from Dutch are read too: abbreviation dots before a number
+("approx. 9 mm", "ca. 3 cm") do not end the sentence, decimal commas are decimals, and a
+report without a modality in its title (an anonymisation banner, then "Clinical
+question:", "Findings:", "Impression:") is an imaging report by its layout, its modality
+read from the examination line when one names it.
 
 A lesion's value is its long axis in mm. Attributes: ``lymph_node``, ``short_axis_mm``
 (nodes: stated, else the smaller in-plane dimension), ``site``, ``modality`` (CT, MRI,
@@ -37,7 +47,7 @@ from spacy.tokens import Doc
 
 from prescreen.yamlfile import load_model
 
-from ..candidates import Candidate, anchors, candidates_of, sentences_of, text_of
+from ..candidates import Candidate, Sentences, anchors, candidates_of, sentences_of, text_of
 from ..findings import Assertion
 from .base import WORD_NUMBERS, AnchorRule, anchor_of, line_bounds, round_sig
 
@@ -83,14 +93,25 @@ class CueSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     prior_before: list[str]
+    prior_fillers: list[str] = Field(default_factory=list)
     prior_verbs: list[str]
     prior_after: list[str]
     current_before: list[str]
+    approximators: list[str] = Field(default_factory=list)
+    abbreviations: list[str] = Field(default_factory=list)
+    resolved: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    partly: list[str] = Field(default_factory=list)
+    change_amount_before: list[str] = Field(default_factory=list)
+    change_amount_after: list[str] = Field(default_factory=list)
+    change_verbs: list[str] = Field(default_factory=list)
+    long_axis: list[str] = Field(default_factory=list)
     history: list[str]
     bound_before: list[str]
     bound_after: list[str]
     skip_before: list[str]
     distance_after: list[str]
+    distance_before: list[str] = Field(default_factory=list)
     short_axis: list[str]
     right_stops: list[str]
     benign: list[str]
@@ -103,6 +124,12 @@ class ReportSpec(BaseModel):
     pathology: list[str] = Field(min_length=1)
     gross: list[str] = Field(min_length=1)
     note_title: list[str] = Field(min_length=1)
+    banner: str | None = None
+    findings_header: list[str] = Field(default_factory=list)
+    conclusion_header: list[str] = Field(default_factory=list)
+    image_reference: list[str] = Field(default_factory=list)
+    exam_lines: list[str] = Field(default_factory=list)
+    not_imaging: list[str] = Field(default_factory=list)
 
 
 class MeasurableSpec(BaseModel):
@@ -201,6 +228,18 @@ _WORD_NUM = "|".join(
 )
 _NUM = rf"(?:\d+(?:[.,]\d+)?|\.\d+|(?i:{_WORD_NUM}))"
 _SEP = r"\s?(?:x|X|×|\*|by)\s?"
+# a date written in prose: 12/03/2021, 12-03-2021, 12.03.2021, 2021-03-12, 5 January 2024,
+# March 2021, 2021
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+)
+_PROSE_DATE = (
+    r"(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}-\d{1,2}-\d{2,4}|\d{1,2}\.\d{1,2}\.\d{2,4}|"
+    rf"\d{{4}}-\d\d(?:-\d\d)?|(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTH}"
+    r"(?:\s+(?:19|20)\d\d\b|\s+\d{1,2}(?:st|nd|rd|th)?\b,?(?:\s+(?:19|20)\d\d\b)?)?"
+    r"|(?:19|20)\d\d\b)"
+)
 _DATE_HINT = re.compile(
     r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d-\d\d|\b(?:19|20)\d\d\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b",
@@ -228,6 +267,25 @@ _SITE_STOPWORDS = frozenset(
         "multiple", "numerous", "several", "small", "large", "index", "target",
     }
 )  # fmt: skip
+# Adjectives between a size and a comma ("6 cm slightly heterogeneous, … lesion")
+_ADJECTIVES = re.compile(
+    r"(?:\s+(?:[a-z]+ly\s+)?[a-z]+(?:-[a-z]+)?(?:al|ar|ic|ous|ed|ive|ent|ant|ile|ine|oid|ate)){1,3}"
+    r"\s*"
+)
+# "previously described 6 mm …": a prior cue naming the earlier report, not its size
+_DESCRIBED = re.compile(
+    r"(?i)\b(?:previously|earlier|before|prior)\s+(?:described|reported|seen|noted|mentioned|known)"
+    r"\s*(?:,\s*)?$"
+)
+# A location phrase right after a lesion noun: "(lesion) in segment 4b has …",
+# "(node) in the hepatoduodenal ligament with a short axis …"
+_LOCATION = re.compile(
+    r"(?i)\s*(?:\([^()\n]{0,40}\)\s*)?(?:(?:is|are)\s+(?:\w+\s+)?(?:visible|seen|present|noted|"
+    r"located|situated|identified)\s+)?(?:in|within|at)\s+(?:the\s+)?"
+    r"(?P<where>[^,;:()\n]{2,60}?)(?=\s+(?:is|are|was|were|has|have|had|with|measur\w*|"
+    r"currently|now|increased|decreased|grown|of\s+(?:approx\w*\s+|ca\s+)?\d)\b"
+    r"|\s+\d+(?:[.,]\d+)?\s?-?(?:mm|cm|millimet|centimet)|\s*[,;:(]|$)"
+)
 _GENERIC_LABELS = frozenset({"findings", "impression", "chest", "abdomen", "pelvis", "conclusion"})
 
 
@@ -355,26 +413,35 @@ class LesionExtractor:
         self.imaging_lesion = {_norm(w) for w in n.lesion_in_imaging}
         self.head_only = {_norm(w) for w in n.head_only}
         c = rules.cues
+        # "approx.", "~": a size qualified as approximate (its dot may be blanked, see
+        # __call__)
+        approx = rf"(?:{_alternation(c.approximators)})\.?" if c.approximators else "~"
+        fillers = _alternation(c.prior_fillers) if c.prior_fillers else "of"
         self.prior_before = re.compile(
             rf"(?i:(?:{_alternation(c.prior_before)})"
-            r"(?:\s*(?:[:,(]|noted|seen|described|reported|measured|measuring|measures|"
-            r"imaged|at|of|being|sa|short[\s-]axis)\s*)*)\s*$"
+            r"(?:\s*(?:[:,()]|noted|seen|described|reported|measured|measuring|measures|"
+            rf"imaged|at|of|being|sa|short[\s-]axis|{fillers}|{approx}|{_PROSE_DATE})\s*)*)\s*$"
         )
         self.prior_verb = re.compile(
             rf"(?i:(?:^|[(,;]|\band)\s*(?:{_alternation(c.prior_verbs)})(?:\s+(?:measuring|"
-            r"approximately|about|approx\.?|~))?)\s*$"
+            rf"{approx}))*)\s*$"
         )
         self.prior_after = re.compile(
             rf"(?i:^\s*(?:(?:short[\s-]axis|sa)\s*)?(?:{_alternation(c.prior_after)}))"
+            # "at the time of laparoscopy": an event, not a prior size
+            r"(?!\s+of\b(?!\s+(?:the\s+)?(?:previous|prior|preceding|earlier|last|former)\b))"
             r"|(?i:^\s*(?:on|in|from|at)\s+(?:the\s+)?(?:"
-            r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d|(?:19|20)\d\d\b|"
-            r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|"
+            rf"{_PROSE_DATE}|"
             r"prior|previous|baseline|earlier|outside))"
+            # "7 mm (01-02-2023)": a date alone in brackets
+            rf"|(?i:^\s*\(\s*(?:(?:on|in|from|at|of)\s+)?(?:the\s+)?{_PROSE_DATE}\s*\))"
         )
         self.bound_after = re.compile(rf"(?i:^\s*(?:{_alternation(c.bound_after)}))")
         self.skip_before = re.compile(rf"(?i:(?:{_alternation(c.skip_before)})\s*[:=]?\s*)$")
         self.prior_open = re.compile(rf"(?i:^\s*(?:{_alternation(c.prior_before)})\b)")
-        self.current_before = re.compile(rf"(?i:(?:{_alternation(c.current_before)})\s*:?\s*$)")
+        self.current_before = re.compile(
+            rf"(?i:(?:{_alternation(c.current_before)})\s*:?\s*(?:{approx}\s*)?$)"
+        )
         self.history = re.compile(rf"(?i:{_alternation(c.history)})")
         self.bound_before = re.compile(
             rf"(?i:(?:{_alternation(c.bound_before)})\s*(?:than|of|to|the)?\s*~?\s*)$"
@@ -382,17 +449,63 @@ class LesionExtractor:
         self.distance_after = re.compile(
             rf"(?i:^\s*-?\s*(?:{_alternation(c.distance_after)}))(?!\s*~?\s*\d)"
         )
+        self.distance_before = re.compile(
+            rf"(?i:\b(?:{_alternation(c.distance_before) or '(?!)'})\s*(?:{approx}\s*)?)$"
+        )
         self.short_before = re.compile(
             rf"(?i:(?:{_alternation(c.short_axis)})\s*(?:of|:|=|measuring|measures|is|now|"
-            r"diameter)?\s*)$"
+            rf"diameter)?\s*(?:{approx}\s*)?)$"
         )
         self.short_after = re.compile(
             rf"(?i:^\s*\(?\s*(?:in\s+)?(?:{_alternation(c.short_axis)}))(?!\s*[:=]?\s*~?\d)"
         )
-        # "previously 20 x 14." : a prior size written without its unit
+        # "previously 20 x 14." : a prior size written without its unit (not a year or a
+        # date: "unchanged compared to 2021.")
         self.unitless_prior = re.compile(
-            rf"(?i:(?:{_alternation(c.prior_before)})\s*:?\s*)"
-            rf"(?P<dims>{_NUM}(?:{_SEP}{_NUM}){{0,2}})(?![\d.,]*\s?(?:[a-z%/]|\d))"
+            rf"(?i:(?:{_alternation(c.prior_before)})\s*:?\s*(?:{approx}\s*)?)"
+            rf"(?P<dims>(?!(?:19|20)\d\d\b){_NUM}(?:{_SEP}{_NUM}){{0,2}})"
+            r"(?![\d.,]*\s?(?:[a-z%/-]|\d))"
+        )
+        self.change_amount_before = re.compile(
+            rf"(?i:(?:{_alternation(c.change_amount_before) or '(?!)'})\s*(?:{approx}\s*)?)$"
+        )
+        self.change_amount_after = re.compile(
+            rf"(?i:^\s*(?:{_alternation(c.change_amount_after) or '(?!)'}))"
+        )
+        # "increased 6 mm in size to 41 mm": a change verb, the amount, then "to"/"compared"
+        self.change_verb_before = re.compile(
+            rf"(?i:\b(?:{_alternation(c.change_verbs) or '(?!)'})\s*(?:{approx}\s*)?)$"
+        )
+        self.change_verb_after = re.compile(
+            r"(?i:^\s*(?:in\s+(?:size|diameter)\s*)?(?:to|compared|since|relative|versus|vs)\b)"
+        )
+        self.then_now = re.compile(
+            r"(?i:\s*[,(]?\s*(?:(?:and|but)\s+)?(?:(?:has|have|is|are)\s+)?(?:[a-z]+ly\s+)?"
+            rf"(?:(?:{_alternation(c.change_verbs) or '(?!)'}|resolved|changed)"
+            r"(?:\s+in\s+size)?\s*,?\s*)?(?:and\s+)?(?:is\s+|measures\s+|measuring\s+)?"
+            r"(?:now|currently|presently|at\s+present|today)\s*(?:measures|measuring|is|:)?\s*"
+            rf"(?:{approx}\s*)?)"
+        )
+        # "(03-04-2022: 6 mm)", ", on 03-04-2022 6 mm": a date right before a later size
+        self.dated_before = re.compile(
+            r"(?i:(?:[(,]\s*(?:(?:on|in|at)\s+)?|\b(?:examination|exam|study|scan|ct|mri|pet)\s+"
+            rf"(?:of|from|on|dated)\s+){_PROSE_DATE}\s*:?\s*(?:{approx}\s*)?)$"
+        )
+        self.long_before = re.compile(
+            rf"(?i:(?:{_alternation(c.long_axis) or '(?!)'})\s*(?:of|:|=|measuring|measures|is|"
+            rf"now|diameter)?\s*(?:{approx}\s*)?)$"
+        )
+        self.long_after = re.compile(
+            rf"(?i:^\s*\(?\s*(?:in\s+)?(?:{_alternation(c.long_axis) or '(?!)'}))"
+            r"(?!\s*[:=]?\s*~?\d)"
+        )
+        self.unchanged = re.compile(rf"(?i:{_alternation(c.unchanged) or '(?!)'})")
+        self.resolved = re.compile(rf"(?i:{_alternation(c.resolved) or '(?!)'})")
+        self.partly = re.compile(rf"(?i:(?:{_alternation(c.partly) or '(?!)'})\s+$)")
+        # an abbreviation's dot before a number: not a sentence end ("approx. 9 mm")
+        self.abbrev_dot = re.compile(
+            rf"(?i:\b(?:{'|'.join(re.escape(a) for a in c.abbreviations) or '(?!)'})\.)"
+            r"(?=[ \t]*(?:[~±≈][ \t]*)?\d)"
         )
         self.extranodal_site = re.compile(rf"(?i:{_alternation(n.extranodal_sites)})")
         self.right_stop = re.compile(rf"(?i:{_alternation(c.right_stops)})|[,;:.()\[\]\n|]")
@@ -413,13 +526,23 @@ class LesionExtractor:
         self.pathology_re = re.compile("|".join(rules.report.pathology))
         self.gross_re = re.compile(rf"(?i:{_alternation(rules.report.gross)})")
         self.note_title_re = re.compile("|".join(rules.report.note_title))
+        r = rules.report
+        self.banner_re = re.compile(r.banner) if r.banner else None
+        self.findings_re = _any_of(r.findings_header)
+        self.conclusion_re = _any_of(r.conclusion_header)
+        self.image_ref_re = _any_of(r.image_reference)
+        self.exam_lines_re = _any_of(r.exam_lines)
+        self.not_imaging_re = _any_of(r.not_imaging)
 
     # ------------------------------------------------------------------ component
     def __call__(self, doc: Doc) -> Doc:
         spans = anchors(doc, SIZE_LABEL, TABLE_LABEL)
         if not spans:
             return doc
-        text = text_of(doc)
+        # the text read by the rules: abbreviation dots before a number blanked (same
+        # offsets), so that "approx. 9 mm" is one clause
+        raw = text_of(doc)
+        text = self.abbrev_dot.sub(_blank_dot, raw)
         info = self._doc_info(text)
         self._imaging = info.is_radiology
         sents = sentences_of(doc)
@@ -432,7 +555,7 @@ class LesionExtractor:
             if a.label == TABLE_LABEL:
                 lesions.extend(self._unitless_table(text, a.end, info, done_lines))
                 continue
-            s0, s1 = sents.bounds(span.start)
+            s0, s1 = _joined_sentence(doc, sents, raw, text, span.start)
             if s0 in done_sents:
                 continue
             done_sents.add(s0)
@@ -455,13 +578,34 @@ class LesionExtractor:
 
     # ------------------------------------------------------------------ document facts
     def _doc_info(self, text: str) -> DocInfo:
-        head = _title_lines(text)
+        banner = self.banner_re.match(text) if self.banner_re else None
+        body = banner.end() if banner else 0  # the title follows a disclaimer banner
+        head = _title_lines(text[body:])
         first = head.split("\n", 1)[0]
+        label = re.match(r"\s*([A-Za-z][\w /&-]{0,40}):[ \t]*\S", first)
+        if label:  # "Clinical question: follow-up of ...": only the label can be a title
+            first = label.group(1)
         if self.note_title_re.search(first):  # "ONCOLOGY PROGRESS NOTE": not a report
             return DocInfo(modality=None, is_pathology=False, is_radiology=False)
         modality = self._modality_in(head)
         pathology = modality is None and bool(self.pathology_re.search(head))
-        return DocInfo(modality=modality, is_pathology=pathology, is_radiology=modality is not None)
+        if modality is not None or pathology:
+            return DocInfo(modality=modality, is_pathology=pathology, is_radiology=not pathology)
+        # no modality in the title: an imaging report by its layout (findings and
+        # impression sections, image references); its modality from the exam lines
+        layout = self.image_ref_re is not None and bool(self.image_ref_re.search(text))
+        if not layout and self.findings_re is not None and self.conclusion_re is not None:
+            f = self.findings_re.search(text)
+            layout = f is not None and bool(self.conclusion_re.search(text, f.end()))
+        opening = text[body : body + 300]
+        if not layout or (self.not_imaging_re is not None and self.not_imaging_re.search(opening)):
+            return DocInfo(modality=None, is_pathology=False, is_radiology=False)
+        if self.exam_lines_re is not None:
+            for m in self.exam_lines_re.finditer(text):
+                modality = self._modality_in(m.group(0))
+                if modality is not None:
+                    break
+        return DocInfo(modality=modality, is_pathology=False, is_radiology=True)
 
     def _mentions(self, text: str, lo: int, hi: int) -> list[tuple[int, str]]:
         """(offset, modality) of each modality named in text[lo:hi]."""
@@ -493,6 +637,11 @@ class LesionExtractor:
                 f1 = self._factor(m.group("p1u")) if m.group("p1u") else f
                 v1 *= f1 / f
                 before = text[max(lo, m.start() - 40) : m.start()]
+                if sep == "to" and self.change_amount_before.search(before):
+                    # "grown by 3 mm to 11 mm": the amount of the change, then the size
+                    found.append(Measure(m.start("p1"), m.end("p1"), [v1 * f], unit, "dims"))
+                    found.append(Measure(m.start("p2"), m.end(), [v2 * f], unit, "dims"))
+                    continue
                 if sep in ("-", "–") or (sep == "to" and not self.change_before.search(before)):
                     rng = Measure(m.start(), m.end(), [max(v1, v2) * f], unit, "range")
                     rng.low = min(v1, v2) * f
@@ -572,14 +721,35 @@ class LesionExtractor:
         prev: Measure | None = None
         for ms in measures:
             self._role(text, lo, hi, ms, prev, technique, technique_sentence)
+            if (
+                prev is not None
+                and prev.role == "current"
+                and ms.role == "current"
+                and self._then_now(text, prev, ms)
+            ):
+                prev.role, prev.cue = "prior", "earlier size before 'now'"
             prev = ms
         lesions: list[_Lesion] = []
         # the last current measurement: priors after it describe the same structure
         subject: Measure | None = None
         subject_lesion: _Lesion | None = None
-        for ms in measures:
+        for i, ms in enumerate(measures):
             if ms.role in ("bound", "distance", "skip"):
+                if ms.role == "skip":  # "sum of target lesions 60 mm versus 82 mm"
+                    subject, subject_lesion = ms, None
                 continue
+            if ms.role == "long":
+                if (
+                    subject_lesion is not None
+                    and subject_lesion.node
+                    and not subject_lesion.long_stated
+                    and 0 <= ms.start - subject_lesion.measure.end < 45
+                    and not self.noun_re.search(text, subject_lesion.measure.end, ms.start)
+                ):
+                    # "short axis 12 mm, long axis 18 mm": the long axis of that node
+                    self._attach_long(subject_lesion, ms)
+                    continue
+                ms.role = "current"
             if ms.role == "slice":
                 slices.append(self._slice(ms, info, _said(mentions, ms.start, self.modality)))
                 continue
@@ -613,6 +783,11 @@ class LesionExtractor:
             )
             if les is not None:
                 self._set_modality(les, _said(mentions, ms.start, self.modality), info)
+                nxt = measures[i + 1].start if i + 1 < len(measures) else hi
+                if les.assertion is Assertion.PRESENT and self._gone(text, ms, nxt):
+                    les.assertion = Assertion.HISTORICAL
+                    les.reason = "the structure measured is no longer seen"
+                    les.rule = les.rule.rsplit("/", 1)[0] + "/prior"
             if ms.role != "prior":
                 subject, subject_lesion = ms, les
             if les is not None:
@@ -650,7 +825,19 @@ class LesionExtractor:
         if self.skip_before.search(before):
             ms.role = "skip"  # a sum of diameters is not one lesion
             return
-        if self.distance_after.match(after):
+        if (
+            self.change_amount_before.search(before)
+            or self.change_amount_after.match(after)
+            or (self.change_verb_before.search(before) and self.change_verb_after.match(after))
+        ):
+            ms.role, ms.cue = "skip", "amount of a change"  # "increased by 3 mm"
+            return
+        long_axis = len(ms.dims) == 1 and bool(
+            self.long_before.search(before) or self.long_after.match(after)
+        )
+        if not long_axis and (
+            self.distance_after.match(after) or self.distance_before.search(before)
+        ):  # "2 cm medial to", "extends 2 cm" (but "23 mm long axis" is a size)
             ms.role = "distance"
             return
         if (
@@ -666,16 +853,49 @@ class LesionExtractor:
             return
         short = bool(self.short_before.search(before) or self.short_after.match(after))
         prior_cue = self._prior_cue(before, after, ms, prev, text)
+        if (
+            not prior_cue
+            and prev is not None
+            and prev.role in ("current", "short")
+            and self.dated_before.search(before)  # "9 mm (03-04-2022: 6 mm)"
+        ):
+            prior_cue = "prior size quoted with its date"
+        if prior_cue and self._described_unchanged(text, hi, ms, before):
+            prior_cue = ""  # "the previously described 6 mm nodule is unchanged": current
         if prior_cue:
             ms.role, ms.cue = "prior", prior_cue
-            if len(ms.dims) == 1 and (
-                short or (prev is not None and prev.role == "short" and ms.start - prev.end < 15)
-            ):
+            if len(ms.dims) == 1 and (short or self._follows_short_axis(text, ms, prev)):
                 ms.cue += "; short axis"
                 ms.prior_short_axis = True  # a prior short axis (value = short axis)
             return
         if short and len(ms.dims) == 1:
             ms.role = "short"
+        elif long_axis:
+            ms.role = "long"  # "short axis 12 mm, long axis 18 mm"
+
+    def _then_now(self, text: str, first: Measure, second: Measure) -> bool:
+        """'The nodule of 6 mm has partially resolved, now 4 mm': a size followed, with
+        only a change verb and 'now'/'currently' between, by another is the earlier one."""
+        return bool(self.then_now.fullmatch(text, first.end, second.start))
+
+    def _described_unchanged(self, text: str, hi: int, ms: Measure, before: str) -> bool:
+        """'The previously described 6 mm nodule, unchanged': the size quoted from the
+        earlier report is also today's."""
+        if not _DESCRIBED.search(before):
+            return False
+        seg = re.split(r";|\.\s|\n", text[ms.end : min(hi, ms.end + 100)], maxsplit=1)[0]
+        seg = self.measure_re.split(seg, maxsplit=1)[0]  # up to the next size
+        return bool(self.unchanged.search(seg))
+
+    def _follows_short_axis(self, text: str, ms: Measure, prev: Measure | None) -> bool:
+        """'14 mm short axis (was 10 mm)', 'short axis 12 mm, previously 9 mm': a prior
+        right after a short axis, with no other structure named between, is one too."""
+        return (
+            prev is not None
+            and prev.role == "short"
+            and ms.start - prev.end < 30
+            and not self.noun_re.search(text, prev.end, ms.start)
+        )
 
     def _prior_cue(
         self, before: str, after: str, ms: Measure, prev: Measure | None, text: str
@@ -762,6 +982,10 @@ class LesionExtractor:
         span_end = min(hi, ms.end + 60)
         stop = self.right_stop.search(text, ms.end, span_end)
         limit = stop.start() if stop else span_end
+        if stop is not None and stop.group(0) == "," and _ADJECTIVES.fullmatch(text, ms.end, limit):
+            # "a 6 cm slightly irregular, spiculated nodule": a list of adjectives goes on
+            nxt = self.right_stop.search(text, stop.end(), span_end)
+            limit = nxt.start() if nxt else span_end
         head: Noun | None = None  # the last noun of the phrase is its head
         for m in self.noun_re.finditer(text, ms.end, limit):
             if len(text[ms.end : m.start()].split()) > 5:
@@ -965,6 +1189,26 @@ class LesionExtractor:
         les.short_mm = ms.dims[0]
         les.extra["short_axis_stated"] = True
 
+    def _attach_long(self, les: _Lesion, ms: Measure) -> None:
+        """The long axis written after a node's short axis: one measurement of the node."""
+        short = les.measure
+        les.measure = Measure(short.start, ms.end, [ms.dims[0], short.dims[0]], ms.unit, "dims")
+        les.long_mm, les.long_stated = ms.dims[0], True
+        les.extra["short_axis_stated"] = True
+        les.adjustments = [a for a in les.adjustments if not a[0].startswith("short axis only")]
+        les.rule = les.rule.replace("/short_axis", "/size")
+
+    def _gone(self, text: str, ms: Measure, limit: int) -> bool:
+        """'The previously described 5 mm nodule is no longer visible': a cue that the
+        structure measured has gone, later in its clause (before the next size)."""
+        seg = text[ms.end : min(limit, ms.end + 120)]
+        seg = re.split(r";|\.\s|\n\s*\n", seg, maxsplit=1)[0]
+        m = self.resolved.search(seg)
+        if m is None or self.partly.search(seg, 0, m.start()):
+            return False
+        comma = seg.find(",", 0, m.start())  # ", the lesion in segment 5 has disappeared"
+        return comma == -1 or not self.noun_re.search(seg, comma, m.start())
+
     def _history_clause(self, text: str, lo: int, ms: Measure) -> bool:
         """'At diagnosis the renal mass measured 8.4 cm' (unless 'now' follows the cue)."""
         left = text[max(lo, ms.start - _LEFT_WINDOW) : ms.start]
@@ -982,6 +1226,10 @@ class LesionExtractor:
             if noun.end <= ms.start:  # "RLL nodule 1.8 cm" → the words before the noun
                 left = text[max(start, noun.start - 60) : noun.start]
                 left = re.split(r"[;:.,]\s|\s-\s", left)[-1]
+                # "the lesion in segment 4b has a diameter of 14 mm": and where it is
+                where = _LOCATION.match(text, noun.end, ms.start)
+                if where:
+                    left = f"{left} {where.group('where')}"
             else:  # "9 mm lesion in pancreatic tail"
                 right = re.split(r"[,;.]", text[noun.end : noun.end + 60])[0]
                 m = re.match(r"(?i)\s*(?:in|of|at|within)\s+(?:the\s+)?(.+)", right)
@@ -1244,6 +1492,34 @@ class LesionExtractor:
 
 
 # ----------------------------------------------------------------------------- helpers
+def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def _blank_dot(m: re.Match[str]) -> str:
+    return m.group(0)[:-1] + " "
+
+
+def _joined_sentence(
+    doc: Doc, sents: Sentences, raw: str, text: str, token_i: int
+) -> tuple[int, int]:
+    """(start, end) tokens of the sentence holding ``token_i``, joined with its
+    neighbours where the sentencizer cut at an abbreviation's dot ("a lesion of approx." |
+    "9 mm"): such dots are blanked in ``text`` (``raw`` is the document's text)."""
+
+    def cut_at_abbreviation(tok_end: int) -> bool:
+        last = doc[tok_end - 1]
+        p = last.idx + len(last) - 1
+        return raw[p] == "." and text[p] == " "
+
+    s0, s1 = sents.bounds(token_i)
+    while s0 > 0 and cut_at_abbreviation(s0):
+        s0 = sents.bounds(s0 - 1)[0]
+    while s1 < len(doc) and cut_at_abbreviation(s1):
+        s1 = sents.bounds(s1)[1]
+    return s0, s1
+
+
 def _said(mentions: list[tuple[int, str]], pos: int, order: list) -> str | None:  # type: ignore[type-arg]
     """The modality named shortly before ``pos`` in the sentence (the first listed wins)."""
     names = {name for at, name in mentions if pos - _MODALITY_WINDOW <= at < pos}
