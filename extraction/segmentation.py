@@ -64,10 +64,29 @@ def _breaks_line(prev_line: str, next_line: str) -> bool:
     return len(p) < 60 or p[-1] in ".;:!?" or p[-1].isdigit() or p[-1] == "%"
 
 
+# An abbreviation's full stop before a number does not end a sentence ("a nodule of approx.
+# 9 mm, previously ca. 6 mm", "3+ (approx. 80% of cells)"); the sentencizer splits there.
+_ABBREVIATION_BEFORE_NUMBER = re.compile(
+    r"(?<![\w.])(?:approx|appr|ca|circa|max|min|est|resp|incl|excl|abt)\.[ \t]*(?=[~<>≈±]?\d)",
+    re.IGNORECASE,
+)
+
+
+def _join_abbreviations(doc: Doc, text: str) -> None:
+    if "." not in text:
+        return
+    for m in _ABBREVIATION_BEFORE_NUMBER.finditer(text):
+        span = doc.char_span(m.end(), m.end() + 1, alignment_mode="expand")
+        if span is not None and span.start > 0:
+            doc[span.start].is_sent_start = False
+
+
 @Language.component("prescreen_line_boundaries")
 def line_boundaries(doc: Doc) -> Doc:
-    """Start a new sentence after line breaks of lists, tables and headers."""
+    """Start a new sentence after line breaks of lists, tables and headers; do not end one
+    at an abbreviation's full stop before a number."""
     text = text_of(doc)
+    _join_abbreviations(doc, text)
     if "\n" not in text:
         return doc
     idx = doc.to_array("IDX").tolist()  # token start offsets, read in one C call

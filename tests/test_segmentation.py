@@ -45,3 +45,12 @@ def test_indented_list_lines_are_sentences(extractor):
     text = "History:\n  Line 1 nivolumab -> progression (CT 01/2025)\n  Line 2 cisplatin\n"
     out = sents(extractor, text)
     assert any(s.startswith("Line 2") for s in out)
+
+
+def test_an_abbreviation_before_a_number_does_not_end_the_sentence(extractor):
+    doc = extractor.nlp("Nodule of approx. 9 mm, previously ca. 6 mm. Known breast ca. She is well.")
+    assert [s.text for s in doc.sents] == [
+        "Nodule of approx. 9 mm, previously ca. 6 mm.",
+        "Known breast ca.",
+        "She is well.",
+    ]
