@@ -48,7 +48,8 @@ def test_indented_list_lines_are_sentences(extractor):
 
 
 def test_an_abbreviation_before_a_number_does_not_end_the_sentence(extractor):
-    doc = extractor.nlp("Nodule of approx. 9 mm, previously ca. 6 mm. Known breast ca. She is well.")
+    text = "Nodule of approx. 9 mm, previously ca. 6 mm. Known breast ca. She is well."
+    doc = extractor.nlp(text)
     assert [s.text for s in doc.sents] == [
         "Nodule of approx. 9 mm, previously ca. 6 mm.",
         "Known breast ca.",
