@@ -700,3 +700,14 @@ def test_translated_report_sites_and_reasons(extract):
     neck = lymphoma[(17, "present")]
     assert neck.attributes["dimensions_mm"] == [17, 9]
     assert neck.attributes.get("long_axis_stated") is None  # the long axis was written
+
+
+def test_modality_is_the_examined_one_not_the_comparisons(extract):
+    text = (
+        "ct chest abdomen pelvis with contrast\n"
+        "comparison: PET/CT 08/14/2025\n"
+        "technique: contiguous 2.5 mm axial images\n\n"
+        "findings: right upper lobe nodule 2.4 cm (prev 1.9 cm).\n"
+    )
+    found = [f for f in extract(text, kind="radiology") if f.field == "lesion"]
+    assert found and {f.attributes["modality"] for f in found} == {"CT"}

@@ -587,7 +587,10 @@ class LesionExtractor:
             first = label.group(1)
         if self.note_title_re.search(first):  # "ONCOLOGY PROGRESS NOTE": not a report
             return DocInfo(modality=None, is_pathology=False, is_radiology=False)
-        modality = self._modality_in(head)
+        # the examined modality: the title line's, else the other title lines' — never a
+        # comparison line's ("comparison: PET/CT 8/14" under a "CT chest" title)
+        own = [ln for ln in head.split("\n") if not _COMPARISON_LINE.match(ln)]
+        modality = (self._modality_in(own[0]) if own else None) or self._modality_in("\n".join(own))
         pathology = modality is None and bool(self.pathology_re.search(head))
         if modality is not None or pathology:
             return DocInfo(modality=modality, is_pathology=pathology, is_radiology=not pathology)
@@ -1557,6 +1560,13 @@ def _num(raw: str) -> float | None:
         return float(s)
     except ValueError:
         return None
+
+
+_COMPARISON_LINE = re.compile(
+    r"\s*(?:comparisons?|compared(?:\s+(?:to|with))?|prior(?:\s+(?:study|studies|exam|imaging))?"
+    r"|previous(?:\s+(?:study|exam|examination|imaging))?)\s*[:\-]",
+    re.IGNORECASE,
+)
 
 
 def _title_lines(text: str, n: int = 4, longest: int = 160) -> str:
