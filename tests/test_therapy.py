@@ -929,3 +929,187 @@ def test_relapse_after_a_completed_course_keeps_it_completed(extract):
     # without a stated end, progression told in the next sentence still reaches the drug
     text = "She was started on pazopanib in May. Restaging CT shows new liver lesions."
     assert one(extract(text), "pazopanib").attributes["outcome"] == "progression"
+
+
+# ------------------------------------------------------------ options weighed, not given
+def assertions(found, value):
+    return {f.assertion for f in by_value(found).get(value, [])}
+
+
+@pytest.mark.parametrize(
+    ("text", "drugs"),
+    [
+        # what would come next
+        ("Axitinib plus pembrolizumab is the next option at progression.",
+         ("axitinib", "pembrolizumab")),
+        ("No good options remain - irinotecan or topotecan would be the usual next step if "
+         "she declines the study.", ("irinotecan", "topotecan")),
+        ("Paclitaxel, with or without ramucirumab, remains the standard alternative.",
+         ("paclitaxel", "ramucirumab")),
+        ("Gemcitabine single agent would be the option.", ("gemcitabine",)),
+        ("Rechallenge with carboplatin would be reasonable given the long platinum-free "
+         "interval.", ("carboplatin",)),
+        # planned, proposed, accepted, listed as alternatives
+        ("Regorafenib 160 mg daily planned as third line (prior authorization pending, NOT "
+         "started).", ("regorafenib",)),
+        ("Per tumour board we would proceed with enfortumab vedotin.", ("enfortumab vedotin",)),
+        ("She has had no immunotherapy - my recommendation is durvalumab + "
+         "gemcitabine/cisplatin rechallenge.", ("durvalumab", "gemcitabine", "cisplatin")),
+        ("Discussed with the patient at length; he accepts pazopanib.", ("pazopanib",)),
+        ("Restage in 6 weeks; alternatives discussed incl. trifluridine or best supportive "
+         "care.", ("trifluridine",)),
+        ("Otherwise second-line docetaxel vs\n   best supportive care.", ("docetaxel",)),
+    ],
+)  # fmt: skip
+def test_options_weighed_for_later_are_hypothetical(extract, text, drugs):
+    found = extract(text)
+    for drug in drugs:
+        assert assertions(found, drug) == {"hypothetical"}, drug
+        assert outcomes(found, drug) == {"unknown"}, drug
+
+
+def test_a_course_judged_in_the_past_tense_is_not_an_option(extract):
+    found = extract("Sunitinib was the first-line choice, 2019-2021, stopped for progression.")
+    assert assertions(found, "sunitinib") == {"present"}
+    assert outcomes(found, "sunitinib") == {"progression"}
+
+
+def test_progression_as_the_time_of_a_past_switch_is_kept(extract):
+    found = extract("At progression on sunitinib she was switched to cabozantinib.")
+    assert assertions(found, "sunitinib") == {"present"}
+    assert outcomes(found, "sunitinib") == {"progression"}
+    assert outcomes(found, "cabozantinib") == {"ongoing"}
+
+
+def test_versus_between_causes_in_brackets_is_no_choice_of_drug(extract):
+    found = extract(
+        "Sunitinib 2023-2024 -> PD. New LV dysfunction, ?TKI-related (sunitinib) vs "
+        "hypertensive heart disease."
+    )
+    assert assertions(found, "sunitinib") == {"present"}
+
+
+def test_a_stop_sentence_after_a_plan_is_not_about_the_planned_drug(extract):
+    found = extract("Plan: start sunitinib next week. Stopped smoking in 2010.")
+    assert assertions(found, "sunitinib") == {"hypothetical"}
+
+
+# ------------------------------------------------------------ stop reasons, course lines
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cisplatin stopped after cycle 2 (tinnitus, rising creatinine); carboplatin from C3.",
+        "Cisplatin was discontinued after three cycles because of high-frequency hearing loss.",
+        "Cisplatin halted at C4 owing to a creatinine bump and ringing ears (tinnitus).",
+    ],
+)
+def test_ototoxicity_and_kidney_injury_are_intolerance(extract, text):
+    assert "intolerance" in outcomes(extract(text), "cisplatin")
+
+
+def test_switching_one_drug_for_toxicity_does_not_blame_the_others(extract):
+    text = (
+        "First line cisplatin/pemetrexed/bevacizumab 02/2025 -> cisplatin switched to "
+        "carboplatin at C3 (hearing loss, Cr rise) -> bevacizumab maintenance; PD 11/2025."
+    )
+    found = extract(text)
+    assert "intolerance" in outcomes(found, "cisplatin")
+    assert "intolerance" not in outcomes(found, "pemetrexed")
+    assert "intolerance" not in outcomes(found, "bevacizumab")
+    assert "progression" in outcomes(found, "bevacizumab")
+    assert outcomes(found, "carboplatin") == {"ongoing"}
+
+
+def test_a_dose_reduction_alone_is_no_intolerance(extract):
+    found = extract("Lenvatinib 24 mg daily, reduced to 14 mg for grade 2 hypertension, continued.")
+    assert outcomes(found, "lenvatinib") == {"ongoing"}
+
+
+def test_a_cycle_named_as_the_time_of_a_stop_is_not_the_current_cycle(extract):
+    assert outcomes(extract("Oxaliplatin stopped after cycle 6."), "oxaliplatin") == {"unknown"}
+    assert outcomes(extract("Regorafenib, C4D1 today."), "regorafenib") == {"ongoing"}
+
+
+def test_progression_after_a_dose_reduced_drug_reaches_its_whole_course(extract):
+    text = (
+        "> 01/2025-06/2025  docetaxel 75 mg/m2 + ramucirumab 8 mg/kg q3w; docetaxel reduced "
+        "to 60 mg/m2 from C2 (neutropenic fever after C1); best response PR; PD on CT "
+        "06/12/2025 -> stopped\n"
+    )
+    found = extract(text)
+    assert outcomes(found, "docetaxel") == {"progression"}
+    assert outcomes(found, "ramucirumab") == {"progression"}
+
+
+def test_progression_told_after_a_dose_reduction_sentence_reaches_the_course(extract):
+    text = (
+        "• Jan 2024 – Mar 2025: maintenance pemetrexed and pembrolizumab. Pemetrexed reduced "
+        "to 400 mg/m² from cycle 9 because of fatigue. Both stopped on 02/04/2025 when CT "
+        "showed progression in the liver.\n"
+    )
+    found = extract(text)
+    assert outcomes(found, "pemetrexed") == {"progression"}
+    assert outcomes(found, "pembrolizumab") == {"progression"}
+
+
+@pytest.mark.parametrize(
+    ("text", "drugs", "outcome"),
+    [
+        # a scan that ends the course, with its date, opens the next clause
+        ("Recurrence 03/2025 -> lomustine 110 mg/m2 q6w x3 (cycle 2 dose-reduced for grade 3 "
+         "thrombocytopenia); MRI 08/2025 progression.", ("lomustine",), "progression"),
+        # a count of cycles as the subject
+        ("- 01/2024 – 05/2024: carboplatin AUC 5 and paclitaxel 175 mg/m² three-weekly; six "
+         "cycles completed, best response partial response.", ("carboplatin", "paclitaxel"),
+         "completed"),
+        # a phase of the course as the subject
+        ("-> carboplatin AUC5 C4-6; induction completed", ("carboplatin",), "completed"),
+        # an aside in brackets is not distance
+        ("- 02/2025 – 06/2025: lenvatinib 24 mg daily, reduced to 20 mg in March (grade 3 "
+         "hypertension) and to 14 mg in April (proteinuria 3 g/24 h). Discontinued on "
+         "20/06/2025 because of grade 3 fatigue.", ("lenvatinib",), "intolerance"),
+    ],
+)  # fmt: skip
+def test_outcome_that_opens_a_later_clause_of_the_course(extract, text, drugs, outcome):
+    found = extract(text)
+    for drug in drugs:
+        assert outcomes(found, drug) == {outcome}, drug
+
+
+def test_an_anaphoric_sentence_completes_the_drugs_before_it(extract):
+    text = (
+        "She was treated with chemoradiotherapy: pelvic radiotherapy 50 Gy with weekly "
+        "cisplatin 40 mg/m² for six cycles, followed by brachytherapy. This was completed in "
+        "May 2022, with a complete response.\n"
+    )
+    assert outcomes(extract(text), "cisplatin") == {"completed"}
+
+
+def test_and_after_joins_the_lines_a_progression_reaches(extract):
+    found = extract(
+        "Metastatic cervical SCC, progressed after carboplatin / paclitaxel / bevacizumab and "
+        "after tisotumab vedotin."
+    )
+    for drug in ("carboplatin", "paclitaxel", "bevacizumab", "tisotumab vedotin"):
+        assert outcomes(found, drug) == {"progression"}, drug
+
+
+def test_auc_and_superscript_doses_do_not_split_a_list(extract):
+    found = extract("PD on carboplatin AUC5 + pemetrexed 500 mg/m² and pembrolizumab.")
+    for drug in ("carboplatin", "pemetrexed", "pembrolizumab"):
+        assert outcomes(found, drug) == {"progression"}, drug
+
+
+def test_progression_sentence_after_a_completed_course(extract):
+    # the sentence opening with progression continues the one before, but the course there
+    # was already completed (as for progression told in the next sentence)
+    text = (
+        "She received carboplatin and paclitaxel and completed six cycles 1/2025 - 4/2025 "
+        "with a partial response. progression on CT 7/2025."
+    )
+    found = extract(text)
+    assert outcomes(found, "carboplatin") == {"completed"}
+    assert outcomes(found, "paclitaxel") == {"completed"}
+    # after an arrow the progression belongs to the course line
+    found = extract("carboplatin + paclitaxel x6, completed 04/2025\n  -> progression 07/2025\n")
+    assert outcomes(found, "carboplatin") == {"progression"}

@@ -9,7 +9,9 @@ radiotherapy words of ``resources/therapy.yaml``. Short synonyms with other mean
 ("BCG", "PLD", "bev") count only in a sentence that reads as therapy.
 
 For each mention the extractor reads, inside its sentence only (plus a following sentence
-that continues it: an arrow line "-> progression", or one opening with an outcome word):
+that continues it: an arrow line "-> progression", one opening with an outcome word or a
+subject that refers back to the treatment, "This was completed in June 2023", one that only
+changes the dose of a drug just named, or one after a sentence cut short at "incl."):
 - the outcome the text ties to it — progression | intolerance | ongoing | completed |
   unknown — from cue phrases that reach the list of drugs after them ("progressed on
   sunitinib and then pazopanib" → both) or before them ("cabozantinib 2024-2025, stopped
@@ -18,13 +20,17 @@ that continues it: an arrow line "-> progression", or one opening with an outcom
 
 A cue saying the drug was given ("progressed on", "currently on", "continue", "s/p")
 makes the mention present: prior therapy is a fact of the history. Without one, a planning
-cue ("to be considered", "remains the back up plan", "Options: ...") makes it hypothetical
-and a "not indicated" cue negated; otherwise ConText decides (planned or considered →
+cue ("to be considered", "remains the back up plan", "is the next option", "would proceed
+with", "Options: ...", "X vs best supportive care") makes it hypothetical and a "not
+indicated" cue negated; otherwise ConText decides (planned or considered →
 hypothetical; "no prior", "never received" → negated). A mention that says nothing of its
 own status — a conditional outcome ("if he progresses on X") or a toxicity to monitor
 ("CBC every 2 weeks (X hepatotoxicity)") — is present when the note states X as given
 elsewhere. Progression outranks completion ("completed 03/2025; progression 08/2025"), and
-progression told in the next sentence of the same paragraph reaches the drugs just given.
+progression told in the next sentence of the same paragraph reaches the drugs just given
+(not a course its own sentence completed). A drug named again only to change its dose
+("docetaxel + ramucirumab; docetaxel reduced to 60 mg/m2; PD") carries the course's
+progression back to the whole list.
 
 Confidence: the anchor's prior (generic name, synonym, regimen, surgery, radiotherapy),
 raised when an outcome is stated beside the drug, lowered for a short synonym with other
@@ -275,12 +281,17 @@ class TherapyFile(BaseModel):
     conditional: str
     negation: str
     cue_negation: str
+    cue_timing: str
     annotation: Annotation
     monitoring: str
     plan_lead: str
+    choice: str
     next_sentence_progression: str
     next_sentence_completed: str
     clause_subject: str
+    dose_change: str
+    clause_aside: str
+    abbreviation_end: str
     gaps: Gaps
     cues: list[Cue] = Field(min_length=1)
     reasons: Reasons
@@ -293,13 +304,18 @@ class TherapyFile(BaseModel):
         "conditional",
         "negation",
         "cue_negation",
+        "cue_timing",
         "oncology_context",
         "non_oncologic_context",
         "monitoring",
         "plan_lead",
+        "choice",
         "next_sentence_progression",
         "next_sentence_completed",
         "clause_subject",
+        "dose_change",
+        "clause_aside",
+        "abbreviation_end",
     )(_check_regex)
 
     @model_validator(mode="after")
@@ -441,6 +457,25 @@ _DOSE = re.compile(
 )
 
 
+_ARROW = re.compile(r"->|-->|→|=>|⇒")
+_PAREN = re.compile(r"\([^()]*\)")
+
+
+def _asides_len(text: str, mentions: list["_Mention"], a: int, b: int) -> int:
+    """Length of the parentheses between a and b that name no drug ("lenvatinib 24 mg,
+    reduced to 20 mg (grade 3 hypertension) ... Discontinued"): an aside, not distance."""
+    total = 0
+    for p in _PAREN.finditer(text, a, b):
+        if not any(p.start() < m.start < p.end() for m in mentions):
+            total += _gap_len(text, p.start(), p.end())
+    return total
+
+
+def _plain_gap(text: str, a: int, b: int, list_gap: re.Pattern[str]) -> bool:
+    """Only list words between a and b, and no parenthesis."""
+    return bool(list_gap.fullmatch(text, a, b)) and not re.search(r"[()]", text[a:b])
+
+
 def _gap_len(text: str, a: int, b: int) -> int:
     """Characters between a and b, a run of whitespace (layout) counting as one."""
     if b <= a:
@@ -544,6 +579,11 @@ class TherapyExtractor:
             "next_progression": _compile(r.next_sentence_progression),
             "next_completed": _compile(r.next_sentence_completed),
             "clause_subject": _compile(r.clause_subject),
+            "cue_timing": _compile(r.cue_timing),
+            "dose_change": _compile(r.dose_change),
+            "clause_aside": _compile(r.clause_aside),
+            "abbreviation_end": _compile(r.abbreviation_end),
+            "choice": _compile(r.choice),
         }
         self._upper_case = {x.lower() for x in r.ambiguous.upper_case}
         self._supportive = {d.agent: d.min_mg for d in r.supportive_doses}
@@ -596,20 +636,38 @@ class TherapyExtractor:
         the next sentence of the paragraph reports progression and names no drug)."""
         sents = sentences_of(doc)
         cont = self._rx["continuation"]
+        abbreviation = self._rx["abbreviation_end"]
         n = len(sents.starts)
-        windows: list[list] = []  # [first sentence, last sentence, spans]
-        for span in spans:
-            k = bisect.bisect_right(sents.starts, span.start) - 1
-            if windows and k <= windows[-1][1]:
-                windows[-1][2].append(span)
-                continue
-            last = k
+
+        def cut_short(j: int) -> bool:
+            """Sentence j ends at an abbreviation ("alternatives discussed incl."): the
+            sentencizer split there, the next sentence goes on with it."""
+            return bool(
+                abbreviation.search(
+                    doc[max(sents.starts[j], sents.ends[j] - 3) : sents.ends[j]].text
+                )
+            )
+
+        def extend(last: int) -> int:
             while last + 1 < n:
                 s0, s1 = sents.starts[last + 1], sents.ends[last + 1]
-                if not cont.match(doc[s0 : min(s1, s0 + 6)].text):
+                if not (cut_short(last) or cont.match(doc[s0 : min(s1, s0 + 6)].text)):
                     break
                 last += 1
-            windows.append([k, last, [span]])
+            return last
+
+        windows: list[list] = []  # [first sentence, last sentence, spans]
+        for span in spans:
+            own = bisect.bisect_right(sents.starts, span.start) - 1
+            k = own
+            while k > 0 and cut_short(k - 1):
+                k -= 1
+            if windows and k <= windows[-1][1]:
+                windows[-1][2].append(span)
+                if own > windows[-1][1]:
+                    windows[-1][1] = extend(own)
+                continue
+            windows.append([k, extend(own), [span]])
         out = []
         span_starts = [s.start for s in spans]
         for a, b, group in windows:
@@ -665,10 +723,10 @@ class TherapyExtractor:
         for hit in self._hits(text, lo, hi, mentions):
             self._attach(text, hit, mentions, groups, junctions)
         self._read_plan_lead(text, mentions)
-        if tail:
-            self._outcome_after(mentions, groups, hi, tail)
         self._read_lines(text, mentions, groups, junctions)
         self._read_dates(text, lo, hi, mentions, groups)
+        if tail:
+            self._outcome_after(text, mentions, groups, hi, tail)
         cands: list[Candidate] = []
         deferred: list[tuple[Candidate, bool]] = []
         for m in mentions:
@@ -728,23 +786,39 @@ class TherapyExtractor:
         ]
 
     def _read_plan_lead(self, text: str, mentions: list[_Mention]) -> None:
-        """ "Options discussed: (1) X, (2) Y": the drugs after the lead are planned."""
+        """ "Options discussed: (1) X, (2) Y": the drugs after the lead are planned; so is
+        a drug weighed against another choice ("gemcitabine vs KRAS trial vs BSC")."""
         lead = self._rx["plan_lead"].search(text)
-        if lead is None:
-            return
+        choice, gap = self._rx["choice"], self._rx["list_gap"]
         for m in mentions:
-            if m.start >= lead.end() and not m.anchor.data.get("local"):
+            if m.anchor.data.get("local"):
+                continue
+            if lead is not None and m.start >= lead.end():
+                m.plan = True
+                continue
+            # not across a parenthesis: "?TKI-related (sunitinib/lenvatinib) vs hypertensive"
+            # weighs causes, not drugs
+            after = choice.search(text, m.end, min(len(text), m.end + 30))
+            if after is not None and _plain_gap(text, m.end, after.start(), gap):
+                m.plan = True
+                continue
+            lo = max(0, m.start - 30)
+            before = [c for c in choice.finditer(text, lo, m.start) if c.end() <= m.start]
+            if before and _plain_gap(text, before[-1].end(), m.start, gap):
                 m.plan = True
 
-    @staticmethod
-    def _outcome_after(mentions: list[_Mention], groups: list[int], hi: int, outcome: str) -> None:
+    def _outcome_after(
+        self, text: str, mentions: list[_Mention], groups: list[int], hi: int, outcome: str
+    ) -> None:
         """Progression (or a complete remission) told in the next sentence reaches the last
-        drug list of this one, when a cue states that list as given — but not a drug whose
-        own sentence already ends its course ("adjuvant cisplatin completed 03/2025. New
-        lung nodules." is a completed course followed by a relapse)."""
+        drug list of this one (and the course it belongs to, `_with_course`), when a cue
+        states that list as given or its dates are written — but not a drug whose own
+        sentence already ends its course ("adjuvant cisplatin completed 03/2025. New lung
+        nodules." is a completed course followed by a relapse)."""
         last = [k for k, g in enumerate(groups) if g == groups[-1]]
+        last = self._with_course(text, mentions, groups, last)
         drugs = [mentions[k] for k in last if not mentions[k].anchor.data.get("local")]
-        if not drugs or not any(m.given for m in drugs):
+        if not drugs or not any(_course_given(m) for m in drugs):
             return
         for m in drugs:
             if any(a[0] <= _RANK["completed"] for a in m.attached):
@@ -808,6 +882,7 @@ class TherapyExtractor:
         masked = "".join(parts)
         hits: list[_Hit] = []
         neg = self._rx["cue_negation"]
+        timing = self._rx["cue_timing"]
         monitoring = self._rx["monitoring"]
         for m in self.cue_rx.finditer(masked):
             s, e = m.start() + lo, m.end() + lo
@@ -831,6 +906,9 @@ class TherapyExtractor:
                 reason = self._reason(text, e, hi)
                 reasoned = reason is not None
                 outcome = reason or outcome
+            if decisive and timing.search(text, max(lo, s - 40), s):
+                # "the next option at progression": says when, not that it was given
+                decisive = False
             hits.append(_Hit(s, e, cue, outcome, decisive, reasoned))
         return hits
 
@@ -884,6 +962,7 @@ class TherapyExtractor:
                       if mentions[k].end <= hit.start), None)  # fmt: skip
             if i is not None:
                 i, aside = _outside_parentheses(text, mentions, i, hit.start, self._rx["list_gap"])
+                aside += _asides_len(text, mentions, mentions[i].end, hit.start)
                 gap = _gap_len(text, mentions[i].end, hit.start) - aside
                 opener = self._clause_opener(text, mentions[i].end, hit.start, junctions)
                 if gap <= limit and (
@@ -901,6 +980,12 @@ class TherapyExtractor:
                         )
                     if bwd_outcome == "intolerance":  # toxicity is about one drug
                         members = self._after_repeat(mentions, members)
+                    elif bwd_outcome in ("progression", "completed"):
+                        members = self._with_course(text, mentions, groups, members)
+                    if bwd_outcome == "progression":
+                        members = self._not_completed_before(
+                            text, mentions, members, hit, junctions
+                        )
                     bwd = (gap, members)
         chosen = fwd if bwd is None or (fwd is not None and fwd[0] <= bwd[0]) else bwd
         if chosen is None:
@@ -924,18 +1009,37 @@ class TherapyExtractor:
     def _clause_opener(
         self, text: str, a: int, b: int, junctions: tuple[int, ...]
     ) -> tuple[int, bool] | None:
-        """When one clause break stands between a drug (ending at a) and a cue (at b) and
+        """When a clause break stands between a drug (ending at a) and a cue (at b) and
         the cue opens its clause ("...; stopped 04/2025 for G3 diarrhea"), the break does
-        not stop the cue: (offset of the break, whether an anaphoric subject stands before
-        the cue: "; treatment completed"); else None."""
+        not stop the cue: (offset of the first break, whether an anaphoric subject stands
+        before the cue: "; treatment completed", "; six cycles completed", "; MRI 09/2025
+        progression"); else None. Clauses between that only report the response ("...;
+        best response SD; PD on CT") are passed over; a continuation sentence that opens
+        with such a subject ("This was completed in June 2023") counts as its clause."""
         breaks = [m for m in self._rx["clause"].finditer(text, a, b) if m.end() not in junctions]
-        if len(breaks) != 1:
+        if not breaks:
+            # a continuation sentence whose subject refers back to the treatment ("...
+            # weekly cisplatin x5, followed by brachytherapy. This was completed in June
+            # 2023"): every drug of the last clause before it
+            js = [j for j in junctions if a < j <= b]
+            if not js or not text[js[-1] : b].strip():
+                return None
+            if self._rx["clause_subject"].fullmatch(text, js[-1], b) is None:
+                return None
+            ends = list(self._rx["clause"].finditer(text, a, js[-1]))
+            return (ends[-1].start() if ends else js[-1]), True
+        # clauses between the first break and the last that only report the response
+        # ("...; best response SD; PD on CT 04/2026") do not stop the cue
+        aside = self._rx["clause_aside"]
+        if not all(
+            aside.fullmatch(text, x.end(), y.start()) for x, y in itertools.pairwise(breaks)
+        ):
             return None
-        cb = breaks[0]
+        cb = breaks[-1]
         subject = self._rx["clause_subject"].fullmatch(text, cb.end(), b)
         if subject is None:
             return None
-        return cb.start(), bool(text[cb.end() : b].strip())
+        return breaks[0].start(), bool(text[cb.end() : b].strip())
 
     def _clause_members(
         self, text: str, mentions: list[_Mention], i: int, clause_end: int
@@ -949,14 +1053,62 @@ class TherapyExtractor:
 
     @staticmethod
     def _after_repeat(mentions: list[_Mention], members: list[int]) -> list[int]:
-        """A list whose last drug was named earlier in it ("AC then paclitaxel x8 -
-        paclitaxel stopped for G3 neuropathy"): a toxicity after it is about the drugs after
-        that naming."""
-        last = set(mentions[members[-1]].agents)
-        for j in range(len(members) - 2, -1, -1):
-            if last & set(mentions[members[j]].agents):
-                return members[j + 1 :]
+        """A list whose last drugs were named earlier in it ("AC then paclitaxel x8 -
+        paclitaxel stopped for G3 neuropathy", "cisplatin/pemetrexed/bevacizumab ->
+        cisplatin switched to carboplatin (tinnitus)"): a toxicity after it is about the
+        drugs named again, not the others of the list."""
+
+        def named_before(r: int) -> bool:
+            agents = set(mentions[members[r]].agents)
+            return any(agents & set(mentions[members[j]].agents) for j in range(r))
+
+        r = len(members) - 1
+        if not named_before(r):
+            return members
+        while r > 1 and named_before(r - 1):
+            r -= 1
+        return members[r:]
+
+    def _with_course(
+        self, text: str, mentions: list[_Mention], groups: list[int], members: list[int]
+    ) -> list[int]:
+        """A list that starts with a drug named again only to change its dose ("docetaxel +
+        ramucirumab q3w; docetaxel reduced to 60 mg/m2 ...; PD"): the outcome of the course
+        reaches the list where that drug was first named too."""
+        first = members[0]
+        if not self._rx["dose_change"].match(text, mentions[first].end):
+            return members
+        agents = set(mentions[first].agents)
+        for j in range(first - 1, -1, -1):
+            if agents & set(mentions[j].agents):
+                course = [k for k in range(len(mentions)) if groups[k] == groups[j]]
+                return sorted(set(course) | set(members))
         return members
+
+    @staticmethod
+    def _not_completed_before(
+        text: str,
+        mentions: list[_Mention],
+        members: list[int],
+        hit: _Hit,
+        junctions: tuple[int, ...],
+    ) -> list[int]:
+        """Progression told in a following sentence that opens with it ("... completed six
+        cycles with a partial response. Progression on CT 10/2025.") does not reach a drug
+        whose own sentence already ended its course, as for the next sentence
+        (`_outcome_after`); after an arrow it does ("... x6, completed\\n -> PD")."""
+        out = []
+        for k in members:
+            m = mentions[k]
+            j = next((j for j in junctions if m.end <= j <= hit.start), None)
+            if (
+                j is not None
+                and not _ARROW.search(text, j, hit.start)
+                and any(a[0] <= _RANK["completed"] and a[5] < j for a in m.attached)
+            ):
+                continue
+            out.append(k)
+        return out
 
     def _stated_as_fact(self, text: str, hit: _Hit, m: _Mention, forward: bool) -> bool:
         """No conditional word in the clause before the cue and the drug, no negation word
@@ -1079,6 +1231,8 @@ class TherapyExtractor:
         cue_id = best[3] if best else "mention"
         if best is not None and best[0] == _WEAK_RANK and not _course_given(m):
             outcome = "unknown"  # an implied course outcome needs a course that was given
+        if (m.plan or m.negated) and not m.given and not relatives:
+            outcome = "unknown"  # a planned drug has no outcome ("next option at progression")
         out = []
         for agent in m.agents:
             cand = Candidate(
