@@ -26,6 +26,8 @@ EXTRA_INFIXES = (
     r"(?<=[0-9])[:=](?=[0-9])",
     # "3)Bipolar", "doxorubicin(/methotrexate", "(niraparib)-associated"
     r"(?<=[0-9A-Za-z])[()](?=[A-Za-z/-])",
+    # "doxorubicin(/methotrexate x1)": the slash after the bracket starts a new name
+    r"(?<=\()/(?=[A-Za-z])",
     r"(?<=[A-Za-z])/(?=[\s]|$)",
 )
 
@@ -67,7 +69,9 @@ def _breaks_line(prev_line: str, next_line: str) -> bool:
 # An abbreviation's full stop before a number does not end a sentence ("a nodule of approx.
 # 9 mm, previously ca. 6 mm", "3+ (approx. 80% of cells)"); the sentencizer splits there.
 _ABBREVIATION_BEFORE_NUMBER = re.compile(
-    r"(?<![\w.])(?:approx|appr|ca|circa|max|min|est|resp|incl|excl|abt)\.[ \t]*(?=[~<>≈±]?\d)",
+    r"(?<![\w.])(?:approx|appr|ca|circa|max|min|est|resp|incl|excl|abt)\.[ \t]*(?=[~<>≈±]?\d)"
+    # and one that never ends a sentence before a lower-case word ("incl. docetaxel")
+    r"|(?<![\w.])(?:approx|appr|incl|excl|resp|esp)\.[ \t]*(?=(?-i:[a-z]))",
     re.IGNORECASE,
 )
 

@@ -55,3 +55,10 @@ def test_an_abbreviation_before_a_number_does_not_end_the_sentence(extractor):
         "Known breast ca.",
         "She is well.",
     ]
+
+
+def test_incl_before_a_word_and_a_slash_after_a_bracket(extractor):
+    doc = extractor.nlp("Options discussed incl. docetaxel and a trial. Next visit in May.")
+    assert len(list(doc.sents)) == 2
+    doc = extractor.nlp("cisplatin/doxorubicin(/methotrexate x1)")
+    assert "methotrexate" in [t.text for t in doc]
