@@ -67,19 +67,21 @@ def _breaks_line(prev_line: str, next_line: str) -> bool:
 
 
 # An abbreviation's full stop before a number does not end a sentence ("a nodule of approx.
-# 9 mm, previously ca. 6 mm", "3+ (approx. 80% of cells)"); the sentencizer splits there.
-_ABBREVIATION_BEFORE_NUMBER = re.compile(
-    r"(?<![\w.])(?:approx|appr|ca|circa|max|min|est|resp|incl|excl|abt)\.[ \t]*(?=[~<>≈±]?\d)"
-    # and one that never ends a sentence before a lower-case word ("incl. docetaxel")
-    r"|(?<![\w.])(?:approx|appr|incl|excl|resp|esp)\.[ \t]*(?=(?-i:[a-z]))",
-    re.IGNORECASE,
+# 9 mm, previously ca. 6 mm", "3+ (approx. 80% of cells)"), nor one that never ends a
+# sentence before a lower-case word ("incl. docetaxel"); the sentencizer splits there.
+# Found from the full stops (a literal scan), then the word before each is checked.
+_STOP_BEFORE_NUMBER_OR_WORD = re.compile(r"\.[ \t]*(?=[~<>≈±]?\d|(?P<w>[a-z]))")
+_BEFORE_NUMBER = re.compile(
+    r"(?:^|[^\w.])(?:approx|appr|ca|circa|max|min|est|resp|incl|excl|abt)$", re.IGNORECASE
 )
+_BEFORE_WORD = re.compile(r"(?:^|[^\w.])(?:approx|appr|incl|excl|resp|esp)$", re.IGNORECASE)
 
 
 def _join_abbreviations(doc: Doc, text: str) -> None:
-    if "." not in text:
-        return
-    for m in _ABBREVIATION_BEFORE_NUMBER.finditer(text):
+    for m in _STOP_BEFORE_NUMBER_OR_WORD.finditer(text):
+        word = text[max(0, m.start() - 7) : m.start()]
+        if not (_BEFORE_WORD if m.group("w") else _BEFORE_NUMBER).search(word):
+            continue
         span = doc.char_span(m.end(), m.end() + 1, alignment_mode="expand")
         if span is not None and span.start > 0:
             doc[span.start].is_sent_start = False
