@@ -386,3 +386,257 @@ def test_a_urine_test_named_after_a_blood_value_leaves_it_alone(extract):
     found = extract("Labs today: creatinine 0.8 mg/dl, urine protein 3+. WBC 40 in the urine.")
     assert [f.value for f in only(found, "creatinine")] == [70.7]
     assert only(found, "wbc") == []
+
+
+# -- lab printouts, cumulative tables and checklists (synthetic batch 2 patterns) ----------
+
+
+def test_range_column_before_the_unit_column(extract):
+    text = (
+        "ANALYTE                       NORMAL   ABNORMAL       REF INTERVAL     UNITS\n"
+        "  LEUKOCYTE COUNT             6.4                     3.4-10.8         Thousand/uL\n"
+        "  HAEMOGLOBIN                 12.6                    12.0-15.8        g/dL\n"
+        "  ABSOLUTE NEUTROPHILS        4120                    1500-7800        cells/uL\n"
+        "  ABSOLUTE LYMPHOCYTES                   790 L        850-3900         cells/uL\n"
+        "  SGOT                        31                      10-35            U/L\n"
+    )
+    found = extract(text, kind="lab")
+    wbc = only(found, "wbc")[0]
+    assert wbc.value == 6.4 and wbc.attributes["x_uln"] == pytest.approx(6.4 / 10.8, abs=0.01)
+    assert wbc.attributes["original_unit"] == "K/uL"
+    hb = only(found, "hemoglobin")[0]
+    assert hb.value == 126 and hb.attributes["x_uln"] == pytest.approx(12.6 / 15.8, abs=0.01)
+    anc = only(found, "neutrophils")[0]
+    assert anc.value == pytest.approx(4.12) and anc.attributes["x_uln"] == pytest.approx(0.53)
+    alc = only(found, "lymphocytes")[0]
+    assert alc.value == pytest.approx(0.79) and alc.attributes["x_uln"] == pytest.approx(0.2)
+    ast = only(found, "ast")[0]
+    assert ast.value == 31 and ast.attributes["x_uln"] == pytest.approx(0.89)
+
+
+def test_cumulative_columns_dated_with_month_names(extract):
+    text = (
+        "Cumulative haematology (SI)\n"
+        "TEST                      03-Feb-26   20-Jan-26   Units       Ref\n"
+        "  WBC                     5.5         6.0         x10^9/L     4.0 - 11.0\n"
+        "  Platelets               161 L       148 L       x10^9/L     170 - 420\n"
+        "  Neutrophils             3.1         3.8         x10^9/L     2.0 - 7.5\n"
+        "\n"
+        "CHEMISTRY                 03-Feb-26               Units       Ref\n"
+        "  Creatinine              71                      umol/L      45 - 90\n"
+        "  ALT                     28                      U/L         0 - 40\n"
+    )
+    found = extract(text, kind="lab", date=dt.date(2026, 2, 3))
+    wbc = {f.value: f for f in only(found, "wbc")}
+    assert wbc[5.5].assertion == "present" and wbc[6.0].assertion == "historical"
+    assert wbc[5.5].attributes["x_uln"] == pytest.approx(0.5)
+    assert wbc[6.0].attributes["x_uln"] == pytest.approx(0.55)
+    plt = {f.value: f.assertion for f in only(found, "platelets")}
+    assert plt == {161: "present", 148: "historical"}
+    # a result column left empty: the unit and range are read past it
+    cr = only(found, "creatinine")[0]
+    assert cr.value == 71 and cr.attributes["x_uln"] == pytest.approx(71 / 90, abs=0.01)
+    assert only(found, "alt")[0].attributes["x_uln"] == pytest.approx(0.7)
+
+
+def test_cumulative_columns_oldest_first_month_day_header(extract):
+    text = (
+        "              Nov 28      Dec 09\nHgb           9.9         10.8        12.0-15.5 g/dL\n"
+    )
+    hb = {f.value: f.assertion for f in only(extract(text, kind="lab"), "hemoglobin")}
+    assert hb == {99: "historical", 108: "present"}
+
+
+def test_checklist_row_reads_the_value_cell(extract):
+    text = (
+        "Item                        | Source / date   | Result                   | OK?\n"
+        "Age >= 18                   | registration    | 52                       | Y\n"
+        "Platelets                   | CBC 02/11/2026  | 188 x10^9/L              | Y\n"
+        "Haemoglobin                 | CBC 02/11/2026  | 11.4 g/dL                | Y\n"
+        "Creatinine <= 1.5x ULN      | CMP 02/11/2026  | 1.02 mg/dL (ULN 1.20)    | Y\n"
+        "AST / ALT <= 3x ULN         | CMP 02/11/2026  | 30 / 44 U/L (ULN 40)     | Y\n"
+        "ANC >= 1.5 x10^9/L          | CBC 02/11/2026  | pending                  | ?\n"
+    )
+    found = extract(text)
+    assert [f.value for f in only(found, "platelets")] == [188]
+    assert [f.value for f in only(found, "hemoglobin")] == [114]
+    (cr,) = only(found, "creatinine")
+    assert cr.value == pytest.approx(90.2, abs=0.1)
+    assert cr.attributes["x_uln"] == pytest.approx(0.85)
+    (ast,) = only(found, "ast")
+    (alt,) = only(found, "alt")
+    assert (ast.value, alt.value) == (30, 44)
+    assert ast.attributes["x_uln"] == pytest.approx(0.75)
+    assert alt.attributes["x_uln"] == pytest.approx(1.1)
+    # the criterion's bound is not a measurement, and the value is not in yet
+    assert only(found, "neutrophils") == []
+
+
+def test_checklist_row_of_another_test_is_left_alone(extract):
+    text = (
+        "Test               | Result | Flag | Units\n"
+        "Bilirubin, conj.   | 0.4    |      | mg/dL\n"
+        "Bilirubin, total   | 1.1    |      | mg/dL\n"
+    )
+    bili = only(extract(text, kind="lab"), "total_bilirubin")
+    assert [f.value for f in bili] == [pytest.approx(18.8, abs=0.1)]
+
+
+def test_nadir_and_peak_values_are_earlier_ones(extract):
+    text = (
+        "History: olaparib reduced to 200 mg bid because of anemia (hemoglobin nadir 7.6 "
+        "g/dL, one transfusion). Creatinine peaked at 1.9 during the admission.\n"
+        "Labs today: Hgb 11.1 g/dL, creatinine 0.9 mg/dL.\n"
+    )
+    found = extract(text)
+    hb = {f.value: f.assertion for f in only(found, "hemoglobin")}
+    assert hb == {76: "historical", 111: "present"}
+    cr = {f.value: f.assertion for f in only(found, "creatinine")}
+    assert cr == {168: "historical", 79.6: "present"}
+
+
+def test_value_that_prompted_a_past_treatment_change_is_historical(extract):
+    text = (
+        "Course: capecitabine from 01/2025; second cycle postponed a week for plt 82K, "
+        "then given on schedule.\n"
+        "Labs 03/10/2026: WBC 6.2, plt 204, Hgb 12.9 g/dL.\n"
+    )
+    plt = {f.value: f.assertion for f in only(extract(text), "platelets")}
+    assert plt == {82: "historical", 204: "present"}
+
+
+def test_reason_for_a_change_in_a_dated_history_entry_is_historical_alone(extract):
+    text = (
+        "TREATMENT HISTORY\n"
+        "- 04/2024-09/2024: carboplatin + paclitaxel; paclitaxel omitted from C5 due to "
+        "neuropathy and an ANC of 0.6 -> completed carboplatin alone.\n"
+        "- 11/2024: surveillance.\n"
+    )
+    anc = only(extract(text), "neutrophils")
+    assert [(f.value, f.assertion) for f in anc] == [(0.6, "historical")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # held today: the value is the current one
+        "Plan: cycle 3 held today for ANC 0.9; recheck CBC Friday.\n",
+        # a change and its reason outside a dated history, with no other value
+        "Cycle 3 was delayed for ANC 0.9.\n",
+    ],
+)
+def test_reason_for_a_change_alone_stays_present(extract, text):
+    anc = only(extract(text), "neutrophils")
+    assert [(f.value, f.assertion) for f in anc] == [(0.9, "present")]
+
+
+def test_trend_chain_with_dates(extract):
+    text = (
+        "Bloods 05/20/2026: Hb 7.9 g/dL, plt 310.\n"
+        "Anaemia worsening: Hb 11.0 on 02/14/2026 -> 9.4 g/dL on 04/02 -> 7.9 now.\n"
+    )
+    found = extract(text, date=dt.date(2026, 5, 21))
+    hb = {f.value: f.assertion for f in only(found, "hemoglobin")}
+    assert hb == {110: "historical", 94: "historical", 79: "present"}
+
+
+def test_dated_values_joined_by_a_comma_are_a_trend(extract):
+    text = "Bilirubin has kept rising - 1.4 on 6/2, 2.2 on 6/16 (ref 0.2-1.2).\n"
+    bili = _by_value(extract(text, date=dt.date(2026, 6, 17)), "total_bilirubin")
+    assert bili[23.9].assertion == "historical"
+    last = bili[37.6]
+    assert last.assertion == "present"
+    assert last.attributes["x_uln"] == pytest.approx(1.83)
+
+
+def test_values_of_an_earlier_episode_that_night(extract):
+    text = (
+        "Interval: seen in urgent care 2/27 for a viral illness; bloods that evening: "
+        "WBC 2.1, plt 88, creatinine 1.5 mg/dL. Now recovered.\n"
+        "Labs 03/12/2026: WBC 5.9, plt 240, creatinine 0.8 mg/dL.\n"
+    )
+    found = extract(text)
+    assert {f.value: f.assertion for f in only(found, "wbc")} == {
+        2.1: "historical",
+        5.9: "present",
+    }
+    assert {f.value: f.assertion for f in only(found, "platelets")} == {
+        88: "historical",
+        240: "present",
+    }
+
+
+def test_got_as_a_verb_is_not_aspartate_aminotransferase(extract):
+    found = extract("She got 3 of 4 planned doses. GOT 41 U/L, GPT 38 U/L.\n")
+    assert [f.value for f in only(found, "ast")] == [41]
+
+
+def test_a_printed_range_holds_for_other_values_of_the_test(extract):
+    text = (
+        "ALT          57     H     0-45      U/L\n"
+        "AST          33           0-40      U/L\n"
+        "Comment: ALT up from last month (ALT 49 on 05/02).\n"
+    )
+    alt = {f.value: f for f in only(extract(text, kind="lab"), "alt")}
+    assert alt[57].attributes["x_uln"] == pytest.approx(1.27)
+    assert alt[49].attributes["x_uln"] == pytest.approx(1.09)
+    assert alt[49].attributes["uln_source"] == "note"
+
+
+def test_no_shared_range_when_the_note_prints_two(extract):
+    text = "Outside lab: ALT 57 U/L (ref 0-45).\nOur lab: ALT 51 U/L (ref 7-56).\nEarlier ALT 40.\n"
+    alt = {f.value: f for f in only(extract(text), "alt")}
+    assert alt[40].attributes["uln_source"] == "default"
+
+
+def test_two_ulns_for_two_values(extract):
+    text = "LFTs 4/2: T bili 0.8 mg/dL, ALT 61 / AST 77 U/L (ULN 41 / 38).\n"
+    found = extract(text)
+    assert only(found, "alt")[0].attributes["x_uln"] == pytest.approx(1.49)
+    assert only(found, "ast")[0].attributes["x_uln"] == pytest.approx(2.03)
+    (pair_alt,) = only(extract("SGPT/SGOT 90/70 (ULN 45/35)\n"), "alt")
+    assert pair_alt.attributes["x_uln"] == pytest.approx(2.0)
+
+
+def test_two_tests_then_their_values(extract):
+    found = extract("Chemistry notable for ALT and AST of 88 and 64. Lipase normal.\n")
+    assert [f.value for f in only(found, "alt")] == [88]
+    assert [f.value for f in only(found, "ast")] == [64]
+
+
+def test_a_date_in_parentheses_is_not_a_range(extract):
+    text = (
+        "Haemoglobin        91     L    g/L     115-155\n"
+        "Comment: haemoglobin down from 109 g/L (11-01-2026).\n"
+    )
+    hb = {f.value: f for f in only(extract(text, kind="lab"), "hemoglobin")}
+    assert hb[109].assertion == "historical"
+    assert hb[109].attributes["x_uln"] == pytest.approx(0.7)
+
+
+def test_unitless_repeat_of_a_value_takes_its_unit(extract):
+    text = "Hb          96      g/L     120-160\nSummary: hb9.6, stable.\n"
+    hb = only(extract(text), "hemoglobin")
+    assert {f.value for f in hb} == {96}
+    assert all(f.unit == "g/L" for f in hb)
+
+
+def test_count_in_thousands_written_with_k(extract):
+    (plt,) = only(extract("CBC: plt 64K, WBC 3.0\n"), "platelets")
+    assert plt.value == 64 and plt.attributes["original_unit"] == "K/uL"
+
+
+def test_unitless_cumulative_row_ratio_uses_the_values_unit(extract):
+    text = "              01/05     01/19\nCreatinine    1.1       0.8       0.6-1.2\n"
+    cr = _by_value(extract(text, kind="lab", date=dt.date(2026, 1, 20)), "creatinine")
+    assert cr[97.2].attributes["x_uln"] == pytest.approx(0.92)
+    assert cr[70.7].attributes["x_uln"] == pytest.approx(0.67)
+    assert cr[70.7].attributes["uln"] == pytest.approx(106.1, abs=0.1)
+
+
+def test_restated_value_shares_the_ratio_of_its_printed_range(extract):
+    text = "LFTs: T bili 2.7 (ref 0.3-1.2), ALT 20\nA/P: T bili 2.7, known Gilbert's.\n"
+    bili = only(extract(text), "total_bilirubin")
+    assert len(bili) == 2
+    assert all(f.attributes["x_uln"] == pytest.approx(2.25) for f in bili)
+    assert all(f.attributes["uln_source"] == "note" for f in bili)

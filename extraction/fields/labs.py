@@ -2,13 +2,19 @@
 total bilirubin, ALT, AST.
 
 Reads the value after an analyte anchor in prose ("platelets of 145"), key-value lists
-("PLT: 145 K/uL"), lab tables ("Platelets | 145 | L | K/uL | 150-400") and rows holding
-several analytes ("WBC 4.5, Hgb 10.2, Plt 145"). Handles flags (H/L, *, (H)), reference
-ranges and ULNs, thousands separators, decimal commas, "was X" prior values and
-"X -> Y" trends. Converts to the canonical unit; infers a missing unit only where the
-magnitude allows one unit; otherwise keeps the value unitless and flags it for review.
+("PLT: 145 K/uL"), lab tables ("Platelets | 145 | L | K/uL | 150-400", or with the range
+before the unit: "AST   29   10-35   U/L"), cumulative tables with dated columns (the
+earlier columns historical), checklist rows whose value sits in a later cell ("Platelets |
+lab 08/18 | 251 x10^9/L | Y") and rows holding several analytes ("WBC 4.5, Hgb 10.2, Plt
+145"). Handles flags (H/L, *, (H)), reference ranges and ULNs (a range printed for one
+value of a test holds for its other values in the note), thousands separators, decimal
+commas, "was X" prior values, "X -> Y" trends and dated trend chains. Converts to the
+canonical unit; infers a missing unit only where the magnitude allows one unit (or the
+note repeats the value with its unit); otherwise keeps the value unitless and flags it for
+review.
 """
 
+import itertools
 import re
 from pathlib import Path
 
@@ -16,18 +22,30 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..candidates import Candidate, anchors, candidates_of, text_of
+from ..dates import writes_day_first
 from ..findings import Assertion
-from ..units import LabFile, ReferenceRanges, Sex, UnitTable, load_labs, unit_system
+from ..units import (
+    LabFile,
+    ReferenceRanges,
+    Sex,
+    UnitMatch,
+    UnitTable,
+    load_labs,
+    unit_system,
+)
 from .base import NUMBER, Anchor, AnchorRule, anchor_of, line_bounds, parse_number, round_sig
 
 LABELS = ("LAB", "LAB_PAIR")
+# anchors that are also ordinary English words: they name the test only in capitals
+_WORD_ANCHORS = frozenset({"got"})
 _WINDOW = 60
 
 _FILLER = re.compile(
     r"(?:[\s:=|#,]|-(?!\s?\d)|–|\b(?:of|is|was|were|are|at|count|counts|level|levels|value|"
     r"result|results|abs|absolute|total|serum|today|now|this\s+(?:am|morning)|currently|"
     r"remains|came\s+back|returned|measured|noted|reported|about|approximately|approx|"
-    r"around|~|auto|automated|conc|concentration|ct)\b\.?|\((?:[^()\n]{0,16})\))*"
+    r"around|~|auto|automated|conc|concentration|ct|nadir|peak|peaked|trough)\b\.?"
+    r"|\((?:[^()\n]{0,16})\))*"
     # dot leaders ("Hemoglobin ......... 11.6") and a short prose bridge
     # ("haemoglobin on the day of discharge was 104")
     r"(?:\.{2,}|…)?(?:\s|\.(?!\d))*"
@@ -41,7 +59,10 @@ _FILLER = re.compile(
     r"improved|recovered|declined|climbed|trended|back|down|up)\b)))[\s:,]*)*"
     r"(?:\b(?:dip|dipped|drop|dropped|fall|fallen|fell|rise|risen|rose|increased|decreased|"
     r"improved|recovered|declined|climbed|trended|back(?:\s+(?:up|down))?|down|up)\s+to\s+"
-    r"(?=[<>≤≥]?\s?\.?\d))?",
+    r"(?=[<>≤≥]?\s?\.?\d))?"
+    # "creatinine has kept climbing - 2.6 on 3/3, 2.9 on 3/19"
+    r"(?:\b(?:(?:has|have)\s+)?(?:kept|keeps|continued|continues|been)\s+(?:climbing|rising|"
+    r"falling|dropping|declining|trending\s+(?:up|down))\b[\s:,–-]*(?=[<>≤≥]?\s?\.?\d))?",
     re.IGNORECASE,
 )
 # "Hb fall from 102 g/L", "plt recovered from 62", "creatinine increased from 0.9": the value
@@ -59,7 +80,33 @@ _ROW_VALUES = re.compile(
     rf"(?P<v1>{_NUM})(?:\s?[HL*!]{{1,3}})?(?:\s{{2,}}|\s*\|\s*)(?P<v2>{_NUM})(?![\d.]*\s?-)"
     rf"(?:\s?[HL*!]{{1,3}})?(?:(?:\s{{2,}}|\s*\|\s*)(?P<v3>{_NUM})(?![\d.]*\s?-))?"
 )
-_HEADER_DATE = re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d/])|\b\d{4}-\d\d-\d\d\b")
+
+
+def _month(group: str) -> str:
+    return (
+        rf"(?P<{group}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+        rf"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    )
+
+
+# a date in a column header: "12/14", "12/14/25", "14.12.2025", "2025-12-14", "16-Dec-25",
+# "16 Dec 2025", "Dec 16"
+_HEADER_DATE = re.compile(
+    r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{2,4}))?(?![\d/])"
+    r"|(?<![\d.])(?P<a2>\d{1,2})(?P<sep>[.-])(?P<b2>\d{1,2})(?P=sep)(?P<y2>\d{2,4})(?![\d.])"
+    r"|\b(?P<iy>\d{4})-(?P<im>\d\d)-(?P<id>\d\d)\b"
+    r"|\b(?P<d3>\d{1,2})[-\s]" + _month("mon3") + r"(?:[-\s](?P<y3>\d{2,4}))?\b"
+    r"|\b" + _month("mon4") + r"[-\s](?P<d4>\d{1,2})(?:,?\s(?P<y4>\d{4}))?\b",
+    re.IGNORECASE,
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_SECOND_ULN = re.compile(r"\s?/\s?(?P<hi>\d+(?:[.,]\d+)?)(?![\d/])")
+_AFTER_SLASH = re.compile(r"\d\s?(?:[A-Za-z/]{1,6}\s?)?/\s?$")
+_AND = re.compile(r"\s+(?:and|&)\s+|\s?&\s?", re.IGNORECASE)
+_AND_VALUE = re.compile(r"\s?(?:and|&|,)\s?(?P<num>" + NUMBER + r")(?![\d/])", re.IGNORECASE)
+_BOUND = re.compile(r"(?:[<>≤≥]|=<|=>)")
+_RANGE_AHEAD = re.compile(r"\s?(?:-|–|to)\s?\d")
+_COLUMN_GAP = re.compile(r"[ \t]{20,60}(?=\S)")
 _ALT_UNIT = re.compile(r"\s*/\s*(?P<num>" + NUMBER + r")")
 _VALUE = re.compile(rf"(?P<cmp>[<>≤≥]=?\s?)?(?P<num>{NUMBER})")
 _BAD_FOLLOW = re.compile(
@@ -76,9 +123,12 @@ _RANGE_KEY = (
     r"(?:ref(?:erence)?\.?(?:\s?(?:range|interval|values?))?|normal(?:\s?range)?|nl|n|rr|"
     r"range|uln|upper\s+limit(?:\s+of\s+normal)?|upper\s+normal)"
 )
+# the gap before a range may be a wide table column: "AST   29        10-35     U/L" (the
+# range printed before the unit, the flag column empty)
 _RANGE = re.compile(
-    r"[ \t|,;]{0,20}(?P<open>[(\[])?\s?(?:" + _RANGE_KEY + r"\s?[:=]?\s?)?"
-    r"(?:(?P<lo>\d+(?:[.,]\d+)?)\s?(?:-|–|to)\s?(?P<hi>\d+(?:[.,]\d+)?)"
+    r"[ \t|,;]{0,40}(?P<open>[(\[])?\s?(?:" + _RANGE_KEY + r"\s?[:=]?\s?)?"
+    # not a date ("(02-03-2026)", "(12-14)" is read as a range only without a third part)
+    r"(?:(?P<lo>\d+(?:[.,]\d+)?)\s?(?:-|–|to)\s?(?P<hi>\d+(?:[.,]\d+)?)(?!\d|[.,/-]\d)"
     r"|(?P<lt><=|≤|<|up\s+to|less\s+than)\s?(?P<hi2>\d+(?:[.,]\d+)?))",
     re.IGNORECASE,
 )
@@ -100,7 +150,6 @@ _PRIOR = re.compile(
     r"vs\.?|last)\s?:?\s?(?P<num>" + NUMBER + r")",
     re.IGNORECASE,
 )
-_TREND = re.compile(r"\s{0,3}(?:->|→|=>|>|to|then)\s{0,3}(?P<num>" + NUMBER + r")(?![\d/])")
 # an earlier value written later in the clause of an anchor: "ANC still 0.6, slow to
 # recover (was 0.5 on 5/20)", "Creatinine 2.4 x ULN; previous 168 umol/L on 14/04",
 # "creatinine back to baseline (1.62 on 06/30)", "Hb ... would be a drop from 9.1"
@@ -108,6 +157,13 @@ _DATE_WORD = (
     r"(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{4}-\d\d-\d\d|(?:jan|feb|mar|apr|may|jun|jul|"
     r"aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s\d{1,4})?)\b"
 )
+# one link of a trend after a value: "[on 07/22] -> 9.0", "to 120", ", 2.9" (after a date)
+_TREND = re.compile(
+    r"(?P<date>\s?\(?(?:(?:on|in|at)\s)?" + _DATE_WORD + r"\)?)?"
+    r"\s{0,3}(?P<sep>->|→|=>|>|\bto\b|\bthen\b|,)\s{0,3}(?P<num>" + NUMBER + r")(?![\d/])",
+    re.IGNORECASE,
+)
+_LINK_DATED = re.compile(r"\s?\(?(?:on|in|at)\s(?P<date>" + _DATE_WORD + ")", re.IGNORECASE)
 _CLAUSE_PRIOR = re.compile(
     r"\b(?:previous(?:ly)?|prev\.?|prior(?:\s+value)?|last\s+value)\s?(?:value|result|level)?"
     r"\s?(?:of|was|:|=)?\s?\(?(?P<a>" + NUMBER + r")"
@@ -119,6 +175,22 @@ _CLAUSE_PRIOR = re.compile(
     + r"|\b(?:drop|dropped|fall|fell|rise|rose|down|up|increased?|decreased?|improved|"
     r"recovered|declined)\s+from\s+(?P<d>" + NUMBER + r")",
     re.IGNORECASE,
+)
+# a past change of treatment and its reason, before the value in its clause: "dose cut to 150
+# mg/m2 at C4 for plt 78K", "stopped after C3 for tinnitus and creatinine rise to 1.6",
+# "received 1 unit PRBC on 07/01 for Hgb 8.7", "dose-reduced for anaemia (Hb nadir 8.1)"
+_PAST_ACTION_REASON = re.compile(
+    r"\b(?:held|stopped|discontinued|d/c'?d|dc'?d|interrupted|delayed|postponed|reduced|"
+    r"dose[-\s]reduced|cut(?!-?off)|switched|substituted|changed|transfused|received|omitted|skipped)\b"
+    r"(?:[^.;]|\.\d){0,80}?\b(?:for|due\s+to|because\s+of|owing\s+to|secondary\s+to)\b"
+    r"(?:[^.;]|\.\d){0,90}$",
+    re.IGNORECASE,
+)
+# an entry of a dated history, labelled by month/year or year (full dates label current
+# results): "- 07/2025-10/2025: ...", "2019: ...", "* 03/2024 - 05/2024: ..."
+_TIMELINE_ENTRY = re.compile(
+    r"[ \t]*(?:[-*•·][ \t]*)?(?:\d{1,2}/)?(?:19|20)\d\d(?!-\d{1,2}-\d)(?:[ \t]*(?:-|–|to)[ \t]*"
+    r"(?:(?:\d{1,2}/)?(?:19|20)\d\d|present|now))?[ \t]*[:-]"
 )
 _CLAUSE_BREAK = re.compile(r"\.(?!\d)\s+|;\s*")
 _DATE_IN_TEXT = re.compile(
@@ -183,15 +255,31 @@ class LabExtractor:
         text = text_of(doc)
         starts = sorted(span.start_char for span in found)  # bounds of each clause search
         mine: list[Candidate] = []
-        for span in found:
-            a = anchor_of(span)
+        labs = [anchor_of(span) for span in found]
+        done: set[int] = set()
+        for a, b in itertools.pairwise(labs):
+            if a.start in done or a.label != "LAB" or b.label != "LAB":
+                continue
+            both = self._respectively(text, a, b)
+            if both:
+                mine.extend(both)
+                done.update((a.start, b.start))
+        for a in labs:
+            if a.start in done:
+                continue
             if a.label == "LAB":
                 mine.extend(self._parse(text, a, a.data["analyte"], starts))
             else:
                 mine.extend(self._parse_pair(text, a))
         mine = [c for c in mine if not _other_specimen(text, c)]
+        self._resolve_by_repeat(mine)
         self._resolve_by_system(mine, unit_system(text) or _system_of_values(mine))
         self._mark_earlier(text, mine)
+        mine = _drop_repeated_last_links(mine)
+        self._share_paired_uln(text, mine)
+        _share_printed_uln(mine)
+        for c in mine:
+            c.attributes.pop("_uln_canonical", None)
         out.extend(mine)
         return doc
 
@@ -227,14 +315,32 @@ class LabExtractor:
                 if last_episode >= 0:
                     last_current = max((m.end() for m in self._current.finditer(head)), default=-1)
                     earlier = last_current < last_episode
+            # a value given as the reason for a past change of treatment ("dose cut at C4 for
+            # plt 78K", "cisplatin stopped for ... creatinine rise to 1.6"), or written in an
+            # entry of a dated history ("- 07/2025-10/2025: ...")
+            reason = not current and bool(
+                _PAST_ACTION_REASON.search(text[_wrapped_start(text, clause_start) : c.end])
+            )
+            timeline = bool(_TIMELINE_ENTRY.match(text, line_start, c.start))
+            if reason and timeline:
+                # a past event's value even with no later one in the note
+                c.assertion = Assertion.HISTORICAL
+                c.assertion_reason = "value that prompted a past change of treatment"
+                continue
+            earlier = earlier or ((reason or timeline) and not current)
             dated = bool(_DATE_IN_TEXT.search(clause))
             state.append((c, earlier, current and not earlier, dated))
+        # values read elsewhere (table columns, checklist cells) count as later ones too
+        seen = {id(c) for c, _, _, _ in state}
+        pool = [(c, e) for c, e, _, _ in state] + [
+            (c, False) for c in cands if id(c) not in seen and c.assertion is None
+        ]
         for c, earlier, current, dated in state:
             if not isinstance(c.value, int | float):
                 continue
             others = [
                 o
-                for o, o_earlier, _, _ in state
+                for o, o_earlier in pool
                 if o is not c
                 and o.field == c.field
                 and not o_earlier
@@ -253,6 +359,51 @@ class LabExtractor:
             ):
                 c.assertion = Assertion.HISTORICAL
                 c.assertion_reason = "dated earlier value beside a value marked current"
+
+    def _share_paired_uln(self, text: str, cands: list[Candidate]) -> None:
+        """Two values sharing a pair of ULNs ("AST 88 / ALT 62 U/L (ULN 40 / 46)"): the
+        first ULN is the first value's."""
+        for c in cands:
+            pair = c.attributes.pop("_uln_pair", None)
+            if pair is None:
+                continue
+            for o in cands:
+                if (
+                    o.field != c.field
+                    and o.end <= c.start
+                    and "uln_source" not in o.attributes
+                    and re.fullmatch(r"\s?/\s?", text[o.end : c.start])
+                    and isinstance(o.value, int | float)
+                ):
+                    unit = o.attributes.get("original_unit") or o.attributes.get("unit_inferred")
+                    raw = float(o.attributes["original_value"])
+                    self._note_uln(o, o.field, raw, unit, pair[0], None)
+
+    def _resolve_by_repeat(self, cands: list[Candidate]) -> None:
+        """A value two units fit that, in exactly one of them, repeats a value of the same
+        test written with its unit ("Hb 102 g/L" in the table, "hgb10.2" in the summary)
+        takes that unit."""
+        for c in cands:
+            fits = c.attributes.get("unit_candidates")
+            if c.unit is not None or not fits or len(fits) < 2:
+                continue
+            raw = float(c.attributes["original_value"])
+            written = [
+                o.value
+                for o in cands
+                if o.field == c.field
+                and o.attributes.get("original_unit")
+                and isinstance(o.value, int | float)
+            ]
+            agree = [
+                u
+                for u in fits
+                if any(
+                    abs(raw * self.units.factor(c.field, u) - v) <= 0.02 * abs(v) for v in written
+                )
+            ]
+            if len(agree) == 1:
+                self._adopt_unit(c, agree[0], "the same value written with its unit")
 
     def _resolve_by_system(self, cands: list[Candidate], system: str | None) -> None:
         """Values two units fit: take the unit the document's unit system implies
@@ -286,6 +437,9 @@ class LabExtractor:
     def _parse(
         self, text: str, a: Anchor, analyte: str, anchor_starts: list[int]
     ) -> list[Candidate]:
+        word = text[a.start : a.end]
+        if word.lower() in _WORD_ANCHORS and not word.isupper():
+            return []  # "only got 2 of the 3 planned cycles": the verb, not GOT (AST)
         _, line_end = line_bounds(text, a.end)
         limit = min(line_end, a.end + _WINDOW)
         pre_unit = self._unit_in_parens(text, a.end, limit, analyte)
@@ -294,6 +448,13 @@ class LabExtractor:
         if earlier is not None:
             pos = earlier.end()
         m = _VALUE.match(text, pos, limit)
+        if not m or (m.group("cmp") and "|" not in text[a.end : m.start()]):
+            # a checklist row: "Platelets | lab 08/18 | 251 x10^9/L | Y", "Creatinine <= 2x
+            # ULN | lab 08/18 | 0.71 mg/dL (ULN 1.10) | Y" (a criterion's bound in the first
+            # cell is no measurement, whether or not a later cell holds the value)
+            cell = self._checklist(text, a, analyte)
+            if cell or (m is not None and _later_cells(text, a)):
+                return cell
         if not m:
             return self._prior_in_clause(text, a, analyte, a.end, None, anchor_starts)
         # the unit, flag and reference range may run past the anchor window in a wide table
@@ -301,7 +462,9 @@ class LabExtractor:
         if self.units.match(analyte, text, m.end()) is None and _BAD_FOLLOW.match(
             text, m.end(), min(len(text), m.end() + 8)
         ):
-            return self._prior_in_clause(text, a, analyte, m.end(), None, anchor_starts)
+            return self._checklist(text, a, analyte) or self._prior_in_clause(
+                text, a, analyte, m.end(), None, anchor_starts
+            )
         if _PERCENT_COLUMN.match(text, m.end(), limit):
             return []  # a differential percentage in a table column ("Neutrophils  61  %")
         row = _ROW_VALUES.match(text, m.start(), limit)
@@ -380,11 +543,7 @@ class LabExtractor:
         if template is None:
             return []
         unit = template.attributes.get("original_unit") or template.attributes.get("unit_inferred")
-        note_uln = (
-            template.attributes.get("uln")
-            if template.attributes.get("uln_source") == "note"
-            else None
-        )
+        note_uln = template.attributes.get("_uln_canonical")
         out: list[Candidate] = []
         for g, date_span in zip(groups, dates, strict=True):
             raw = parse_number(row.group(g))
@@ -394,28 +553,124 @@ class LabExtractor:
             c.date_hint = date_span
             if note_uln and isinstance(c.value, int | float) and c.unit is not None:
                 c.attributes.update(
-                    x_uln=round(c.value / note_uln, 2), uln=note_uln, uln_source="note"
+                    x_uln=round(c.value / note_uln, 2),
+                    uln=round_sig(note_uln, 1),
+                    uln_source="note",
+                    _uln_canonical=note_uln,
                 )
             out.append(c)
+        _mark_earlier_columns(text, out, dates)
+        return out
+
+    def _checklist(self, text: str, a: Anchor, analyte: str) -> list[Candidate]:
+        """The value of a checklist row, in a later cell than the anchor's: the first cell
+        that opens with a number, past cells of words or dates ("lab 08/18/2026"). The
+        anchor's cell holds nothing else but a criterion's bound ("<= 2x ULN"): other words
+        name another test ("Bilirubin, dir.")."""
+        for start, end in _later_cells(text, a):
+            m = _VALUE.match(text, start, end)
+            if m is None or _DATE_IN_TEXT.match(text, start, end):
+                continue
+            if _RANGE_AHEAD.match(text, m.end(), end) or _PERCENT_COLUMN.match(text, m.end(), end):
+                return []  # a reference range or a percentage: not this row's value
+            if self.units.match(analyte, text, m.end()) is None and _BAD_FOLLOW.match(
+                text, m.end(), min(end, m.end() + 8)
+            ):
+                return []
+            cand = self._build(text, a, analyte, m, end, None)
+            if cand is None:
+                return []
+            cand.rule = cand.rule.rsplit("/", 1)[0] + "/cell"
+            return [cand]
+        return []
+
+    def _respectively(self, text: str, a: Anchor, b: Anchor) -> list[Candidate]:
+        """Two tests named together, then their values in the same order: "AST and ALT 60
+        and 50", "WBC & ANC 4.1 & 2.2"."""
+        first, second = a.data["analyte"], b.data["analyte"]
+        if first == second or not _AND.fullmatch(text, a.end, b.start):
+            return []
+        _, line_end = line_bounds(text, b.end)
+        limit = min(line_end, b.end + _WINDOW)
+        pos = _FILLER.match(text, b.end, limit).end()
+        m1 = _VALUE.match(text, pos, limit)
+        if m1 is None or m1.group("cmp"):
+            return []
+        link = _AND_VALUE.match(text, m1.end(), limit)
+        if link is None:
+            return []
+        unit_m = self.units.match(second, text, link.end())
+        if unit_m is None and _BAD_FOLLOW.match(text, link.end(), min(len(text), link.end() + 8)):
+            return []
+        out: list[Candidate] = []
+        for anchor, analyte, raw, start, end in (
+            (a, first, m1.group("num"), a.start, m1.end()),
+            (b, second, link.group("num"), b.start, unit_m.end if unit_m else link.end()),
+        ):
+            own = self.units.match(analyte, text, link.end())  # the unit fits both tests
+            unit = own.unit if own is not None else None
+            value = parse_number(raw)
+            cand = self._finish(anchor, analyte, value, unit, start, end, "respectively")
+            cand.attributes["original_value"] = round_sig(value, 3)
+            cand.adjust("two tests and their values written in the same order", -0.05)
+            out.append(cand)
         return out
 
     def _parse_pair(self, text: str, a: Anchor) -> list[Candidate]:
-        first, second = a.data["analytes"]
         _, line_end = line_bounds(text, a.end)
         limit = min(line_end, a.end + _WINDOW)
         pos = _FILLER.match(text, a.end, limit).end()
+        found = self._pair_at(text, a, pos, limit)
+        if found:
+            return found
+        for start, end in _later_cells(text, a):  # "ALT / AST | lab 08/18 | 21 / 26 U/L | Y"
+            if _VALUE.match(text, start, end):
+                return self._pair_at(text, a, start, end)
+        return []
+
+    def _pair_at(self, text: str, a: Anchor, pos: int, limit: int) -> list[Candidate]:
+        """'45/52 U/L (ULN 40)': two values; the unit and a ULN written after the second
+        hold for both."""
+        first, second = a.data["analytes"]
         m1 = _VALUE.match(text, pos, limit)
         if not m1:
             return []
         m2 = _PAIR_SECOND.match(text, m1.end(), limit)
         if not m2:
             return []
+        tail_m = _VALUE.match(text, m2.start("num"), limit)
+        tail = self._build(text, a, second, tail_m, limit, None) if tail_m else None
+        unit = tail.attributes.get("original_unit") if tail is not None else None
+        ulns: list[float | None] = [None, None]
+        if tail is not None and tail.attributes.get("uln_source") == "note":
+            pair = tail.attributes.pop("_uln_pair", None)
+            if pair is not None:  # "AST/ALT 88/62 (ULN 40/46)", written in the values' unit
+                factor = self.units.factor(second, unit) if unit else 1.0
+                ulns = [pair[0] * factor, pair[1] * factor]
+            else:
+                ulns = [tail.attributes.get("_uln_canonical")] * 2
+                unit = unit or tail.attributes.get("unit_inferred")
         out: list[Candidate] = []
-        for analyte, m, end in ((first, m1, m1.end()), (second, m2, m2.end())):
+        for (analyte, m, end), uln in zip(
+            (
+                (first, m1, m1.end()),
+                (second, m2, tail.end if tail is not None else m2.end()),
+            ),
+            ulns,
+            strict=True,
+        ):
             value = parse_number(m.group("num"))
-            cand = self._finish(a, analyte, value, None, a.start, end, "pair")
+            cand = self._finish(a, analyte, value, unit, a.start, end, "pair")
             cand.attributes["original_value"] = round_sig(value, 3)
             cand.adjust("two analytes written as a pair", -0.05)
+            if uln and isinstance(cand.value, int | float) and cand.unit is not None:
+                cand.attributes.update(
+                    x_uln=round(cand.value / uln, 2),
+                    uln=round_sig(uln, 1),
+                    uln_source="note",
+                    _uln_canonical=uln,
+                )
+                cand.adjust("reference range printed", +0.02)
             out.append(cand)
         return out
 
@@ -444,6 +699,7 @@ class LabExtractor:
         # value [flag] [unit] [flag]
         for _ in range(2):
             um = self.units.match(analyte, text, pos)
+            um = um or self._column_unit(analyte, text, pos, limit)
             if um and unit is None:
                 unit, pos = um.unit, um.end
                 continue
@@ -463,24 +719,11 @@ class LabExtractor:
         if unit is None and self._foreign_unit(text, pos, limit):
             return None
         # reference range or ULN
-        uln_note = None
-        range_unit = None
-        rm = _RANGE.match(text, pos, limit)
-        if rm and (rm.group("open") or self._range_is_keyed(rm) or self._table_gap(text, pos, rm)):
-            hi = rm.group("hi") or rm.group("hi2")
-            uln_note = parse_number(hi)
-            after = rm.end()
-            rum = self.units.match(analyte, text, after)
-            if rum:
-                range_unit, after = rum.unit, rum.end
-            close = re.match(r"\s?[)\]]", text[after:limit])
-            pos = after + (close.end() if close else 0)
-        else:
-            um2 = _ULN_ONLY.match(text, pos, limit) or _ULN_IN_PARENS.match(text, pos, limit)
-            if um2:
-                uln_note = parse_number(um2.group("hi"))
-                close = re.match(r"[^()\n]{0,20}?[)\]]", text[um2.end() : limit])
-                pos = um2.end() + (close.end() if close else 0)
+        uln_note, range_unit, pos, second_uln = self._reference(text, analyte, pos, limit)
+        if unit is None and range_unit is not None:
+            # "Hb  11.9      11.7-15.5  g/dL": the unit column after the range is the
+            # result's unit too
+            unit = range_unit
         end = max(m.end(), len(text[:pos].rstrip(" |,;([")))
         cand = self._finish(a, analyte, value, unit, a.start, end, "value")
         cand.attributes["original_value"] = round_sig(value, 3)
@@ -495,11 +738,61 @@ class LabExtractor:
                 cand.assertion_reason = "a bound written beside an action or requirement"
         if flag:
             cand.attributes["flag"] = flag
+        if uln_note is not None and second_uln is not None:
+            pair = (uln_note, second_uln)
+            cand.attributes["_uln_pair"] = pair
+            line_start = line_bounds(text, a.start)[0]
+            if _AFTER_SLASH.search(text, line_start, a.start):
+                uln_note = pair[1]  # the second of "X 88 / Y 62 (ULN 40 / 46)"
         if uln_note is not None:
             self._note_uln(cand, analyte, value, unit or range_unit, uln_note, range_unit)
         if m.start() - a.end > 30:
             cand.adjust("value far from the anchor", -0.05)
         return cand
+
+    def _column_unit(self, analyte: str, text: str, pos: int, limit: int) -> UnitMatch | None:
+        """The unit column of a wide table, past an empty column: "Creatinine   58   <blank
+        column>   umol/L   45 - 90"."""
+        gap = _COLUMN_GAP.match(text, pos, limit)
+        if gap is None:
+            return None
+        return self.units.match(analyte, text, gap.end())
+
+    def _reference(
+        self, text: str, analyte: str, pos: int, limit: int, *, dated: bool = True
+    ) -> tuple[float | None, str | None, int, float | None]:
+        """A reference range or ULN written at ``pos`` (past a date the value was drawn on:
+        "2.9 on 3/19 (ref 0.70-1.30)"): its upper limit, the unit written after it, where it
+        ends (``pos`` when there is none), and a second ULN written with the first for a
+        second value ("AST 88 / ALT 62 U/L (ULN 40 / 46)")."""
+        rm = _RANGE.match(text, pos, limit)
+        if rm and (rm.group("open") or self._range_is_keyed(rm) or self._table_gap(text, pos, rm)):
+            range_unit = None
+            after = rm.end()
+            rum = self.units.match(analyte, text, after)
+            if rum:
+                range_unit, after = rum.unit, rum.end
+            close = re.match(r"\s?[)\]]", text[after:limit])
+            return (
+                parse_number(rm.group("hi") or rm.group("hi2")),
+                range_unit,
+                after + (close.end() if close else 0),
+                None,
+            )
+        um2 = _ULN_ONLY.match(text, pos, limit) or _ULN_IN_PARENS.match(text, pos, limit)
+        if um2:
+            uln, after, second_uln = parse_number(um2.group("hi")), um2.end(), None
+            second = _SECOND_ULN.match(text, after, limit)
+            if second is not None:
+                second_uln, after = parse_number(second.group("hi")), second.end()
+            close = re.match(r"[^()\n]{0,20}?[)\]]", text[after:limit])
+            return uln, None, after + (close.end() if close else 0), second_uln
+        dm = _LINK_DATED.match(text, pos, limit) if dated else None
+        if dm is not None:
+            rm = _RANGE.match(text, dm.end(), limit)
+            if rm and (rm.group("open") or self._range_is_keyed(rm)):
+                return self._reference(text, analyte, dm.end(), limit, dated=False)
+        return None, None, pos, None
 
     @staticmethod
     def _range_is_keyed(rm: re.Match[str]) -> bool:
@@ -565,10 +858,12 @@ class LabExtractor:
         cand.attributes["x_uln"] = round(value / uln_written, 2)
         cand.attributes["uln_source"] = "note"
         conv_unit = unit or range_unit
+        if conv_unit is None and cand.unit is not None:
+            conv_unit = cand.attributes.get("unit_inferred")  # the range in the value's unit
         if conv_unit:
-            cand.attributes["uln"] = round_sig(
-                uln_written * self.units.factor(analyte, conv_unit), 1
-            )
+            canonical = uln_written * self.units.factor(analyte, conv_unit)
+            cand.attributes["uln"] = round_sig(canonical, 1)
+            cand.attributes["_uln_canonical"] = canonical  # for other values of the test
         else:
             cand.attributes["uln"] = round_sig(uln_written, 2)
         cand.adjust("reference range printed", +0.02)
@@ -635,21 +930,65 @@ class LabExtractor:
             prior.assertion_reason = "earlier value quoted beside the current one"
             extra.append(prior)
             return extra
-        tm = _TREND.match(text, cand.end, limit)
-        if tm and not _BAD_FOLLOW.match(text, tm.end(), min(len(text), tm.end() + 6)):
-            unit = cand.attributes.get("original_unit") or cand.attributes.get("unit_inferred")
-            new = parse_number(tm.group("num"))
+        # a trend, possibly a chain with dates: "Plt 45 -> 120", "hgb 10.2 on 07/22 -> 9.0 g/dL
+        # on 08/26 -> 8.1 now": every link but the last is historical
+        _, line_end = line_bounds(text, cand.end)
+        stop = max(limit, _clause_end(text, cand.end, line_end))
+        links: list[tuple[re.Match[str], UnitMatch | None]] = []
+        pos = cand.end
+        while True:
+            tm = _TREND.match(text, pos, stop)
+            if tm is None:
+                break
             um = self.units.match(analyte, text, tm.end())
-            if um:
+            if um is None and _BAD_FOLLOW.match(text, tm.end(), min(len(text), tm.end() + 6)):
+                break
+            after = um.end if um else tm.end("num")
+            if tm.group("sep") == "," and not (tm.group("date") and _LINK_DATED.match(text, after)):
+                break  # "2.6 on 3/3, 2.9 on 3/19": a comma links dated values only
+            links.append((tm, um))
+            pos = after
+        if not links:
+            return extra
+        written = [u.unit for _, u in links if u is not None]
+        unit = cand.attributes.get("original_unit")
+        if unit is None and written:
+            self._adopt_unit(cand, written[0], "a later value of its trend")
+            unit = written[0]
+        unit = unit or cand.attributes.get("original_unit") or cand.attributes.get("unit_inferred")
+        _date_link(text, cand, cand.end)
+        prev = cand
+        for tm, um in links:
+            if um is not None:
                 unit = um.unit
-            latest = self._finish(
-                a, analyte, new, unit, tm.start("num"), um.end if um else tm.end("num"), "trend"
-            )
+            new = parse_number(tm.group("num"))
+            end = um.end if um else tm.end("num")
+            latest = self._finish(a, analyte, new, unit, tm.start("num"), end, "trend")
             latest.attributes["original_value"] = round_sig(new, 3)
-            cand.assertion = Assertion.HISTORICAL
-            cand.assertion_reason = "earlier value of a trend (X -> Y)"
+            uln, range_unit, _, _ = self._reference(text, analyte, end, stop)
+            if uln is not None:
+                self._note_uln(latest, analyte, new, unit or range_unit, uln, range_unit)
+            prev.assertion = Assertion.HISTORICAL
+            prev.assertion_reason = "earlier value of a trend (X -> Y)"
             extra.append(latest)
+            prev = latest
+            if not _date_link(text, latest, end):
+                # the trend's last value, undated: the current one when the note repeats it
+                latest.attributes["undated_last_link"] = True
         return extra
+
+    def _adopt_unit(self, c: Candidate, unit: str, source: str) -> None:
+        """A value written without a unit takes one written beside it (a trend's)."""
+        raw = float(c.attributes["original_value"])
+        canonical = raw * self.units.factor(c.field, unit)
+        c.value = round_sig(canonical, 2 if canonical < 10 else 1)
+        c.unit = self.labs.analytes[c.field].canonical
+        c.attributes["unit_inferred"] = unit
+        c.attributes["unit_inference"] = "neighbour"
+        c.attributes.pop("needs_review", None)
+        c.attributes.pop("unit_candidates", None)
+        c.adjustments = [adj for adj in c.adjustments if not adj[0].startswith("unit not written")]
+        c.adjust(f"unit not written; took {unit} from {source}", -0.05)
 
 
 def _cue_regex(cues: list[str]) -> re.Pattern[str]:
@@ -668,6 +1007,103 @@ def _enclosing_parens(text: str, pos: int, lo: int, hi: int) -> tuple[int, int] 
     if close_at == -1:
         return None
     return open_at + 1, close_at
+
+
+def _later_cells(text: str, a: Anchor) -> list[tuple[int, int]]:
+    """The (stripped) cells after the anchor's in a pipe-delimited row that the anchor opens
+    ("WBC | lab 08/18/2026 | 6.1 x10^9/L | Y"), at most three; none for other lines, nor
+    when the anchor's cell holds more than the test's name and a criterion's bound."""
+    line_start, line_end = line_bounds(text, a.start)
+    if text.count("|", line_start, line_end) < 2 or "|" in text[line_start : a.start].lstrip(
+        " \t|"
+    ):
+        return []
+    sep = text.find("|", a.end, line_end)
+    if sep == -1:
+        return []
+    rest = text[_FILLER.match(text, a.end, sep).end() : sep].strip()
+    if rest and not _BOUND.match(rest):
+        return []  # other words in the anchor's cell name another test ("Bilirubin, dir.")
+    cells: list[tuple[int, int]] = []
+    while sep != -1 and len(cells) < 3:
+        nxt = text.find("|", sep + 1, line_end)
+        end = line_end if nxt == -1 else nxt
+        raw = text[sep + 1 : end]
+        start = sep + 1 + len(raw) - len(raw.lstrip())
+        cells.append((start, start + len(raw.strip())))
+        sep = nxt
+    return cells
+
+
+def _wrapped_start(text: str, clause_start: int) -> int:
+    """Where a clause opening a line starts when the line only continues wrapped prose
+    ("Received 1 unit\nPRBC on 07/01 for Hgb 8.7"): in the line above, past its last
+    clause break."""
+    if clause_start == 0 or text[clause_start - 1] != "\n":
+        return clause_start
+    prev_start = text.rfind("\n", 0, clause_start - 1) + 1
+    prev = text[prev_start : clause_start - 1].rstrip()
+    if not prev or not re.search(r"[A-Za-z0-9,]$", prev) or "|" in prev:
+        return clause_start
+    start = prev_start
+    for m in _CLAUSE_BREAK.finditer(text, prev_start, clause_start - 1):
+        start = m.end()
+    return start
+
+
+def _date_link(text: str, c: Candidate, end: int) -> bool:
+    """A trend's value followed by the date it was drawn on ("9.0 g/dL on 08/26") is dated
+    by it, not by the nearest date (often the previous link's)."""
+    dm = _LINK_DATED.match(text, end)
+    if dm is not None:
+        c.date_hint = (dm.start("date"), dm.end("date"))
+    return dm is not None
+
+
+def _drop_repeated_last_links(cands: list[Candidate]) -> list[Candidate]:
+    """The undated last value of a trend ("-> 8.1 now", "AST 52 -> 24") that repeats a value
+    the note gives elsewhere (not as an earlier one) is that same fact: keep the other, which
+    carries its own date (the trend's would be the date of its earlier values)."""
+    out = []
+    for c in cands:
+        if c.attributes.pop("undated_last_link", None) and any(
+            o is not c
+            and o.field == c.field
+            and o.assertion is None
+            and not o.rule.endswith("/trend")
+            and isinstance(o.value, int | float)
+            and isinstance(c.value, int | float)
+            and abs(o.value - c.value) <= 0.02 * max(abs(o.value), abs(c.value))
+            for o in cands
+        ):
+            continue
+        out.append(c)
+    return out
+
+
+def _share_printed_uln(cands: list[Candidate]) -> None:
+    """A value printed without a range takes the ULN the note prints for another value of
+    the same test ("prior 4/2026: ALT 44" under a table with ALT's range 0-41); not when the
+    note prints different ranges for it."""
+    printed: dict[str, list[float]] = {}
+    for c in cands:
+        uln = c.attributes.get("_uln_canonical")
+        if c.attributes.get("uln_source") == "note" and c.unit is not None and uln:
+            printed.setdefault(c.field, []).append(float(uln))
+    for c in cands:
+        ulns = printed.get(c.field)
+        if not ulns or "uln_source" in c.attributes or c.unit is None:
+            continue
+        if not isinstance(c.value, int | float) or max(ulns) > 1.02 * min(ulns):
+            continue
+        uln = ulns[0]
+        c.attributes.update(
+            x_uln=round(c.value / uln, 2),
+            uln=round_sig(uln, 1),
+            uln_source="note",
+            uln_from="another value",
+        )
+        c.adjust("reference range printed beside another value of this test", +0.01)
 
 
 def _clause_end(text: str, pos: int, stop: int) -> int:
@@ -690,6 +1126,51 @@ def _column_dates(text: str, pos: int, n: int) -> list[tuple[int, int]] | None:
             return found
         end = start - 1
     return None
+
+
+def _header_date_key(raw: str, day_first: bool) -> tuple[int, int, int] | None:
+    """(year or 0, month, day) of a column header's date, to order the columns."""
+    m = _HEADER_DATE.fullmatch(raw.strip())
+    if m is None:
+        return None
+    g = m.groupdict()
+    year: str | None
+    if g["a"] or g["a2"]:
+        a, b = int(g["a"] or g["a2"]), int(g["b"] or g["b2"])
+        year = g["y"] or g["y2"]
+        first = day_first or "." in raw  # dotted dates are day-first (14.12.2025)
+        month, day = (b, a) if a > 12 or (first and b <= 12) else (a, b)
+    elif g["iy"]:
+        year, month, day = g["iy"], int(g["im"]), int(g["id"])
+    elif g["mon3"]:
+        year, month, day = g["y3"], _MONTHS.index(g["mon3"][:3].lower()) + 1, int(g["d3"])
+    else:
+        year, month, day = g["y4"], _MONTHS.index(g["mon4"][:3].lower()) + 1, int(g["d4"])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    y = int(year) if year else 0
+    return (y + 2000 if 0 < y < 100 else y, month, day)
+
+
+def _mark_earlier_columns(text: str, cands: list[Candidate], dates: list[tuple[int, int]]) -> None:
+    """The columns of a cumulative table dated before its latest column hold superseded
+    values: historical (the header's dates order them; a yearless header spanning the turn
+    of a year puts the early months after the late ones)."""
+    day_first = writes_day_first(text)
+    keys = [_header_date_key(text[s:e], day_first) for s, e in dates]
+    if len(keys) < 2 or any(k is None for k in keys):
+        return
+    known = [k for k in keys if k is not None]
+    yearless = [k[0] == 0 for k in known]
+    if any(yearless) and not all(yearless):
+        return  # some columns carry a year, others not: no safe order
+    if all(yearless) and max(k[1] for k in known) - min(k[1] for k in known) > 6:
+        known = [(1 if k[1] <= 6 else 0, k[1], k[2]) for k in known]
+    latest = max(known)
+    for c, k in zip(cands, known, strict=True):
+        if k < latest:
+            c.assertion = Assertion.HISTORICAL
+            c.assertion_reason = "earlier column of a cumulative table"
 
 
 def _system_of_values(cands: list[Candidate]) -> str | None:
