@@ -904,3 +904,144 @@ def test_the_workup_that_found_the_tumour_is_not_a_second_fact(extract):
         "HOSPITAL COURSE: Admitted after a long workup for carcinoma of the colon.\n"
     )
     assert _dx(extract(text)) == {("colon carcinoma", "present")}
+
+
+# ---------------------------------------------------------------- roles, refinements, reads
+_COLON = "ID: 58M with metastatic colon adenocarcinoma, on second-line therapy.\n"
+
+
+@pytest.mark.parametrize(
+    "staff",
+    [
+        "Research staff: T. Okafor, BSN, CRC",  # after a name and credentials
+        "Study contact: Maria Delacroix, CCRP, CRC",
+        "Consent obtained by Dr. H. Lim (CRC) and the treating oncologist.",
+        "Coordinator on file - CRC: M. Delacroix",  # a role label before a name
+        "Attending: P. Novak, MD  |  CRC - Dr. Yusuf",
+    ],
+)
+def test_an_abbreviation_naming_a_persons_role_is_not_a_diagnosis(extract, staff):
+    assert _dx(extract(f"{staff}\n{_COLON}")) == {("colon adenocarcinoma", "present")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Visit with Dr. H. Lim.\nID: 66F with metastatic CRC, KRAS G12D, on FOLFIRI.\n",
+        # a name with an initial alone may be the patient's
+        "Tumour board list:\n1. R. Singh, CRC with liver metastases, for resection.\n",
+    ],
+)
+def test_the_same_abbreviation_as_a_diagnosis_is_kept(extract, text):
+    assert _dx(extract(text)) == {("colorectal cancer", "present")}
+
+
+@pytest.mark.parametrize(
+    ("dx", "value"),
+    [
+        ("61M, metastatic NSCLC (adenocarcinoma), EGFR L858R.", "lung adenocarcinoma"),
+        ("70F, NSCLC (squamous cell carcinoma) on docetaxel.", "lung squamous cell carcinoma"),
+        ("55M, lung cancer (poorly differentiated adenocarcinoma).", "lung adenocarcinoma"),
+        ("66M, oropharyngeal cancer (SCC), p16 positive.",
+         "head and neck squamous cell carcinoma"),
+    ],
+)  # fmt: skip
+def test_a_histology_in_parentheses_refines_the_type_before_it(extract, dx, value):
+    found = only(extract(CLINIC_NOTE.format(dx=dx)), "diagnosis")
+    assert {(f.value, f.assertion) for f in found} == {(value, "present")}
+    assert all("written_as" in f.attributes for f in found)  # both mentions were refined
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "Calretinin and WT1 positivity argue against metastatic lung adenocarcinoma.",
+        "The keratin profile argued against the diagnosis of a metastatic lung adenocarcinoma.",
+        "Strong WT1 staining further argues against lung adenocarcinoma.",
+    ],
+)
+def test_a_type_a_finding_argues_against_is_not_reported_beside_the_diagnosis(extract, comment):
+    text = (
+        "DIAGNOSIS:\nPleura, biopsy: malignant mesothelioma, epithelioid type.\n"
+        f"Comment: {comment}\n"
+    )
+    assert _dx(extract(text)) == {("malignant mesothelioma", "present")}
+
+
+def test_a_type_argued_against_alone_is_negated(extract):
+    (f,) = only(
+        extract("Comment: diffuse SOX10 negativity argues against a melanoma."), "diagnosis"
+    )
+    assert (f.value, f.assertion) == ("melanoma", "negated")
+    assert f.attributes["assertion_reason"] == "a finding argues against it"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the final diagnosis supersedes the intraoperative read
+        (
+            "Intraoperative frozen section: adenocarcinoma.\n"
+            "Final diagnosis: squamous cell carcinoma of the lung.\n",
+            {("lung squamous cell carcinoma", "present")},
+        ),
+        (
+            "Background: known anaplastic astrocytoma, treated 2023.\n"
+            "Re-resection 02/2026. Frozen section: malignant glioma. Permanent sections to "
+            "follow.\n",
+            {("anaplastic astrocytoma", "present")},
+        ),
+        (
+            "INTRAOPERATIVE CONSULTATION:\nA. Ovary, left: carcinoma, favor serous.\n\n"
+            "FINAL DIAGNOSIS:\nA. Ovary, left: high-grade serous ovarian carcinoma.\n",
+            {("high-grade serous ovarian carcinoma", "present")},
+        ),
+        # alone, the provisional read is the diagnosis the document has
+        (
+            "Frozen section: high-grade sarcoma; permanent sections to follow.\n",
+            {("sarcoma", "present")},
+        ),
+    ],
+)
+def test_a_provisional_read_is_superseded_by_the_final_diagnosis(extract, text, expected):
+    assert _dx(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("dx", "cytology", "value"),
+    [
+        ("metastatic ER-positive invasive lobular carcinoma of the left breast",
+         "malignant cells consistent with breast primary", "invasive lobular carcinoma"),
+        ("metastatic lung adenocarcinoma, EGFR exon 19 deletion",
+         "malignant cells c/w lung primary", "lung adenocarcinoma"),
+        ("metastatic TNBC", "malignant cells in keeping with a breast primary",
+         "triple-negative breast cancer"),
+    ],
+)  # fmt: skip
+def test_malignant_cells_of_a_site_are_the_documents_tumour_of_that_site(
+    extract, dx, cytology, value
+):
+    text = f"Dx: {dx}.\nPleural fluid cytology: {cytology}.\n"
+    assert _dx(extract(text)) == {(value, "present")}
+    # alone, the site and the generic word are the value
+    alone = _dx(extract(f"Pleural fluid cytology: {cytology}.\n"))
+    assert len(alone) == 1 and next(iter(alone))[0].endswith(" malignancy")
+
+
+def test_a_tumour_told_resolved_that_later_recurred_is_the_current_tumour(extract):
+    text = (
+        "ID: 51F with relapsed metastatic endometrial adenocarcinoma.\n"
+        "History:\n"
+        "- 2019 endometrial adenocarcinoma, hysterectomy and vaginal brachytherapy, then NED\n"
+        "- 2023 recurrence in the pelvis and lungs.\n"
+    )
+    assert _dx(extract(text)) == {("endometrial adenocarcinoma", "present")}
+    # another tumour told resolved stays past disease
+    other = (
+        "ID: 70M with metastatic melanoma of the back.\n"
+        "History:\n- basal cell carcinoma of the nose excised 2010, no recurrence\n"
+    )
+    assert _dx(extract(other)) == {
+        ("melanoma", "present"),
+        ("basal cell carcinoma", "historical"),
+    }

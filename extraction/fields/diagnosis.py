@@ -45,7 +45,13 @@ surveillance) and no metastatic disease, those named only as history or with a p
 treatment ("..., for which she received radiotherapy in 2015"). Generic words
 ("malignancy", "carcinoma") are reported only in "negative for malignancy" / "suspicious
 for carcinoma", never in hyphenated compounds ("cancer-related fatigue"); a type in a
-descriptor compound ("thymoma-type background") is not a mention.
+descriptor compound ("thymoma-type background") is not a mention, nor is an abbreviation
+naming a person's role ("A. Ruiz, RN, CRC", "CRC: T. Moss": a research coordinator). A type
+a finding argues against ("SOX10 negativity argues against melanoma") is negated. A
+provisional read ("Frozen section: malignant glioma"; "intraoperative consultation",
+"preliminary diagnosis") is superseded (uncertain) where the document names another current
+tumour. A tumour told resolved in one mention ("2019 ..., then NED") that the document names
+as recurrent or metastatic current disease recurred: it is current, not past.
 
 Secondary mentions: where a document names the patient's current tumour, its
 differentials (uncertain, excluded, argued against: "r/o PDAC vs metastatic RCC" above the
@@ -57,9 +63,14 @@ in its sentence ("metastatic adenocarcinoma, consistent with lung primary" → l
 adenocarcinoma), as does carcinoma spread ("carcinomatosis from a gastric primary": gastric
 carcinoma, metastatic); a squamous cell carcinoma of a head and neck subsite is "head and neck
 squamous cell carcinoma" with ``subsite``; a subtype stated apart from the histology
-("INVASIVE DUCTAL CARCINOMA ... triple-negative phenotype") refines it.
+("INVASIVE DUCTAL CARCINOMA ... triple-negative phenotype") refines it, as does a histology
+in parentheses right after a type ("NSCLC (squamous cell carcinoma)": lung squamous cell
+carcinoma; the type's site, or the one type the rule file names as refining it). A site with
+"malignancy" ("malignant cells c/w lung primary") is absorbed by the document's type of that
+site.
 """
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,6 +205,11 @@ class DiagnosisFile(BaseModel):
     negated_after: list[str]
     possible_after: list[str]
     rather_than: list[str]
+    against_cues: list[str] = Field(default_factory=list)
+    provisional_cues: list[str] = Field(default_factory=list)
+    final_cues: list[str] = Field(default_factory=list)
+    credentials: list[str] = Field(default_factory=list)
+    name_titles: list[str] = Field(default_factory=list)
     preference_words: list[str]
     known_cues: list[str]
     denial_cues: list[str]
@@ -287,6 +303,7 @@ class Mention:
     sent: tuple[int, int]
     facts: dict[str, object] = field(default_factory=dict)
     resected: bool = False  # historical only as "status post resection of ..."
+    provisional: bool = False  # named as a frozen section / preliminary read
 
 
 class DiagnosisExtractor:
@@ -420,6 +437,29 @@ class DiagnosisExtractor:
         alt = r"\s+(?:(?:a|an|the)\s+)?(?:[\w/-]+\s+){0,2}$"
         self.rather_than = re.compile(r"(?<![\w-])" + words_rx(rules.rather_than) + alt, re.I)
         self.over = re.compile(r"(?<![\w-])over" + alt, re.I)
+        self.against = (
+            re.compile(
+                r"(?<![\w-])(?<!not\s)(?<!n['’]t\s)"
+                + words_rx(rules.against_cues)
+                + r"\s+(?:(?:a|an|the)\s+)?(?:[\w/-]+\s+){0,4}$",
+                re.I,
+            )
+            if rules.against_cues
+            else None
+        )
+        self.provisional = phrase_rx(rules.provisional_cues) if rules.provisional_cues else None
+        # "FROZEN SECTION DIAGNOSIS:" / "Intraoperative consultation" alone on its line
+        self.provisional_header = (
+            re.compile(
+                r"^[ \t]*" + words_rx(rules.provisional_cues) + r"[ \t]*(?:\([^()\n]*\))?[ \t]*"
+                r"(?::|$)",
+                re.I | re.M,
+            )
+            if rules.provisional_cues
+            else None
+        )
+        self.final = phrase_rx(rules.final_cues) if rules.final_cues else None
+        self.role_before, self.role_after = self._role_rx(rules.credentials, rules.name_titles)
         self.preference = phrase_rx(rules.preference_words)
         self.known = re.compile(
             r"(?<![\w-])(?<!no\s)(?<!not\s)"
@@ -503,6 +543,48 @@ class DiagnosisExtractor:
         )
 
     @staticmethod
+    def _role_rx(
+        credentials: list[str], titles: list[str]
+    ) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        """A person's name and credentials before an abbreviation ('A. Ruiz, RN, CRC'; a
+        name with a title, or in parentheses: 'Dr. Lim, CRC', 'A. Ruiz (CRC)'), or a name
+        after it as a role label ('CRC: T. Moss'). A name with an initial alone before it
+        may be the patient's ('1. R. Singh, NSCLC, for SBRT'). Case-sensitive: names are
+        capitalised, credentials written as listed."""
+        if not credentials:
+            return None, None
+        cred = "(?:" + "|".join(re.escape(c) for c in sorted(credentials, key=len, reverse=True))
+        cred += r")(?![\w-])"
+        title = (
+            r"(?:(?:" + "|".join(re.escape(t) for t in titles) + r")\.?\s+)" if titles else "(?!)"
+        )
+        surname = r"[A-Z][A-Za-z'’-]+"
+        initials = r"(?:[A-Z]\.\s*){1,2}"
+        strict = rf"(?:{title}(?:{initials})?{surname}|{initials}{surname})"
+        loose = rf"[A-Z][a-z]+\s+{surname}"
+        chain = rf"(?:\s*,\s*{cred})"
+        before = re.compile(
+            rf"(?<![\w.-])(?:(?:{strict}|{loose}){chain}+\s*[,(/]|{strict}\s*\("
+            rf"|{title}(?:{initials})?{surname}\s*[,/])\s*$"
+        )
+        after = re.compile(rf"\s*[:\-–]\s*(?:{strict}|{loose}\s*,\s*{cred})(?![\w-])")
+        return before, after
+
+    def _role(self, text: str, start: int, end: int) -> bool:
+        """An abbreviation naming a person's role: after a name and credentials ('A. Ruiz,
+        RN, CRC', 'A. Ruiz (CRC)') or as a label before a name ('CRC: T. Moss')."""
+        written = text[start:end]
+        if not written.isupper() or re.search(r"\s", written):
+            return False
+        if self.role_before is not None and self.role_before.search(
+            text, max(0, start - 60), start
+        ):
+            return True
+        return self.role_after is not None and bool(
+            self.role_after.match(text, end, min(len(text), end + 40))
+        )
+
+    @staticmethod
     def _header_rx(headers: list[str]) -> re.Pattern[str] | None:
         if not headers:
             return None
@@ -527,6 +609,7 @@ class DiagnosisExtractor:
                 mentions.append(m)
         if not mentions:
             return doc
+        self._histology_in_parentheses(text, mentions)
         self._relatives_sentences(text, mentions)
         mentions = self._secondary(text, mentions, family_sections)
         self._merge(mentions)
@@ -544,6 +627,8 @@ class DiagnosisExtractor:
             return None  # "Sarcoma Service", "breast cancer screening"
         if self.hyphen_after.match(text, a.end, min(len(text), a.end + 12)):
             return None  # "thymoma-type background", "melanoma-like cells"
+        if self._role(text, a.start, a.end):
+            return None  # "A. Ruiz, RN, CRC", "CRC: T. Moss": a research coordinator
         read = self._read_value(text, a, low, sent, in_fh)
         if read is None:
             return None
@@ -570,7 +655,11 @@ class DiagnosisExtractor:
             return None
         facts = self._facts(text, start, end, sent)
         resected = group == "historical" and cand.assertion_reason == _RESECTED
-        return Mention(cand=cand, group=group, sent=sent, facts=facts, resected=resected)
+        provisional = group == "main" and self._provisional(text, start, sent)
+        return Mention(
+            cand=cand, group=group, sent=sent, facts=facts, resected=resected,
+            provisional=provisional,
+        )  # fmt: skip
 
     def _read_value(
         self, text: str, a: Anchor, low: str, sent: tuple[int, int], in_fh: bool
@@ -656,6 +745,12 @@ class DiagnosisExtractor:
             cand.assertion = Assertion.POSSIBLE
             cand.assertion_reason = "a differential judged unlikely"
             return "uncertain"
+        if self.against is not None and self.against.search(
+            text, max(sent[0], cand.start - 80), cand.start
+        ):  # "SOX10 negativity argues against a metastatic melanoma"
+            cand.assertion = Assertion.NEGATED
+            cand.assertion_reason = "a finding argues against it"
+            return "uncertain"
         if self._argued_against(text, lead, cand.start, sent):
             cand.assertion = Assertion.POSSIBLE
             cand.assertion_reason = "the alternative a finding argues against"
@@ -677,6 +772,25 @@ class DiagnosisExtractor:
             cand.assertion_reason = _RESECTED
             return "historical"
         return "main"
+
+    def _provisional(self, text: str, start: int, sent: tuple[int, int]) -> bool:
+        """Named as a provisional read: after a frozen-section / preliminary cue in its clause
+        ('Frozen section: malignant glioma'), or under such a header, with no final cue
+        between ('frozen section and final pathology: ...' is final)."""
+        if self.provisional is None:
+            return False
+        lo = max(sent[0], max(text.rfind(c, 0, start) for c in ";\n") + 1)
+        cues = list(self.provisional.finditer(text, lo, start))
+        if not cues and self.provisional_header is not None:
+            body = self._header_body(self.provisional_header, text)
+            if body is None or not body[0] <= start < body[1]:
+                return False
+            lo = body[0]
+        elif cues:
+            lo = cues[-1].end()
+        else:
+            return False
+        return not (self.final is not None and self.final.search(text, lo, start))
 
     def _relatives_sentences(self, text: str, mentions: list[Mention]) -> None:
         """A mention after a relative's tumour in a sentence about that relative is the
@@ -909,8 +1023,15 @@ class DiagnosisExtractor:
                     m.resected = False
                     m.cand.assertion = None
                     m.cand.assertion_reason = None
+        self._recurred(mentions)
         self._history_only(text, mentions)
         self._resolved_elsewhere(text, mentions)
+        if any(m.group == "main" and not m.provisional for m in mentions):
+            for m in mentions:
+                if m.group == "main" and m.provisional:  # "Frozen section: ..."
+                    m.group = "uncertain"
+                    m.cand.assertion = Assertion.POSSIBLE
+                    m.cand.assertion_reason = "a provisional read the final diagnosis supersedes"
         main = [m for m in mentions if m.group == "main"]
         if not main:
             return mentions
@@ -932,6 +1053,72 @@ class DiagnosisExtractor:
                     m.cand.value = value
                 break
         return kept
+
+    def _recurred(self, mentions: list[Mention]) -> None:
+        """A tumour told resolved in one mention ('2019 endometrial adenocarcinoma,
+        hysterectomy, then NED') that the document names as recurrent or metastatic current
+        disease recurred: it is the current tumour, not a past resolved one."""
+        active = [
+            type_words(str(m.cand.value))
+            for m in mentions
+            if m.group == "main" and (m.facts.get("recurrent") or m.facts.get("metastatic"))
+        ]
+        if not active:
+            return
+        for m in mentions:
+            if m.group != "historical" or m.resected:
+                continue
+            w = type_words(str(m.cand.value))
+            if any(w <= c or c <= w for c in active):
+                m.group = "main"
+                m.cand.assertion = None
+                m.cand.assertion_reason = None
+
+    def _histology_in_parentheses(self, text: str, mentions: list[Mention]) -> None:
+        """'NSCLC (squamous cell carcinoma)', 'lung cancer (adenocarcinoma)': a
+        histology named in parentheses right after a type refines it ('lung
+        adenocarcinoma'): the type's site with the histology, or the one type the rule file
+        names as refining it with that histology."""
+        ordered = sorted(mentions, key=lambda m: m.cand.start)
+        for prev, m in itertools.pairwise(ordered):
+            head = self.heads.get(str(m.cand.value))
+            if head is None or head.site_only or prev.group != m.group:
+                continue
+            if m.cand.rule.startswith(("diagnosis.site_", "diagnosis.implied_")):
+                continue
+            gap = text[prev.cand.end : m.cand.start]
+            if not re.fullmatch(r"\s*\(\s*(?:[\w+/-]+\s+){0,3}", gap):
+                continue
+            if not re.match(r"[^()\n]{0,60}\)", text[m.cand.end :]):
+                continue
+            value = self._refined(prev, head)
+            if value is None:
+                continue
+            for x in (prev, m):
+                if x.cand.value != value:
+                    x.cand.attributes["written_as"] = x.cand.value
+                    x.cand.value = value
+
+    def _refined(self, m: Mention, head: Head) -> str | None:
+        """The value of mention m's type with a histology: '<site> <histology>' for a site
+        with a generic word ('lung cancer'), else the one type that refines m's type
+        ('broader' in the rule file) and has the histology's words."""
+        value = str(m.cand.value)
+        if m.cand.rule.startswith("diagnosis.site_"):
+            generic = [h.value for h in self.rules.heads if h.site_only]
+            site = next((value[: -len(g) - 1] for g in generic if value.endswith(" " + g)), None)
+            if site is None:
+                return None
+            site = self.site_of_lay.get(site, site)
+            region = self.region_of.get(site)
+            if region and head.by_region:
+                return f"{region} {head.value}"
+            return f"{site} {head.value}"
+        words = type_words(head.value)
+        finer = [
+            t.value for t in self.rules.types if value in t.broader and words <= type_words(t.value)
+        ]
+        return finer[0] if len(finer) == 1 else None
 
     def _revised_preop(self, text: str, mentions: list[Mention]) -> None:
         """A pre-operative diagnosis that the post-operative one does not repeat (nor refer
@@ -1098,10 +1285,7 @@ class DiagnosisExtractor:
                 continue
             values = list(dict.fromkeys(rep[v] for v in order))
             finer = {
-                (x, y): words[x] < words[y] or x in self.broader.get(y, set())
-                for x in values
-                for y in values
-                if x != y
+                (x, y): self._finer(x, y, words) for x in values for y in values if x != y
             }  # (x, y): y is a more specific type than x
             target: dict[str, str] = {}
             for v in values:
@@ -1113,6 +1297,20 @@ class DiagnosisExtractor:
                 if final != m.cand.value:
                     m.cand.attributes["written_as"] = m.cand.value
                     m.cand.value = final
+
+    def _finer(self, x: str, y: str, words: dict[str, frozenset[str]]) -> bool:
+        """y is a more specific type than x: its words contain x's, or the rule file names x
+        as broader. A site with 'malignancy' ('malignant cells c/w lung primary') is any
+        malignant tumour of that site: the site's words, or its cancer, suffice."""
+        if words[x] < words[y] or x in self.broader.get(y, set()):
+            return True
+        if not x.endswith(" malignancy"):
+            return False
+        site = x[: -len(" malignancy")]
+        broader = self.broader.get(y, set())
+        return (words[x] - {"malignancy"}) < words[y] or any(
+            f"{site} {g}" in broader for g in ("cancer", "carcinoma")
+        )
 
     def _site_from_generic(self, ms: list[Mention]) -> None:
         """'prostatic malignancy' (a site with a generic word) and 'adenocarcinoma' (a
