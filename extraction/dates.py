@@ -145,22 +145,40 @@ def nearest_date(mentions: list[DateMention], start: int, end: int) -> DateMenti
 
 
 _BARE = re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>(?:19|20)?\d\d))?$")
+# a column header with a month name: "16-Dec-25", "16 Dec 2025", "Dec 16", "Dec 16, 2025"
+_BARE_MONTH = re.compile(
+    rf"(?:(?P<d>\d{{1,2}})[\s-]+{_MON}|{_MON.replace('mon', 'mon2')}\s+(?P<d2>\d{{1,2}}),?)"
+    rf"(?:[\s-]+(?P<y>(?:19|20)?\d\d))?$",
+    re.IGNORECASE,
+)
+_BARE_DOTTED = re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)?\d\d)$")
 
 
 def parse_bare_date(raw: str, doc_date: date | None, *, day_first: bool = False) -> date | None:
     """A date written alone where a date is expected (a table's column header): "12/14",
-    "12/14/25" or "2025-12-14". Without a year, the latest such date not after the note."""
+    "12/14/25", "2025-12-14", "16-Dec-25", "Dec 16" or "14.12.2025". Without a year, the
+    latest such date not after the note."""
     raw = raw.strip()
     iso = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)", raw)
     if iso:
         return _safe(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
     m = _BARE.match(raw)
-    if not m:
+    named = _BARE_MONTH.match(raw) if m is None else None
+    dotted = _BARE_DOTTED.match(raw) if m is None and named is None else None
+    if named is not None:
+        month = MONTHS[(named.group("mon") or named.group("mon2"))[:3].lower()]
+        day = int(named.group("d") or named.group("d2"))
+        year = named.group("y")
+    elif dotted is not None:
+        month, day, year = int(dotted.group("m")), int(dotted.group("d")), dotted.group("y")
+    elif m is not None:
+        a, b = int(m.group("a")), int(m.group("b"))
+        month, day = (b, a) if a > 12 or (day_first and b <= 12) else (a, b)
+        year = m.group("y")
+    else:
         return None
-    a, b = int(m.group("a")), int(m.group("b"))
-    month, day = (b, a) if a > 12 or (day_first and b <= 12) else (a, b)
-    if m.group("y"):
-        return _safe(_year(m.group("y")), month, day)
+    if year:
+        return _safe(_year(year), month, day)
     if doc_date is None:
         return None
     value = _safe(doc_date.year, month, day)

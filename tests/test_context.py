@@ -158,3 +158,9 @@ def test_possibility_phrasings_for_diagnoses(assertion_of, text, target, expecte
 )
 def test_impressions_and_spouses_for_diagnoses(assertion_of, text, target, expected):
     assert assertion_of(text, target, "DIAGNOSIS") == expected
+
+
+def test_a_value_compared_with_an_unwritten_earlier_one_is_current(extract):
+    for text in ("Hb 91 g/L, reduced from previous result.", "Platelets 150, up from prior."):
+        (f,) = [f for f in extract(text) if f.field in ("hemoglobin", "platelets")]
+        assert f.assertion == "present"

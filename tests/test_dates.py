@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from prescreen.extraction.dates import find_dates
+from prescreen.extraction.dates import find_dates, parse_bare_date
 
 DOC = dt.date(2026, 3, 15)
 
@@ -33,3 +33,19 @@ def test_formats(text, expected):
 
 def test_not_dates():
     assert find_dates("AST/ALT 45/52, BP 128/76, 3/4 cycles", DOC) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("16-Dec-25", dt.date(2025, 12, 16)),
+        ("02 Dec 2025", dt.date(2025, 12, 2)),
+        ("Dec 02", dt.date(2025, 12, 2)),
+        ("Dec 16, 2025", dt.date(2025, 12, 16)),
+        ("14.12.2025", dt.date(2025, 12, 14)),
+        ("Dec 28", dt.date(2024, 12, 28)),  # no year: the latest not after the note
+        ("total", None),
+    ],
+)
+def test_column_header_dates_with_month_names(raw, expected):
+    assert parse_bare_date(raw, dt.date(2025, 12, 20)) == expected
