@@ -107,6 +107,46 @@ H = "historical"
         ("Hilar lymph node with a long axis of 20 mm and a short axis of 11 mm.", {node(20, 11)}),
         ("Hilar lymph node 11 mm short axis (20 mm long axis).", {node(20, 11)}),
         ("Para-aortic lymph node, 15 mm short axis (was 11 mm).", {node(15, 15), node(11, 11, H)}),
+        # an earlier size in a past-tense clause; the same size restated
+        (
+            "Insular mass, now measuring 52 x 40 mm; on 01/20/2026 it measured 44 x 31 mm.",
+            {ext(52), ext(44, H)},
+        ),
+        ("RLL nodule, previously 2.1 cm, now 2.7 cm (27 x 20 mm).", {ext(27), ext(21, H)}),
+        # nouns: omental caking, an enhancing component, enhancement along a cavity margin
+        (
+            "Omental caking, left upper quadrant, 5.9 x 2.2 cm (previously 4.1 x 1.5 cm).",
+            {ext(59), ext(41, H)},
+        ),
+        ("Tumour crosses the corpus callosum, enhancing component 2.4 cm.", {ext(24)}),
+        (
+            "Nodular enhancement along the deep and lateral cavity margin now measures "
+            "2.8 x 2.0 cm, previously 1.7 x 1.2 cm.",
+            {ext(28), ext(17, H)},
+        ),
+        # a cyst named without a hedge does not say what the mass is
+        ("A 2.4 cm renal mass that does not meet the criteria for a simple cyst.", {ext(24)}),
+        # a list of sizes after the sentence naming the lesions; a RECIST summary line
+        (
+            "Bilateral lung metastases, increased. RUL 18 mm (previously 12 mm), "
+            "LLL 13 mm (previously 9 mm), new lingula 5 mm.",
+            {ext(18), ext(12, H), ext(13), ext(9, H), ext(5)},
+        ),
+        (
+            "Growing lung metastases and hilar adenopathy. Targets: RUL 31 mm, LLL 15 mm, "
+            "R hilar LN 17 mm SA.",
+            {ext(31), ext(15), node(17, 17)},
+        ),
+        # a sum row (values far from its label) and a sum's dated prior are no lesions,
+        # though a lesion was named on the line before
+        (
+            "T2  RLL nodule" + " " * 30 + "23 mm  (prior 19 mm)\n"
+            "Sum" + " " * 60 + "88 mm  (prior 70 mm), +25.7%",
+            {ext(23), ext(19, H)},
+        ),
+        ("Right hilar node 2.1 x 1.6 cm.\nSLD 131 mm (02/11/2026: 104 mm), +26%", {node(21, 16)}),
+        # a laid-out row: leader dots between the label and its short axis
+        ("  T3 R external iliac LN (SA) ....... 19 mm", {node(19, 19)}),
     ],
 )
 def test_phrasings(extract, line, expected):
@@ -116,6 +156,28 @@ def test_phrasings(extract, line, expected):
         assert f.unit == "mm"
         assert f.attributes["modality"] == "CT"
         assert f.text == CT_TEMPLATE.format(line=line)[f.start : f.end]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Right temporal mass 47 x 38 mm (MRI 3/12: 44 x 35 mm).", {ext(47), ext(44, H)}),
+        ("Frontal opercular nodule 14 mm (MRI: 12 mm).", {ext(14), ext(12, H)}),
+        (
+            "Callosal mass of 38 x 29 mm; on the MRI of 11/02/2025 the enhancing component "
+            "measured approx. 30 x 22 mm.",
+            {ext(38), ext(30, H)},
+        ),
+    ],
+)
+def test_an_earlier_study_named_in_brackets_is_a_prior_size(extract, line, expected):
+    findings = only(extract(CT_TEMPLATE.format(line=line), kind="radiology"), "lesion")
+    assert lesions(findings) == expected
+    # today's size is this CT's; the bracketed one was measured on the earlier MRI
+    assert {(f.assertion, f.attributes["modality"]) for f in findings} == {
+        ("present", "CT"),
+        ("historical", "MRI"),
+    }
 
 
 @pytest.mark.parametrize(
@@ -144,6 +206,16 @@ def test_phrasings(extract, line, expected):
         "Perilesional oedema up to 2 cm.",
         "Schmorl's node in the upper endplate of L3 of 8 mm.",
         "The appendix has a diameter of 6 mm.",
+        # a sum of diameters in a laid-out row, with a dated prior, or as a clause subject
+        "Progression, sum of target lesion diameters up by 31% (48 -> 63 mm), new nodule.",
+        "Progressive disease by RECIST 1.1 (sum of target diameters 58 mm).",
+        # benign structures named as such after their size; an organ; a bleed
+        "Segment 6 hypodensity 7 mm, likely cyst, unchanged.",
+        "Right kidney upper pole 1.6 cm hypodense lesion, 5 HU, thin wall - simple cyst.",
+        "Liver: 1.2 cm segment 3 hypodensity of fluid attenuation, c/w simple cyst.",
+        "Left kidney: 1.9 cm simple cortical cyst interpolar region, water attenuation.",
+        "Diffuse tumour infiltration of the right lobe.\nSPLEEN: 14.8 cm (splenomegaly).",
+        "A small focus of evolving haemorrhage (5 mm) along the biopsy tract.",
     ],
 )
 def test_not_lesions(extract, line):
@@ -272,6 +344,104 @@ def test_recist_table_without_units(extract):
     assert any("unit taken from the table" in s.reason for s in nodule.explanation)
 
 
+RECIST_DATE_COLUMNS = """CT CHEST AND ABDOMEN WITH CONTRAST
+Examination date: 14.05.2026
+Technique: portal venous phase, 2 mm axial slices.
+
+Target lesions (RECIST 1.1):
+| # | Site                          | 14/05/2026         | 20/01/2026         |
+| 1 | Left upper lobe mass          | 33 mm              | 26 mm              |
+| 2 | Right hilar node              | 22 x 17 mm (SA 17) | 18 x 12 mm (SA 12) |
+| 3 | Precarinal node, short axis   | 16 mm (25 x 16 mm) | 10 mm (19 x 10 mm) |
+| 4 | Liver segment 6 (LD)          | 30 mm              | 21 mm              |
+Sum of diameters: 95 mm (previously 69 mm; +38%).
+"""
+
+
+def test_recist_table_dates_in_either_order_and_bracketed_axes(extract):
+    """Date columns: the exam's date (or else the latest) is today's, whatever the order;
+    '(SA 17)' is the short axis of the size before it; a short-axis row may give the full
+    size in brackets; in a target-lesion table an organ label names a lesion's site."""
+    assert lesions(extract(RECIST_DATE_COLUMNS, kind="radiology")) == {
+        ext(33),
+        ext(26, H),
+        node(22, 17),
+        node(18, 12, H),
+        node(25, 16),
+        node(19, 10, H),
+        ext(30),
+        ext(21, H),
+    }
+
+
+def test_recist_table_date_columns_follow_the_exam_date(extract):
+    """'04/07/2026 | 02/10/2026' can be read either way round (day or month first): the
+    column giving the report's own date is today's."""
+    text = (
+        "CT CHEST WITH CONTRAST\nDate: 04/07/2026\n\nTARGET LESIONS\n"
+        "| # | Site         | 04/07/2026 | 02/10/2026 |\n"
+        "| 1 | RLL mass     | 36 mm      | 30 mm      |\n"
+    )
+    assert lesions(extract(text, kind="radiology")) == {ext(36), ext(30, H)}
+
+
+RECIST_SHORT_AXIS_ROW = """CT CHEST ABDOMEN PELVIS WITH CONTRAST
+Date: 2026-02-20
+Technique: 1.25 mm reconstructions.
+
+RECIST 1.1 - TARGET LESIONS
+ #  Site                                    2025-11-02    2026-02-20
+ 1  Anterior mediastinal mass (long axis)     41 mm         50 mm
+ 2  L axillary LN 14 mm (SA)   19 mm (SA)
+ 3  Subcarinal lymph node (short axis)        11 mm         16 mm
+    Sum of diameters                          66 mm         85 mm  (+29%)
+ Node 3 long axis: 24 mm (prior 19 mm).
+"""
+
+
+def test_recist_rows_glued_values_and_a_long_axis_given_below(extract):
+    """A value glued to its row label is still a column value; 'Node 3 long axis' under the
+    table completes row 3, whose cells give the short axis only."""
+    assert lesions(extract(RECIST_SHORT_AXIS_ROW, kind="radiology")) == {
+        ext(50),
+        ext(41, H),
+        node(19, 19),
+        node(14, 14, H),
+        node(24, 16),
+        node(19, 11, H),
+    }
+
+
+BULLETED_CT = """CT CHEST WITH CONTRAST
+Date: 03/02/2026
+
+FINDINGS:
+LUNGS:
+Multiple bilateral pulmonary nodules, larger than before.
+  - RLL posterobasal (Se 4 Im 200): 2.7 x 2.1 cm, previously 2.2 x 1.8 cm. Post-biopsy
+    change, no pneumothorax.
+  - LUL apicoposterior (Se 4 Im 58): 1.5 cm, previously 1.1 cm.
+  - RML (Se 4 Im 131): 0.6 cm, new.
+"""
+
+
+def test_bulleted_items_measure_what_the_lead_line_names(extract):
+    assert lesions(extract(BULLETED_CT, kind="radiology")) == {
+        ext(27),
+        ext(22, H),
+        ext(15),
+        ext(11, H),
+        ext(6),
+    }
+
+
+def test_a_dated_past_tense_size_in_a_clinic_note_is_todays_quote(extract):
+    """In a note, 'on CT <date> the mass measured' quotes the latest study (present); the
+    past-tense rule is for imaging reports, where a dated study is an earlier one."""
+    note = "ONCOLOGY CLINIC NOTE\nImaging: on CT 03/02/2026 the pelvic mass measured 4.4 cm.\n"
+    assert lesions(extract(note)) == {ext(44)}
+
+
 MRI_REPORT = """MRI PELVIS WITHOUT AND WITH GADOLINIUM
 Date: 03/18/2026
 Technique: Multiplanar multisequence MRI at 1.5T.
@@ -336,12 +506,23 @@ def test_size_quoted_in_a_clinic_note_is_kept_with_lower_confidence(extract):
 
 def test_uncertain_nature_keeps_the_measured_lesion_present(extract):
     text = CT_TEMPLATE.format(
-        line="Indeterminate 6 mm left lung nodule. 0.9 cm liver lesion, likely cyst."
+        line="Indeterminate 6 mm left lung nodule. 0.9 cm liver lesion, likely benign."
     )
     got = {f.value: f for f in only(extract(text), "lesion")}
     assert got[6].assertion == "present"
     assert got[9].attributes["nature_uncertain"] is True
     assert got[9].confidence < got[6].confidence
+
+
+def test_a_structure_named_a_cyst_after_its_size_is_not_a_lesion(extract):
+    """'likely benign' leaves a lesion of uncertain nature; naming it a cyst (or a bone
+    island, a haemangioma) says what the measured structure is: not a tumour."""
+    text = CT_TEMPLATE.format(
+        line="Hepatic dome 8 mm hypodense focus, probably a simple cyst, stable. "
+        "Left adrenal mass 3.1 cm (previously 2.5 cm). "
+        "Right iliac sclerotic focus 6 mm, unchanged - typical bone island."
+    )
+    assert lesions(extract(text, kind="radiology")) == {ext(31), ext(25, H)}
 
 
 @pytest.mark.parametrize(
@@ -388,6 +569,14 @@ def test_echo_and_operative_measurements_are_neither(extract):
     for text in (echo, op):
         findings = extract(text)
         assert only(findings, "lesion") == [] and only(findings, "ct_slice_thickness") == []
+
+
+def test_a_target_is_a_lesion_only_in_an_imaging_report(extract):
+    op = (
+        "OPERATIVE NOTE\nBypass grafting. The smallest target was the left PDA, about 2 mm "
+        "in calibre; the remaining targets were 3 mm or more.\n"
+    )
+    assert only(extract(op), "lesion") == []
 
 
 def test_conflicting_measurements_across_two_reports(extract):

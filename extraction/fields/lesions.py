@@ -5,19 +5,29 @@ holding one, every measurement of the sentence is parsed once and read in its cl
 
 - what was measured: the noun written right after the size ("a 1.6 cm calcified
   gallstone") or else the nearest noun before it ("RLL nodule 1.8 cm"), skipping nouns
-  inside prepositional phrases ("mass along the margin of the cavity measuring 3.4 cm");
-  lesion nouns (mass, nodule, metastasis, node …) make a lesion, other structures (cyst,
-  aneurysm, stone, organ, specimen portion …) do not;
+  inside prepositional phrases ("mass along the margin of the cavity measuring 3.4 cm")
+  unless a generic head names them ("focus of haemorrhage"); an item of a bulleted list
+  without a noun measures what the list's lead line names; an organ label right before
+  the size is the organ measured ("SPLEEN: 16 cm"); lesion nouns (mass, nodule,
+  metastasis, node …) make a lesion, other structures (cyst, aneurysm, stone, organ,
+  specimen portion …) do not, nor does a structure named a non-tumour after its size
+  ("8 mm hypodensity, likely a cyst");
 - its role: current, prior ("previously 2.0 cm", "2.6 cm (prior 2.0 cm)", "increased
   from 2.0 to 2.6 cm", "(24 mm at baseline)", "at the time 7 mm", "(03-04-2022: 6 mm)",
-  "6 mm, now 4 mm"), short axis of the node just measured ("(short axis 17 mm)") or its
-  long axis after the short one ("short axis 9 mm, long axis 17 mm"), a bound ("< 1 cm"),
-  a distance or extent ("1.0 cm medial to tumor", "extends 2 cm"), the amount of a change
-  ("grown by 3 mm"), or a CT reconstruction thickness ("2.5 mm axial images", "slice
-  thickness 3 mm"); a size of a structure said to be gone ("no longer visible") is a past
-  one;
-- RECIST tables: rows with prior and current columns (roles from the header words or
-  dates, else left = earlier); unitless rows under a RECIST/target-lesion title.
+  "(MRI 1/08: 13 mm)", "6 mm, now 4 mm", in a report "; on 01/05/2026 it measured
+  31 mm"), short axis of the node just measured ("(short axis 17 mm)") or its long axis
+  after the short one ("short axis 9 mm, long axis 17 mm"), a bound ("< 1 cm"), a
+  distance or extent ("1.0 cm medial to tumor", "extends 2 cm"), the amount of a change
+  ("grown by 3 mm"), a value of the sum of diameters ("SLD 101 mm (03/02: 88 mm)"), or a
+  CT reconstruction thickness ("2.5 mm axial images", "slice thickness 3 mm"); a size of
+  a structure said to be gone ("no longer visible") is a past one; the same size
+  restated in brackets ("3.3 cm (33 x 25 mm)") is not a prior;
+- RECIST tables: rows with prior and current columns (roles from the header words; date
+  headers by the exam's date, else the latest date, else left = earlier); cells with
+  their short axis ("27 x 18 mm (SA 18)", in a short-axis row "15 mm (22 x 15 mm)");
+  unitless rows under a RECIST/target-lesion title, where an organ label is a lesion's
+  site ("Liver seg 2"); a node's long axis written under the table ("Node 2 long axis:
+  31 mm") completes its short-axis row.
 
 Reports machine-translated from Dutch are read too: abbreviation dots before a number
 ("approx. 9 mm", "ca. 3 cm") do not end the sentence, decimal commas are decimals, and a
@@ -86,6 +96,8 @@ class NounSpec(BaseModel):
     organ: list[str] = Field(default_factory=list)
     lesion_in_imaging: list[str] = Field(default_factory=list)
     head_only: list[str] = Field(default_factory=list)
+    generic_heads: list[str] = Field(default_factory=list)
+    generic_contents: list[str] = Field(default_factory=list)
     extranodal_sites: list[str] = Field(default_factory=list)
 
 
@@ -112,6 +124,11 @@ class CueSpec(BaseModel):
     skip_before: list[str]
     distance_after: list[str]
     distance_before: list[str] = Field(default_factory=list)
+    sum_subject: list[str] = Field(default_factory=list)
+    past_study_words: list[str] = Field(default_factory=list)
+    past_verbs: list[str] = Field(default_factory=list)
+    benign_hedges: list[str] = Field(default_factory=list)
+    benign_names: list[str] = Field(default_factory=list)
     short_axis: list[str]
     right_stops: list[str]
     benign: list[str]
@@ -253,6 +270,16 @@ _PREPOSITION = re.compile(
     re.IGNORECASE,
 )
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# what a sum is of: "(sum) of the target lesion diameters", "(sum) of all target lesions"
+_SUM_OF = re.compile(
+    r"(?i)\s+of\s+(?:the\s+|all\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:diameters?|lesions?|measurements?|axes|sizes?)\b"
+)
+_ROW_REF = re.compile(
+    r"(?i)\b(?:node|lesion|target|T|#)\s*#?\s*(\d{1,2})\b[^.;\n\d]{0,20}long[\s-]axis\b"
+    r"[^.;\n\d]{0,12}$"
+)
+_BULLET = re.compile(r"([ \t]*)(?:[-*•–]|\d{1,2}[.)])[ \t]+")
 _LEFT_WINDOW = 160  # characters searched before a size for the measured structure's noun
 _MODALITY_WINDOW = 400  # "CT 1/14 showed … RLL nodule now 3 cm": the sentence's modality
 # Words dropped from a lesion's site ("the largest mass now measures" → no site words).
@@ -365,6 +392,8 @@ class _Lesion:
     modality: str | None = None
     modality_source: str = "none"
     extra: dict[str, object] = field(default_factory=dict)
+    row_ref: str | None = None  # the number of its row in a target-lesion table
+    ref: str | None = None  # "Node 2 long axis: 31 mm": the row it completes
 
 
 class LesionExtractor:
@@ -412,6 +441,8 @@ class LesionExtractor:
         self.mass_effect = re.compile(r"(?i:mass\s+effect)")
         self.imaging_lesion = {_norm(w) for w in n.lesion_in_imaging}
         self.head_only = {_norm(w) for w in n.head_only}
+        self.generic_heads = {_norm(w) for w in n.generic_heads}
+        self.generic_contents = {_norm(w) for w in n.generic_contents}
         c = rules.cues
         # "approx.", "~": a size qualified as approximate (its dot may be blanked, see
         # __call__)
@@ -453,7 +484,7 @@ class LesionExtractor:
             rf"(?i:\b(?:{_alternation(c.distance_before) or '(?!)'})\s*(?:{approx}\s*)?)$"
         )
         self.short_before = re.compile(
-            rf"(?i:(?:{_alternation(c.short_axis)})\s*(?:of|:|=|measuring|measures|is|now|"
+            rf"(?i:(?:{_alternation(c.short_axis)})\)?\s*(?:of|:|=|measuring|measures|is|now|"
             rf"diameter)?\s*(?:{approx}\s*)?)$"
         )
         self.short_after = re.compile(
@@ -491,6 +522,29 @@ class LesionExtractor:
             r"(?i:(?:[(,]\s*(?:(?:on|in|at)\s+)?|\b(?:examination|exam|study|scan|ct|mri|pet)\s+"
             rf"(?:of|from|on|dated)\s+){_PROSE_DATE}\s*:?\s*(?:{approx}\s*)?)$"
         )
+        study = _alternation(c.past_study_words) or "(?!)"
+        # "(MRI 5/02: 38 x 30 mm)", "(CT: 9 mm)": an earlier study named in brackets
+        self.study_bracket = re.compile(
+            r"(?i:\(\s*(?:the\s+)?(?:(?:prior|previous|earlier|outside|baseline)\s+)?"
+            rf"(?:{study})\s*(?:(?:of|from|dated|on)\s+)?(?:{_PROSE_DATE})?\s*:\s*"
+            rf"(?:{approx}\s*)?)$"
+        )
+        # "; on 01/05/2026 it measured 31 x 22 mm": a clause opening on an earlier study
+        # or date, then a past verb right before the value
+        self.past_clause = re.compile(
+            r"(?i:^\s*(?:on|at|in)\s+(?:the\s+)?(?:baseline\b|"
+            r"(?:prior|previous|earlier|preceding|last|outside|initial|baseline)\s+"
+            rf"(?:{study})|(?:(?:{study})\s+)?(?:(?:of|from|dated|on)\s+)?{_PROSE_DATE})"
+            rf"[^.;()]{{0,80}}?\b(?:{_alternation(c.past_verbs) or '(?!)'})\s*"
+            rf"(?:{approx}\s*)?)$"
+        )
+        self.sum_subject = re.compile(rf"(?i:{_alternation(c.sum_subject) or '(?!)'})")
+        hedge = _alternation(c.benign_hedges) or "(?!)"
+        self.benign_named = re.compile(
+            rf"(?i:(?:{hedge}|(?<=\s)[-–—](?=\s))\s*(?:(?:a|an)\s+)?"
+            r"(?:(?!(?:or|and|not|no|than|rather)\b)[a-z-]+\s+)?"  # "a retention cyst"
+            rf"(?:{_alternation(c.benign_names) or '(?!)'}))"
+        )
         self.long_before = re.compile(
             rf"(?i:(?:{_alternation(c.long_axis) or '(?!)'})\s*(?:of|:|=|measuring|measures|is|"
             rf"now|diameter)?\s*(?:{approx}\s*)?)$"
@@ -518,9 +572,19 @@ class LesionExtractor:
         self.col_current = re.compile(rf"(?i:{_alternation(t.current_columns)})")
         self.skip_row = re.compile(rf"(?i:^\W*(?:{_alternation(t.skip_rows)}))")
         self.short_label = re.compile(r"(?i:short[\s-]axis|\bSA\b)")
-        self.cell_re = re.compile(
-            rf"(?:(?i:short|long)[\s-]axis\s*)?~?{_NUM}(?:\s?(?:{u})?{_SEP}{_NUM}){{0,2}}\s?-?(?:{u})?\.?(?:\s*\([^)]*\))?"
+        cell = (
+            rf"(?:(?i:short|long)[\s-]axis\s*)?~?{_NUM}(?:\s?(?:{u})?{_SEP}{_NUM}){{0,2}}\s?-?(?:{u})?\.?"
+            r"(?:\s*\([^)]*\))?"
         )
+        self.cell_re = re.compile(cell)
+        # "L hilar LN 10 mm (SA)   14 mm (SA)": a value glued to its row's label
+        self.cell_tail = re.compile(rf"(?<=[A-Za-z)\]])[ \t]+(?P<v>{cell})$")
+        # "27 x 18 mm (SA 18)": the short axis stated in brackets inside a cell
+        self.cell_sa = re.compile(
+            rf"(?i:\(\s*(?:sa|short[\s-]axis)\s*[:=]?\s*(?P<v>{_NUM})\s?(?P<u>{u})?\s*\))"
+        )
+        titles = [w for a in rules.anchors if a.label == TABLE_LABEL for w in a.literals]
+        self.table_title = re.compile(rf"(?i:{_alternation(titles) or '(?!)'})")
         self.modality = [(m, re.compile("|".join(ps))) for m, ps in rules.modality.items()]
         self.modality_any = re.compile("|".join(p for ps in rules.modality.values() for p in ps))
         self.pathology_re = re.compile("|".join(rules.report.pathology))
@@ -572,6 +636,7 @@ class LesionExtractor:
             found, slices = self._sentence(text, lo, hi, info)
             lesions.extend(found)
             out.extend(slices)
+        _merge_long_axes(lesions)
         _drop_repeated_short_axes(lesions)
         out.extend(self._candidate(les, info) for les in lesions)
         return doc
@@ -753,6 +818,11 @@ class LesionExtractor:
                     self._attach_long(subject_lesion, ms)
                     continue
                 ms.role = "current"
+                # "Node 2 long axis: 31 mm": the long axis of row 2 of the table
+                ref = _ROW_REF.search(text, max(lo, ms.start - 40), ms.start)
+                long_ref = ref.group(1) if ref else None
+            else:
+                long_ref = None
             if ms.role == "slice":
                 slices.append(self._slice(ms, info, _said(mentions, ms.start, self.modality)))
                 continue
@@ -768,6 +838,15 @@ class LesionExtractor:
                 self._attach_short(subject_lesion, ms)
                 continue
             noun = self._noun(text, lo, hi, ms, info)
+            if (
+                ms.role != "prior"
+                and noun is not None
+                and noun.category in ("lesion", "ambiguous")
+                and self._named_benign(text, ms, noun, measures[i + 1 :], hi)
+            ):
+                # "9 mm hypodense focus, likely a cyst": not a tumour (nor its priors)
+                subject, subject_lesion = ms, None
+                continue
             same_subject = (
                 ms.role == "prior"
                 and subject is not None
@@ -785,6 +864,9 @@ class LesionExtractor:
                 prev_lesion=subject_lesion if same_subject else None,
             )
             if les is not None:
+                les.ref = long_ref or (
+                    subject_lesion.ref if same_subject and subject_lesion is not None else None
+                )
                 self._set_modality(les, _said(mentions, ms.start, self.modality), info)
                 nxt = measures[i + 1].start if i + 1 < len(measures) else hi
                 if les.assertion is Assertion.PRESENT and self._gone(text, ms, nxt):
@@ -807,9 +889,13 @@ class LesionExtractor:
         technique: bool,
         technique_sentence: bool,
     ) -> None:
-        # the words before may sit on the previous (hard-wrapped) line
-        before = _clause_tail(text[max(0, ms.start - 45) : ms.start])
+        # the words before may sit on the previous (hard-wrapped) line; runs of spaces and
+        # leader dots of a laid-out row are one gap ("Sum        80 mm", "LN (SA) ... 21 mm")
+        before = _clause_tail(_squeeze(text[max(0, ms.start - 160) : ms.start])[-45:])
         after = text[ms.end : min(len(text), ms.end + 40)]
+        if self._sum_clause(text, lo, ms):
+            ms.role, ms.cue = "skip", "a value of the sum of diameters"
+            return
         if ms.form == "pair_prior":
             ms.role, ms.cue = "prior", "earlier value of 'from X to Y'"
             return
@@ -860,9 +946,14 @@ class LesionExtractor:
             not prior_cue
             and prev is not None
             and prev.role in ("current", "short")
-            and self.dated_before.search(before)  # "9 mm (03-04-2022: 6 mm)"
+            and (
+                self.dated_before.search(before)  # "9 mm (03-04-2022: 6 mm)"
+                or self.study_bracket.search(before)  # "15 mm (MRI 1/08: 13 mm)"
+            )
         ):
-            prior_cue = "prior size quoted with its date"
+            prior_cue = "prior size quoted with its date or study"
+        if not prior_cue and self._past_clause(text, lo, ms):
+            prior_cue = "size on an earlier study (past tense)"
         if prior_cue and self._described_unchanged(text, hi, ms, before):
             prior_cue = ""  # "the previously described 6 mm nodule is unchanged": current
         if prior_cue:
@@ -875,6 +966,31 @@ class LesionExtractor:
             ms.role = "short"
         elif long_axis:
             ms.role = "long"  # "short axis 12 mm, long axis 18 mm"
+
+    def _sum_clause(self, text: str, lo: int, ms: Measure) -> bool:
+        """'the sum of target lesion diameters rose 20% (60 -> 72 mm)', 'SLD 101 mm
+        (03/02/2026: 88 mm)': a value in a clause whose subject is the sum of diameters,
+        with no lesion named after it."""
+        seg = re.split(r"[.;]\s|\n[ \t]*\n", text[max(lo, ms.start - 120) : ms.start])[-1]
+        m = _last(self.sum_subject.finditer(seg))
+        if m is None:
+            return False
+        of = _SUM_OF.match(seg, m.end())  # "sum of target diameters"
+        return not self.noun_re.search(seg, of.end() if of else m.end())
+
+    def _past_clause(self, text: str, lo: int, ms: Measure) -> bool:
+        """'…now 40 x 31 mm; on 01/05/2026 it measured 31 x 22 mm': in an imaging report,
+        a clause opening on an earlier study or date whose verb is in the past."""
+        if not self._imaging:
+            return False  # a note's "on CT 4/11 it measured" quotes the latest study
+        seg = text[max(lo, ms.start - 150) : ms.start]
+        seg = re.split(r"[.;]\s|\(|\n[ \t]*\n", seg)[-1]
+        for part in _clause_openings(seg):
+            m = self.past_clause.search(part)
+            if m is not None:
+                # "on 05/12/2026 it measured": the report's own date is no earlier study
+                return not _same_date(_date_numbers(m.group(0)), _exam_date(text))
+        return False
 
     def _then_now(self, text: str, first: Measure, second: Measure) -> bool:
         """'The nodule of 6 mm has partially resolved, now 4 mm': a size followed, with
@@ -923,12 +1039,14 @@ class LesionExtractor:
             inside = before[opened + 1 :]
             if self.prior_open.match(inside):
                 return "prior size quoted for comparison"
-        # "28 mm (21 mm)": a bare size in brackets right after the current one
+        # "28 mm (21 mm)": a bare size in brackets right after the current one (but "3.3 cm
+        # (33 x 25 mm)" writes the same size again)
         if (
             prev is not None
             and prev.role in ("current", "short")
             and re.fullmatch(r"\s*\(\s*", text[prev.end : ms.start])
             and re.match(r"\s*\)", after)
+            and not _restates(prev, ms)
         ):
             return "bare bracketed size after the current one (prior)"
         return ""
@@ -995,7 +1113,10 @@ class LesionExtractor:
                 break
             if self.mass_effect.match(text, m.start()):
                 continue
-            head = Noun(self._cat(m.group(0)), m.start(), m.end())
+            cat = self._cat(m.group(0))
+            if cat == "ambiguous" and head is not None and head.category != "ambiguous":
+                continue  # "1.7 cm cortical cyst upper pole region": a place word
+            head = Noun(cat, m.start(), m.end())
         return head
 
     def _left_noun(self, text: str, lo: int, start: int, *, far: bool = False) -> Noun | None:
@@ -1012,12 +1133,23 @@ class LesionExtractor:
             m = found[i]
             cat = self._cat(m.group(0))
             if cat in ("organ", "non_lesion") and text[m.end() : m.end() + 1] == ":":
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                if not text[m.end() + 1 : start].strip() and not re.search(
+                    r"[A-Za-z0-9]", text[line_start : m.start()]
+                ):
+                    return Noun(cat, m.start(), m.end(), far=far)  # "SPLEEN: 16 cm"
                 continue  # a line label ("Liver:") is a site, not the measured thing
             if (
                 cat not in ("lesion", "node")
-                and self._in_prep_phrase(text, m.start())
+                and (
+                    self._in_prep_phrase(text, m.start())
+                    or self._after_preposition(text, found[:i], m.start())
+                )
                 and self._noun_in_clause(text, found[:i], m.start())
             ):
+                if self._of_generic_head(text, found[:i], m):
+                    # "a focus of old haemorrhage (4 mm)": the focus is one
+                    return Noun(cat, m.start(), m.end(), far=far)
                 continue
             return Noun(cat, m.start(), m.end(), far=far)
         return None
@@ -1029,6 +1161,28 @@ class LesionExtractor:
         if _norm(m.group(0)) not in self.head_only:
             return False
         return bool(re.match(r"[ \t]+[a-z]{3}", text[m.end() : m.end() + 5]))
+
+    @staticmethod
+    def _after_preposition(text: str, earlier: list[re.Match[str]], pos: int) -> bool:
+        """'enhancement along the medial and inferior cavity wall margin': a preposition
+        between an earlier noun of the clause and ``pos``."""
+        for e in reversed(earlier):
+            gap = text[e.end() : pos]
+            if re.search(r"[,;:()\n]", gap):
+                return False
+            if _PREPOSITION.search(gap):
+                return True
+        return False
+
+    def _of_generic_head(self, text: str, earlier: list[re.Match[str]], m: re.Match[str]) -> bool:
+        """'focus of old haemorrhage': a content joined by 'of' to the generic head before
+        it."""
+        if not earlier or _norm(m.group(0)) not in self.generic_contents:
+            return False
+        e = earlier[-1]
+        return _norm(e.group(0)) in self.generic_heads and bool(
+            re.fullmatch(r"(?i)\s+of\s+(?:[a-z-]+\s+){0,2}", text[e.end() : m.start()])
+        )
 
     @staticmethod
     def _noun_in_clause(text: str, earlier: list[re.Match[str]], pos: int) -> bool:
@@ -1063,12 +1217,42 @@ class LesionExtractor:
         # the same paragraph, in reports only (their findings run over several sentences)
         if not (info.is_radiology or info.is_pathology):
             return None
-        if len(_clause_tail(text[max(lo, ms.start - _LEFT_WINDOW) : ms.start]).split()) > 8:
+        lead = self._list_lead_noun(text, ms.start)
+        if lead is not None:
+            return lead
+        tail = _clause_tail(text[max(lo, ms.start - _LEFT_WINDOW) : ms.start])
+        last = _last(self.measure_re.finditer(tail))  # a list of sizes: from the last one
+        if len((tail[last.end() :] if last else tail).split()) > 8:
             return None
         para = max(lo - 200, 0)
         blank = _last(_BLANK_LINE.finditer(text, para, lo))
         start = blank.end() if blank else para
         return self._left_noun(text, start, lo, far=True)
+
+    def _list_lead_noun(self, text: str, pos: int) -> Noun | None:
+        """'Several lung nodules, larger.' then '- RUL (image 40): 1.3 cm': an item
+        of a bulleted list without a noun of its own measures what the list's lead line
+        names."""
+        ls = text.rfind("\n", 0, pos) + 1
+        bullet = _BULLET.match(text, ls)
+        if bullet is None:
+            return None
+        indent = len(bullet.group(1).expandtabs())
+        end = ls - 1
+        for _ in range(20):
+            if end <= 0:
+                return None
+            start = text.rfind("\n", 0, end) + 1
+            line = text[start:end]
+            if not line.strip():
+                return None
+            b = _BULLET.match(line)
+            lead_indent = len(line) - len(line.lstrip())
+            if b is None and lead_indent <= indent:
+                noun = self._left_noun(text, start, end, far=True)
+                return noun if noun is not None and noun.category != "organ" else None
+            end = start - 1  # another item, or an item's continuation line
+        return None
 
     def _cat(self, word: str) -> str:
         w = _norm(word)
@@ -1200,6 +1384,23 @@ class LesionExtractor:
         les.extra["short_axis_stated"] = True
         les.adjustments = [a for a in les.adjustments if not a[0].startswith("short axis only")]
         les.rule = les.rule.replace("/short_axis", "/size")
+
+    def _named_benign(
+        self, text: str, ms: Measure, noun: Noun, later: list[Measure], hi: int
+    ) -> bool:
+        """'2.2 cm renal lesion, water density, no wall - simple cyst': the structure measured
+        is named a non-tumour after it, before the next current size, with no other tumour
+        named between."""
+        limit = next((x.start for x in later if x.role != "prior"), hi)
+        start = max(ms.end, noun.end)
+        seg = re.split(r"[.;]\s|\n[ \t]*\n", text[start:limit], maxsplit=1)[0]
+        m = self.benign_named.search(seg)
+        if m is None:
+            return False
+        return not any(
+            self._cat(n.group(0)) in ("lesion", "node")
+            for n in self.noun_re.finditer(seg, 0, m.start())
+        )
 
     def _gone(self, text: str, ms: Measure, limit: int) -> bool:
         """'The previously described 5 mm nodule is no longer visible': a cue that the
@@ -1338,6 +1539,11 @@ class LesionExtractor:
             if self.cell_re.fullmatch(cell):
                 values.append((s, e))
                 continue
+            glued = self.cell_tail.search(stripped, s, e) if values else None
+            if glued is not None and self.unit_re.search(glued.group("v")):
+                values.append((glued.start("v"), e))
+                label_end = glued.start()
+                break
             label_end = e
             break
         if not values or label_end == 0:
@@ -1363,6 +1569,7 @@ class LesionExtractor:
             if self._value_cells(line) is not None:
                 continue  # another row
             roles: list[str] = []
+            dates: list[str] = []
             for cell in _CELL_SPLIT.split(line.strip()):
                 if self.col_current.search(cell):
                     roles.append("current")
@@ -1370,10 +1577,15 @@ class LesionExtractor:
                     roles.append("prior")
                 elif _DATE_HINT.search(cell):
                     roles.append("date")
+                    dates.append(cell)
             if not roles:
                 return None
             if "current" not in roles and "prior" not in roles:
-                roles = ["prior"] * (len(roles) - 1) + ["current"]  # dates: left = earlier
+                # columns headed by dates only: the exam's date, else the latest, is today's
+                # ("| 12/06/2026 | 30/01/2026 |"); when undecidable, left = earlier
+                k = _current_date_column(dates, text)
+                k = len(roles) - 1 if k is None else k
+                roles = ["current" if i == k else "prior" for i in range(len(roles))]
             roles = [("prior" if r == "date" else r) for r in roles]
             if "current" not in roles:
                 roles[-1] = "current"
@@ -1395,7 +1607,14 @@ class LesionExtractor:
             roles = ["prior"] * (len(cells) - 1) + ["current"]
         cats = [self._cat(m.group(0)) for m in self.noun_re.finditer(label)]
         node = "node" in cats
-        if cats and cats[-1] in ("non_lesion", "organ") and "lesion" not in cats and not node:
+        if (
+            cats
+            and cats[-1] in ("non_lesion", "organ")
+            and "lesion" not in cats
+            and not node
+            # (in a target-lesion table "Liver seg 2" names a lesion's site)
+            and (cats[-1] != "organ" or not self._target_table(text, ls))
+        ):
             return []
         if node and info.is_pathology:
             return []
@@ -1406,9 +1625,12 @@ class LesionExtractor:
                 continue
             cell_short = short_only or bool(self.short_label.search(line, s, e))
             written = self._measures(text, ls + s, ls + e)
+            stated_short: float | None = None
             if written:
-                ms = written[0]
+                ms, stated_short = self._cell_measure(line[s:e], written, cell_short)
                 ms.form, ms.role = "cell", role
+                if stated_short is not None:
+                    cell_short = False  # the long axis is written too
             elif unitless:
                 nm = self.num_re.search(line, s, e)
                 v = _num(nm.group(0)) if nm else None
@@ -1434,13 +1656,17 @@ class LesionExtractor:
                 adjustments.append(("implausible lesion size", self.adj["implausible_size"]))
             prior = role == "prior"
             dims = ms.dims
+            if stated_short is not None:
+                short_mm: float | None = stated_short
+            elif cell_short:
+                short_mm = dims[0]
+            else:
+                short_mm = min(dims[:2]) if node and len(dims) > 1 else None
             les = _Lesion(
                 measure=ms,
                 long_mm=max(dims),
-                short_mm=dims[0]
-                if cell_short
-                else (min(dims[:2]) if node and len(dims) > 1 else None),
-                node=node or cell_short,
+                short_mm=short_mm,
+                node=node or cell_short or stated_short is not None,
                 long_stated=not cell_short,
                 assertion=Assertion.HISTORICAL if prior else Assertion.PRESENT,
                 reason="prior column of a measurement table"
@@ -1449,6 +1675,10 @@ class LesionExtractor:
                 rule="lesions.table/row",
                 adjustments=adjustments,
             )
+            if stated_short is not None:
+                les.extra["short_axis_stated"] = True
+            ref = re.match(r"(?i)\W*(?:T|target|lesion|#)?\s*(\d{1,2})\b", label)
+            les.row_ref = ref.group(1) if ref else None
             les.site = re.sub(r"^\W*(?:T?\d+[.):]?\s+)?", "", label).strip(" |") or None
             if les.site:
                 les.site = re.sub(r"(?i)\s*\(short[\s-]axis\)", "", les.site)
@@ -1459,6 +1689,40 @@ class LesionExtractor:
                 )
             out.append(les)
         return out
+
+    def _cell_measure(
+        self, cell: str, written: list[Measure], short: bool
+    ) -> tuple[Measure, float | None]:
+        """One cell's measurement and its stated short axis: '27 x 18 mm (SA 18)' (long axis
+        27, short 18); in a short-axis row, '15 mm (22 x 15 mm)' (the full size in brackets)."""
+        first = written[0]
+        sa = self.cell_sa.search(cell)
+        if sa is not None:
+            v = _num(sa.group("v"))
+            if v is not None:
+                v *= self._factor(sa.group("u") or first.unit)
+                if len(first.dims) > 1 or abs(first.dims[0] - v) > 0.01:
+                    return first, v
+        full = next((w for w in written[1:] if len(w.dims) >= 2), None)
+        if short and full is not None and len(first.dims) == 1:
+            ms = Measure(first.start, full.end, full.dims, full.unit, "cell")
+            return ms, first.dims[0]
+        return first, None
+
+    def _target_table(self, text: str, ls: int) -> bool:
+        """Is the row at ``ls`` in a table titled RECIST / target lesions (its block)?"""
+        pos = ls
+        for _ in range(15):
+            if pos <= 0:
+                return False
+            start = text.rfind("\n", 0, pos - 1) + 1
+            line = text[start : pos - 1]
+            if not line.strip():
+                return False
+            if self.table_title.search(line):
+                return True
+            pos = start
+        return False
 
     def _table_unit(self, text: str, ls: int) -> str:
         head = text[max(0, ls - 400) : ls]
@@ -1541,6 +1805,26 @@ def _last(matches: Iterable[re.Match[str]]) -> re.Match[str] | None:
 _LIST_GAP = re.compile(r"\s*(?:\([^()\n]{1,30}\))?\s*(?:,|;|&|/|and|,\s*and)\s*", re.IGNORECASE)
 
 
+def _squeeze(s: str) -> str:
+    """Runs of spaces/tabs and leader dots ('.....') as one space."""
+    return re.sub(r"[ \t]*(?:\.{3,}|…+)[ \t]*|[ \t]{2,}", " ", s)
+
+
+def _clause_openings(seg: str) -> list[str]:
+    """``seg`` and its tails after each comma or colon (where a clause may open)."""
+    return [seg] + [seg[m.end() :] for m in re.finditer(r"[,:]\s*", seg)]
+
+
+def _restates(prev: Measure, ms: Measure) -> bool:
+    """'2.6 cm (26 x 21 mm)': the bracketed size gives the same long axis in another form."""
+    a, b = max(prev.dims), max(ms.dims)
+    same = abs(a - b) <= 0.02 * max(a, b)
+    other_form = (
+        len(prev.dims) != len(ms.dims) or (prev.unit or "").lower() != (ms.unit or "").lower()
+    )
+    return same and other_form
+
+
 def _clause_tail(s: str) -> str:
     """The end of ``s`` after the last sentence stop or blank line."""
     return re.split(r"[.;]\s|\n[ \t]*\n", s)[-1]
@@ -1584,6 +1868,107 @@ def _title_lines(text: str, n: int = 4, longest: int = 160) -> str:
             lines.append(line)
         pos = end + 1
     return "\n".join(lines)
+
+
+_NUM_DATE = re.compile(r"(?<![\d/.-])(\d{1,4})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?(?![\d/])")
+
+
+def _date_numbers(s: str) -> tuple[int | None, int, int, bool] | None:
+    """(year, first, second, iso) of the first numeric date in ``s``: iso when written
+    year-first (then first = month); else first/second are day and month in an order the
+    document decides."""
+    m = _NUM_DATE.search(s)
+    if m is None:
+        return None
+    a, b, c = m.groups()
+    if len(a) == 4:
+        return int(a), int(b), int(c) if c else 1, True
+    if len(a) > 2:
+        return None
+    year = None if c is None else (int(c) + 2000 if len(c) == 2 else int(c))
+    return year, int(a), int(b), False
+
+
+def _day_first(text: str) -> bool | None:
+    """Does the document write day/month (True), month/day (False), or can't one tell?"""
+    dmy = mdy = False
+    for m in _NUM_DATE.finditer(text):
+        a, b, year = m.groups()
+        if len(a) > 2 or year is None:  # ("Se/Im 3/28" is no date)
+            continue
+        dmy |= int(a) > 12 and int(b) <= 12
+        mdy |= int(b) > 12 and int(a) <= 12
+    return dmy if dmy != mdy else None
+
+
+_EXAM_DATE = re.compile(
+    r"(?im)^[^\n\w]*(?:exam(?:ination)?\s+date|date\s+of\s+(?:exam|examination|service|study)"
+    r"|study\s+date|dos|date)\b[^\n:]{0,20}[:.]+[ \t]*([^\n]{0,40})"
+)
+
+
+def _exam_date(text: str) -> tuple[int | None, int, int, bool] | None:
+    """The date on the report's 'Date:' / 'Exam date:' line (near its top)."""
+    line = _EXAM_DATE.search(text, 0, 1200)
+    return _date_numbers(line.group(1)) if line else None
+
+
+def _same_date(
+    d: tuple[int | None, int, int, bool] | None, e: tuple[int | None, int, int, bool] | None
+) -> bool:
+    """The same numbers (a missing year matches any)."""
+    if d is None or e is None or d[1:3] != e[1:3]:
+        return False
+    return d[0] is None or e[0] is None or d[0] == e[0]
+
+
+def _current_date_column(cells: list[str], text: str) -> int | None:
+    """Which of a header's date columns is today's: the one giving the exam's date, else
+    the latest (dates read day- or month-first as the document writes them)."""
+    parsed = [_date_numbers(c) for c in cells]
+    exam = _exam_date(text)
+    same = [i for i, d in enumerate(parsed) if _same_date(d, exam)]
+    if len(same) == 1:
+        return same[0]
+    if any(d is None for d in parsed) or len(parsed) < 2:
+        return None
+    day_first = _day_first(text)
+    keys = []
+    for y, a, b, iso in parsed:  # type: ignore[misc]
+        if y is None:
+            return None
+        if iso:
+            keys.append((y, a, b))
+        elif a == b or day_first is not None:
+            keys.append((y, b, a) if day_first else (y, a, b))
+        else:
+            keys.append((y, 0, 0))  # the year alone decides
+    latest = max(keys)
+    if keys.count(latest) != 1:
+        return None
+    return keys.index(latest)
+
+
+def _merge_long_axes(lesions: list[_Lesion]) -> None:
+    """'Node 2 long axis: 31 mm (prior 26 mm)' under a table whose row 2 gives the node's
+    short axis only: one node, its long axis from the sentence and its short axis from the
+    row (same assertion)."""
+    rows = {
+        (les.row_ref, les.assertion): les
+        for les in lesions
+        if les.row_ref and les.node and not les.long_stated
+    }
+    used: set[int] = set()
+    for les in lesions:
+        if not (les.ref and les.node and les.long_stated and les.short_mm is None):
+            continue
+        row = rows.get((les.ref, les.assertion))
+        if row is None or id(row) in used:
+            continue
+        les.short_mm = row.short_mm
+        les.extra["short_axis_stated"] = True
+        used.add(id(row))
+    lesions[:] = [les for les in lesions if id(les) not in used]
 
 
 def _drop_repeated_short_axes(lesions: list[_Lesion]) -> None:
