@@ -1,9 +1,10 @@
 """Score findings against gold at the level of distinct facts.
 
 Predictions are de-duplicated per document (same field, assertion and value → one
-fact, keeping the most confident). A therapy fact may match one gold line per course:
-the same agent given in two courses with different outcomes is two gold lines, matched
-when the agent's mentions state each outcome. A prediction matches a gold line when doc_id, field,
+fact, keeping the most confident). A fact matches one gold line per distinct mention: two
+gold facts of one document may share a value (an 11 mm node and an 11 mm nodule, one agent
+given in two courses with different outcomes), and each needs its own mention whose
+attributes agree. A prediction matches a gold line when doc_id, field,
 assertion and value agree — numbers within 2%, free-text values when most of the
 gold's words appear in the prediction — and every attribute the gold lists agrees.
 Optional gold lines are never counted as missed, and a prediction matching one is not a
@@ -173,14 +174,21 @@ class ScoreResult:
         return self.assertion_correct / self.assertion_total if self.assertion_total else 0.0
 
 
-def _course_of(g: GoldFact) -> str | None:
-    """A therapy line's outcome: the same agent given in two courses with different
-    outcomes is two gold lines (ANNOTATION.md), and one predicted agent whose mentions
-    state both outcomes matches both."""
-    if g.field != "therapy" or not g.attributes:
-        return None
-    outcome = g.attributes.get("outcome")
-    return None if outcome is None else str(outcome)
+def _free_mention(p: PredFact, g: GoldFact, used: set[tuple[int, int]]) -> tuple[int, int] | None:
+    """A mention (span) of the predicted fact, not yet matched to another gold line, whose
+    attributes agree with this gold line. Gold has one line per distinct fact, and two facts
+    of one document may share a value (an 11 mm node and an 11 mm nodule; one agent given in
+    two courses with different outcomes): each is matched by its own mention."""
+    for f in p.findings:
+        span = (f.start, f.end)
+        if span in used:
+            continue
+        if not g.attributes or all(
+            k in f.attributes and attribute_agrees(f.attributes[k], v)
+            for k, v in g.attributes.items()
+        ):
+            return span
+    return None
 
 
 def score(findings: Iterable[Finding], gold: Iterable[GoldFact]) -> ScoreResult:
@@ -195,7 +203,7 @@ def score(findings: Iterable[Finding], gold: Iterable[GoldFact]) -> ScoreResult:
 
     per_field: dict[str, FieldScore] = defaultdict(FieldScore)
     matched: set[int] = set()
-    courses: dict[int, set[str | None]] = {}  # outcomes of the therapy lines a fact matched
+    used: dict[int, set[tuple[int, int]]] = {}  # the mentions (spans) of a fact already matched
     neutral: set[int] = set()
     misses: list[dict[str, Any]] = []
     a_correct = a_total = 0
@@ -207,22 +215,18 @@ def score(findings: Iterable[Finding], gold: Iterable[GoldFact]) -> ScoreResult:
             fs = per_field[g.field]
             if not g.optional:
                 fs.n_gold += 1
-            course = _course_of(g)
             hits = [
                 p
                 for p in cands
-                if (
-                    id(p) not in matched
-                    or (course is not None and course not in courses.get(id(p), {None}))
-                )
-                and p.assertion == g.assertion
+                if p.assertion == g.assertion
                 and values_agree(g.field, p.value, g.value)
-                and _attrs_agree(p, g)
+                and _free_mention(p, g, used.get(id(p), set())) is not None
             ]
             if hits:
                 best = max(hits, key=lambda p: (id(p) not in matched, p.confidence))
                 matched.add(id(best))
-                courses.setdefault(id(best), set()).add(course)
+                mention = _free_mention(best, g, used.get(id(best), set()))
+                used.setdefault(id(best), set()).add(mention)  # type: ignore[arg-type]
                 if not g.optional:
                     fs.tp += 1
             elif not g.optional:

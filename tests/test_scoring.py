@@ -25,8 +25,8 @@ def P(doc, field, value, assertion="present", conf=0.9, i=[0], **attrs):  # noqa
         value=value,
         attributes=attrs,
         text="x",
-        start=0,
-        end=1,
+        start=i[0],  # every prediction its own mention
+        end=i[0] + 1,
         assertion=Assertion(assertion),
         confidence=conf,
         rule="r",
@@ -96,6 +96,19 @@ def test_two_courses_of_one_agent():
     r = score(preds, gold)
     assert (r.overall.tp, r.overall.fp, r.overall.fn) == (3, 0, 1)
     assert [m["doc_id"] for m in r.misses] == ["d2"]
+
+
+def test_two_facts_with_one_value_need_two_mentions():
+    gold = [
+        G("d1", "lesion", 11, lymph_node=True),
+        G("d1", "lesion", 11, lymph_node=False),
+    ]
+    node = P("d1", "lesion", 11, lymph_node=True)
+    again = node.model_copy(update={"id": "again"})  # the node named twice, same span
+    r = score([node, again], gold)
+    assert (r.overall.tp, r.overall.fp, r.overall.fn) == (1, 0, 1)
+    r = score([node, P("d1", "lesion", 11, lymph_node=False)], gold)
+    assert (r.overall.tp, r.overall.fp, r.overall.fn) == (2, 0, 0)
 
 
 def test_one_course_is_not_matched_twice():
