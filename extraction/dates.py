@@ -41,8 +41,9 @@ _PATTERNS = [
     # month/day without a year, only where it reads as a date: "(3/14)", "on 3/14", "3/14:",
     # "Labs 3/14", "TTE 4/15", "vs 6/01"
     re.compile(
-        r"(?:\(|\b(?:on|dated|from|since|until|through|thru|by|vs\.?|labs?|cbc|cmp|bloods?|echo|"
-        r"tte|ecg|ekg|ct|mri|pet|drawn|collected)\s+)(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/])",
+        r"(?:\(|\b(?:on|dated|from|since|until|through|thru|by|vs\.?|labs?|cbc|cmp|bmp|lfts?|"
+        r"chems?|bloods?|echo|tte|ecg|ekg|ct|mri|pet|drawn|collected)\s+)"
+        r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/])",
         re.IGNORECASE,
     ),
     re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?=:)"),

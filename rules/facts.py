@@ -4,7 +4,8 @@
   within a freshness window before the screening date; several current values on that
   latest date that disagree are a **conflict**.
 - A lab value quoted again without its range keeps the range printed with it earlier
-  (same field and value, within a month): it is the same measurement.
+  (same field and value, within a month): it is the same measurement. Quoted without its
+  unit and without a date of its own, it also takes the printed unit and date.
 - History facts (therapy, psychiatric history, Gilbert's, liver involvement, diagnosis)
   accumulate over the chart.
 - Negated, hypothetical, possible and family mentions never count as present.
@@ -245,6 +246,70 @@ def inherit_printed_uln(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+RESTATED_UNIT_WITHIN_DAYS = 90  # a unitless quote of a value printed with its unit before
+
+
+def date_unitless_quotes(findings: list[Finding]) -> list[Finding]:
+    """A lab value quoted without its unit and without a date of its own ("hgb was 8.7" in
+    a later note) that repeats a value printed earlier with its unit is that earlier
+    measurement: it takes the printed unit and the printed date (it is not a new, later
+    value whose unit had to be guessed)."""
+    printed = [
+        f
+        for f in findings
+        if f.assertion is CURRENT and f.date is not None and f.unit
+        and "original_value" in f.attributes and not f.attributes.get("unit_inferred")
+        and not f.attributes.get("unit_candidates")
+    ]  # fmt: skip
+    if not printed:
+        return findings
+    out = []
+    for f in findings:
+        quoted = (
+            f.date is not None
+            and f.date_source == "document"
+            and not f.attributes.get("confirmed")
+            and "original_value" in f.attributes
+            and (f.attributes.get("unit_inferred") or f.attributes.get("unit_candidates"))
+        )
+        src = None
+        if quoted:
+            raw = f.attributes["original_value"]
+            src = next(
+                (
+                    p
+                    for p in sorted(printed, key=lambda p: p.date, reverse=True)  # type: ignore[arg-type, return-value]
+                    if p.field == f.field
+                    and p.date < f.date  # type: ignore[operator]
+                    and (f.date - p.date).days <= RESTATED_UNIT_WITHIN_DAYS  # type: ignore[operator]
+                    and isinstance(raw, int | float)
+                    and isinstance(p.attributes["original_value"], int | float)
+                    and abs(p.attributes["original_value"] - raw) <= 0.02 * max(abs(raw), 1e-9)
+                ),
+                None,
+            )
+        if src is None:
+            out.append(f)
+            continue
+        attrs = {
+            k: v
+            for k, v in f.attributes.items()
+            if k not in ("unit_inferred", "unit_inference", "unit_candidates")
+        }
+        for k in ("original_unit", "uln", "uln_source", "x_uln", "x_uln_conservative"):
+            if k in src.attributes:
+                attrs[k] = src.attributes[k]
+            else:
+                attrs.pop(k, None)
+        attrs["restates_finding"] = src.id
+        out.append(
+            f.model_copy(
+                update={"value": src.value, "unit": src.unit, "date": src.date, "attributes": attrs}
+            )
+        )
+    return out
+
+
 def build_facts(
     patient_id: str,
     findings: Iterable[Finding],
@@ -255,5 +320,5 @@ def build_facts(
 ) -> PatientFacts:
     mine = [f for f in findings if f.patient_id == patient_id]
     conf = [c for c in confirmations if c.patient_id == patient_id]
-    resolved, overrides = apply_confirmations(inherit_printed_uln(mine), conf)
+    resolved, overrides = apply_confirmations(inherit_printed_uln(date_unitless_quotes(mine)), conf)
     return PatientFacts(patient_id, as_of, resolved, document_kinds or {}, overrides)

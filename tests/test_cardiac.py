@@ -93,3 +93,17 @@ def test_abbreviated_degree_of_av_block(extract):
     assert (f.value, f.attributes["significant"]) == ("abnormal", False)
     (f,) = only(extract("ECG: 2nd deg AV block, Mobitz I."), "ecg")
     assert (f.value, f.attributes["significant"]) == ("abnormal", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "significant", "finding"),
+    [
+        ("ECG today: sinus rhythm 84, QTc of five oh six milliseconds.", True, "QTc 506 ms"),
+        ("ECG: sinus rhythm, QTc prolonged.", True, "prolonged QTc"),
+        ("ECG: sinus rhythm, no QTc prolongation.", False, None),
+    ],
+)
+def test_qtc_dictated_or_only_called_prolonged(extract, text, significant, finding):
+    (f,) = only(extract(text), "ecg")
+    assert f.attributes["significant"] is significant
+    assert (finding in f.attributes.get("finding", "")) if finding else f.value == "normal"

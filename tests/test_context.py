@@ -164,3 +164,12 @@ def test_a_value_compared_with_an_unwritten_earlier_one_is_current(extract):
     for text in ("Hb 91 g/L, reduced from previous result.", "Platelets 150, up from prior."):
         (f,) = [f for f in extract(text) if f.field in ("hemoglobin", "platelets")]
         assert f.assertion == "present"
+
+
+def test_w_slash_o_negates_history_facts_but_not_a_later_drug(extract):
+    (f,) = [
+        f for f in extract("ALT > 3x ULN w/o liver involvement.") if f.field == "liver_involvement"
+    ]
+    assert f.assertion == "negated"
+    text = "Chemoradiation with temozolomide, completed w/o problems, then adjuvant TMZ x 6."
+    assert all(f.assertion != "negated" for f in extract(text) if f.field == "therapy")

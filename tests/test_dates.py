@@ -49,3 +49,8 @@ def test_not_dates():
 )
 def test_column_header_dates_with_month_names(raw, expected):
     assert parse_bare_date(raw, dt.date(2025, 12, 20)) == expected
+
+
+def test_lfts_with_a_month_and_day():
+    (m,) = find_dates("Outside LFTs 12/01 (Quest): ALT 212.", dt.date(2025, 12, 8))
+    assert m.value == dt.date(2025, 12, 1)

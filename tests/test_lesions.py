@@ -900,3 +900,9 @@ def test_modality_is_the_examined_one_not_the_comparisons(extract):
     )
     found = [f for f in extract(text, kind="radiology") if f.field == "lesion"]
     assert found and {f.attributes["modality"] for f in found} == {"CT"}
+
+
+def test_a_size_after_reaches_is_a_threshold(extract):
+    text = "CT chest: small nodules, RUL 8 mm and LLL 7 mm. No nodule reaches 10 mm."
+    values = {f.value for f in extract(text, kind="radiology") if f.field == "lesion"}
+    assert values == {8, 7}

@@ -621,3 +621,18 @@ def test_routing_sends_uncertain_met_criteria_to_review():
     d = decide(facts, TRIAL, strict)
     assert d.status == "eligible"  # the status is the rules'; routing adds what to confirm
     assert d.review_items and all(i.priority == 6 for i in d.review_items)
+
+
+def test_a_unitless_quote_of_an_earlier_printed_value_is_that_measurement():
+    """'hgb was 8.7' in a later note, no unit, no date: the 8.7 g/dL printed 7 weeks before
+    (now stale), not a new value with a guessed unit; the current value decides."""
+    printed = lab("hemoglobin", 87, "g/L", days_ago=50, original_value=8.7, original_unit="g/dL")
+    quote = F(
+        "hemoglobin", 87, unit="g/L", days_ago=0, original_value=8.7, unit_inferred="g/dL",
+        unit_inference="document_system", unit_candidates=["g/dL", "mmol/L"], uln_source="default",
+    )  # fmt: skip
+    current = lab("hemoglobin", 102, "g/L", days_ago=2, original_value=10.2, x_uln=0.6)
+    facts = build_facts("p", [printed, quote, current], as_of=AS_OF)
+    moved = next(f for f in facts.findings if f.attributes.get("restates_finding"))
+    assert moved.date == printed.date and "unit_inferred" not in moved.attributes
+    assert status(run(with_("hemoglobin", printed, quote, current)), "hemoglobin") == "met"

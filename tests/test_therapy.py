@@ -1113,3 +1113,15 @@ def test_progression_sentence_after_a_completed_course(extract):
     # after an arrow the progression belongs to the course line
     found = extract("carboplatin + paclitaxel x6, completed 04/2025\n  -> progression 07/2025\n")
     assert outcomes(found, "carboplatin") == {"progression"}
+
+
+def test_an_outcome_asked_about_is_not_stated(extract):
+    text = (
+        "She received cabozantinib and then savolitinib, but whether either was stopped for "
+        "progression or for toxicity is not documented."
+    )
+    got = by_value(extract(text))
+    assert {got[a][0].attributes["outcome"] for a in ("cabozantinib", "savolitinib")} == {"unknown"}
+    # a modal in a statement of fact still states it
+    (f,) = by_value(extract("She received sunitinib, which she could not tolerate."))["sunitinib"]
+    assert f.attributes["outcome"] == "intolerance"

@@ -78,6 +78,17 @@ _LVEF_PRIOR = re.compile(
 )
 _NEG_BEFORE = re.compile(r"\b(?:no|without|not|negative\s+for|absence\s+of)\b[^.;]{0,25}$", re.I)
 _QTC = re.compile(r"\bQTc?\s?(?:interval\s)?(?:of\s)?[:=]?\s?(?:\d{3}\s?/\s?)?(?P<ms>\d{3})", re.I)
+# dictated digit by digit: "a QTc of five oh six milliseconds"
+_DIGIT_WORDS = {"zero": 0, "oh": 0, "o": 0, "one": 1, "two": 2, "three": 3, "four": 4,
+                "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}  # fmt: skip
+_QTC_SPOKEN = re.compile(
+    r"\bQTc?\s?(?:interval\s)?(?:of\s|was\s|is\s)?[:=]?\s?"
+    r"(?P<w>(?:(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine)[\s-]+){2}"
+    r"(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine))\b",
+    re.I,
+)
+# "QTc ... still prolonged" with no number read: a prolonged QTc
+_QTC_PROLONGED = re.compile(r"\bQTc?\b[^.;]{0,60}?\bprolong(?:ed|ation)\b", re.I)
 _ECG_WINDOW = 220
 
 
@@ -187,12 +198,27 @@ class CardiacExtractor:
         if findings and "not clinically significant" in window.lower():
             significant = False
         q = _QTC.search(window)
-        if q:
-            ms = int(q.group("ms"))
+        spoken = _QTC_SPOKEN.search(window) if q is None else None
+        if q is not None or spoken is not None:
+            if q is not None:
+                ms = int(q.group("ms"))
+            else:
+                ms = int(
+                    "".join(
+                        str(_DIGIT_WORDS[w.lower()]) for w in re.split(r"[\s-]+", spoken.group("w"))
+                    )
+                )
+                q = spoken
             if ms > self.rules.ecg.qtc_abnormal_ms:
                 findings.append(f"QTc {ms} ms")
                 found_at.append(q)
                 significant = significant or ms > self.rules.ecg.qtc_significant_ms
+        else:
+            pq = _QTC_PROLONGED.search(window)
+            if pq is not None and not _NEG_BEFORE.search(window[: pq.start()]):
+                findings.append("prolonged QTc")
+                found_at.append(pq)
+                significant = True
         pre_normal = re.search(r"\b(normal|unremarkable)\s*(?:12[\s-]lead\s*)?$", before, re.I)
         pre_abnormal = re.search(r"\babnormal\s*(?:12[\s-]lead\s*)?$", before, re.I)
         if findings or pre_abnormal:

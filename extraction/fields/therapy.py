@@ -67,6 +67,7 @@ Outcome = Literal["progression", "intolerance", "ongoing", "completed", "unknown
 # Progression outranks completion: disease that progressed after a completed course counts as
 # progression on it ("cisplatin x3, completed 03/2025; progression 08/2025").
 _RANK = {"progression": 0, "intolerance": 0, "completed": 1, "ongoing": 2, "unknown": 3}
+_OPEN_QUESTION = re.compile(r"\b(?:whether|if|unless)\b", re.IGNORECASE)
 _WEAK_RANK = 2.5  # an implied outcome (weak cue): below every stated one, above none
 
 
@@ -1130,7 +1131,10 @@ class TherapyExtractor:
                 break
             if self._rx["negation"].search(text, max(a, b - 40), b):
                 return False
-        return True
+        # a cue after the drug, inside a question about it: "she received cabozantinib, but
+        # whether it was stopped for progression is not documented"
+        asked = not forward and m.end < hit.start
+        return not (asked and _OPEN_QUESTION.search(text, m.end, hit.start))
 
     def _read_lines(
         self, text: str, mentions: list[_Mention], groups: list[int], junctions: tuple[int, ...]
