@@ -107,3 +107,14 @@ def test_qtc_dictated_or_only_called_prolonged(extract, text, significant, findi
     (f,) = only(extract(text), "ecg")
     assert f.attributes["significant"] is significant
     assert (finding in f.attributes.get("finding", "")) if finding else f.value == "normal"
+
+
+def test_ectopics_are_abnormal_but_not_significant(extract):
+    (f,) = only(extract("ECG 09/09: sinus rhythm with isolated ventricular ectopics."), "ecg")
+    assert (f.value, f.attributes["significant"]) == ("abnormal", False)
+
+
+def test_a_prior_paragraph_of_an_echo_report_is_historical(extract):
+    text = "ECHO\nPrior: echo 01/2026 (outside), EF 59%.\n\nSystolic function: LVEF 57%.\n"
+    found = {f.value: f.assertion for f in only(extract(text), "lvef")}
+    assert found == {59: "historical", 57: "present"}

@@ -93,3 +93,22 @@ def test_ages_in_a_relatives_or_an_events_clause(extract, text):
 def test_a_clinicians_title_is_not_the_patients_sex(extract):
     text = "Patient: 64-year-old woman. Consultant: Mr J. Okafor (Neurosurgery). Seen by Ms Lee."
     assert {f.value for f in only(extract(text), "sex")} == {"female"}
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "sex"),
+    [
+        ("History: 16-year-old girl with metastatic osteosarcoma.", 16, "female"),
+        ("Patient is a forty-two year old man with glioblastoma.", 42, "male"),
+        ("He is 68. He lives alone.", 68, "male"),
+        ("Patient: SYN-9 (F, 73)   Ref: CT-1", 73, "female"),
+    ],
+)
+def test_more_ways_of_writing_the_patients_age(extract, text, age, sex):
+    found = extract(text)
+    assert {f.value for f in only(found, "age")} == {age}
+    assert {f.value for f in only(found, "sex")} == {sex}
+
+
+def test_a_child_after_a_possessive_is_someone_else(extract):
+    assert not only(extract("She lives with her husband and her 8-year-old girl."), "age")

@@ -1045,3 +1045,15 @@ def test_a_tumour_told_resolved_that_later_recurred_is_the_current_tumour(extrac
         ("melanoma", "present"),
         ("basal cell carcinoma", "historical"),
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "patient: 66 M   ordering prov: LEE, B   dept: SARCOMA INFUSION",
+        "Ward/Clinic: AYA Sarcoma OP",
+        "Controls: tonsil (CD70), breast ca cell line (HER2) - as expected.",
+    ],
+)
+def test_a_team_or_a_control_is_not_a_diagnosis(extract, text):
+    assert not [f for f in extract(text) if f.field == "diagnosis"]

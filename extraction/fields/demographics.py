@@ -103,6 +103,8 @@ def _header_lines(text: str) -> list[tuple[int, str]]:
 _HEADER_PATTERNS = [
     re.compile(r"(?i)\bage\s*/\s*sex\s*[.:=\s]*(?P<a>\d{1,3})\s*/\s*(?P<s>[fm])\b"),
     re.compile(r"(?i)\bsex\s*/\s*age\s*[.:=\s]*(?P<s>[fm]|female|male)\s*/\s*(?P<a>\d{1,3})\b"),
+    # "Patient: SYN-178 (F, 73)", "(M, 43)"
+    re.compile(r"\((?P<s>[MF])\s*,\s*(?P<a>\d{1,3})\s*(?:y|yrs?|years?)?\)"),
     re.compile(r"(?i)\b(?:sex|gender)\s*[.:=\s]*(?P<s>female|male|f|m)\b"),
     re.compile(r"(?<![\w/.])(?P<a>\d{1,3})\s?(?P<s>[MF])(?![\w/])"),
     re.compile(
@@ -129,6 +131,12 @@ _RELATIVE_AFTER = re.compile(
     r"\s*(?:old\s+)?(?:son|sons|daughter|daughters|child|children|kid|kids|boy|girl|"
     r"grandson|granddaughter|grandchild|brother|sister|nephew|niece)\b",
     re.IGNORECASE,
+)
+# "girl"/"boy"/"kid" after an age is someone else only after a possessive ("her 8-year-old
+# girl", "has a 5-year-old boy"); "17-year-old girl with osteosarcoma" is the patient
+_CHILD_WORD_AFTER = re.compile(r"\s*(?:old\s+)?(?:boy|girl|kid|kids)\b", re.IGNORECASE)
+_POSSESSIVE_BEFORE = re.compile(
+    r"\b(?:her|his|their|my|our|has\s+an?|have\s+an?|with\s+an?|and\s+an?)\s+$", re.IGNORECASE
 )
 _AT_EVENT_BEFORE = re.compile(
     r"\b(?:dx|diagnosed|diagnosis|onset|since|from|until|at|when|by)\s*(?:at\s*)?(?:the\s+)?"
@@ -157,6 +165,24 @@ _STAFF_BEFORE = re.compile(
     r"\b(?:consultant|surgeon|surgery|surgical|neurosurgery|attending|referr\w*|reported|"
     r"signed|verified|ordering|physician|nurse|clinician|dr|doctor|cc|copy|by)\b[^\n]{0,20}$",
     re.IGNORECASE,
+)
+# an age written in words ("a fifty year old male", "thirty-six-year-old woman")
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}  # fmt: skip
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+          "eight": 8, "nine": 9}  # fmt: skip
+_TEENS = {"eighteen": 18, "nineteen": 19, "seventeen": 17, "sixteen": 16}
+_SPELLED_AGE = re.compile(
+    r"\b(?:(?P<t>twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?P<u>one|two|"
+    r"three|four|five|six|seven|eight|nine))?|(?P<teen>sixteen|seventeen|eighteen|nineteen))"
+    r"[\s-]+years?[\s-]+old\b",
+    re.IGNORECASE,
+)
+# "He is 68.", "the patient is now 71 years old,": an age told as a statement
+_IS_AGE = re.compile(
+    r"\b(?:he|she|the\s+patient|patient|pt)\s+is\s+(?:now\s+)?(?P<n>\d{1,3})"
+    r"(?:\s*(?:years?|yrs?)(?:\s+old)?)?\s*(?=[.,;]|$)",
+    re.IGNORECASE | re.MULTILINE,
 )
 # sex in a description with no number: "a middle-aged male", "1-day-old female"
 _DESCRIBED_SEX = re.compile(
@@ -214,6 +240,32 @@ class DemographicsExtractor:
             got = self._header(line, start)
             seen_sex = seen_sex or any(c.field == "sex" for c in got)
             out.extend(got)
+        for m in _SPELLED_AGE.finditer(text):
+            if _RELATIVE_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+                continue
+            if m.group("teen"):
+                n = _TEENS[m.group("teen").lower()]
+            else:
+                n = _TENS[m.group("t").lower()] + _UNITS.get((m.group("u") or "").lower(), 0)
+            out.append(
+                self._age(
+                    n, m.start(), m.end(), "demographics.age_words", self.rules.age.prior - 0.03
+                )
+            )
+            sm = _AFTER_AGE_SEX.match(text, m.end(), min(len(text), m.end() + 40))
+            sex = self._sex_of(sm.group("w")) if sm else None
+            if sex:
+                out.append(self._sex(sex, m.start(), sm.end("w"), "demographics.age_with_sex",
+                                     self.rules.sex.prior))  # fmt: skip
+                seen_sex = True
+        for m in _IS_AGE.finditer(text):
+            n = int(m.group("n"))
+            if 1 <= n <= 110:
+                out.append(
+                    self._age(
+                        n, m.start(), m.end("n"), "demographics.is_age", self.rules.age.prior - 0.05
+                    )
+                )
         for m in _DESCRIBED_SEX.finditer(text):
             if _RELATIVE_BEFORE.search(text, max(0, m.start() - 30), m.start()):
                 continue
@@ -312,9 +364,11 @@ class DemographicsExtractor:
             if _EVENT_AGE_BEFORE.search(text, max(0, a.start - 30), a.start):
                 return []
             after = text[a.start + m.end() : a.start + m.end() + 25]
-            if _RELATIVE_AFTER.match(after) or _RELATIVE_BEFORE.search(
-                text[max(0, a.start - 30) : a.start]
-            ):
+            before = text[max(0, a.start - 30) : a.start]
+            relative_after = bool(_RELATIVE_AFTER.match(after)) and (
+                not _CHILD_WORD_AFTER.match(after) or bool(_POSSESSIVE_BEFORE.search(before))
+            )
+            if relative_after or _RELATIVE_BEFORE.search(before):
                 return []  # "lives with her 8-year-old son": someone else's age
             out.append(
                 self._age(

@@ -199,6 +199,9 @@ class DiagnosisFile(BaseModel):
     same_as_before: list[str] = Field(default_factory=list)
     recurrent_generic: list[str] = Field(default_factory=list)
     control_words: list[str]
+    # labels whose value names a place or a team ("Dept: SARCOMA INFUSION", "Ward/Clinic:
+    # AYA Sarcoma OP", "Requesting: Dr. P. Ruiz (Sarcoma)"): a type there is not a diagnosis
+    affiliation_labels: list[str] = Field(default_factory=list)
     uncertain_cues: list[str]
     primary_cues: list[str]
     not_after_hyphen: list[str]
@@ -323,6 +326,14 @@ class DiagnosisExtractor:
         }
         self.control = re.compile(
             r"(?<![\w-])" + words_rx(rules.control_words) + r"(?![\w-])", re.IGNORECASE
+        )
+        self.affiliation = (
+            re.compile(
+                r"(?<![\w-])" + words_rx(rules.affiliation_labels) + r"\s*[:.]\s*[^\n:]{0,45}$",
+                re.IGNORECASE,
+            )
+            if rules.affiliation_labels
+            else None
         )
         site_words = {w.lower(): s.value for s in rules.sites for w in s.words}
         self.site_of = site_words
@@ -639,6 +650,9 @@ class DiagnosisExtractor:
             return None  # "no known risk factors for developing lung cancer"
         if self.control.search(text, max(sent[0], start - 20), min(sent[1], end + 30)):
             return None  # an IHC control tissue, not the patient's tumour
+        line_start = text.rfind("\n", 0, start) + 1
+        if self.affiliation is not None and self.affiliation.search(text, line_start, start):
+            return None  # "Dept: SARCOMA INFUSION": a team, not the patient's tumour
         cand = Candidate(
             field="diagnosis", value=value, unit=None, start=start, end=end, rule=rule,
             context_type="DIAGNOSIS", prior=prior,
