@@ -1125,3 +1125,35 @@ def test_an_outcome_asked_about_is_not_stated(extract):
     # a modal in a statement of fact still states it
     (f,) = by_value(extract("She received sunitinib, which she could not tolerate."))["sunitinib"]
     assert f.attributes["outcome"] == "intolerance"
+
+
+def test_gp_acronym_is_gemcitabine_cisplatin_only_beside_another_anticancer_agent(extract):
+    found = by_value(extract("Nasopharyngeal carcinoma: GP plus camrelizumab x4, then PR."))
+    assert {"gemcitabine", "cisplatin", "camrelizumab"} <= set(found)
+    # the general practitioner, even in a sentence about treatment
+    text = "Low mood treated by his GP with mirtazapine 15 mg; GP started him on omeprazole."
+    assert therapies(extract(text)) == []
+    # lower case is never the regimen
+    assert "gemcitabine" not in by_value(extract("Relapse after gp plus camrelizumab."))
+
+
+def test_misspelt_temozolomide_is_recognised(extract):
+    f = one(
+        extract("Glioma treated with temozolamide and radiation, completed 2024."), "temozolomide"
+    )
+    assert f.attributes["outcome"] == "completed"
+
+
+def test_considered_failed_is_not_a_plan(extract):
+    f = one(extract("The pazopanib course is now considered failed."), "pazopanib")
+    assert f.assertion.value == "present"
+    # "considered" alone still plans
+    f = one(extract("Eribulin is being considered."), "eribulin")
+    assert f.assertion.value == "hypothetical"
+
+
+def test_a_stop_for_thrombosis_is_intolerance(extract):
+    f = one(extract("Aflibercept was discontinued after a DVT in March."), "aflibercept")
+    assert f.attributes["outcome"] == "intolerance"
+    f = one(extract("Bevacizumab stopped 05/2025 given VTE, not to be resumed."), "bevacizumab")
+    assert f.attributes["outcome"] == "intolerance"

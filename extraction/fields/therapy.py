@@ -101,6 +101,8 @@ class LexRegimen(BaseModel):
     name: str
     synonyms: list[str] = Field(min_length=1)
     agents: list[str] = Field(min_length=2)
+    # an acronym with other meanings ("GP"): counted only in one list with an anticancer agent
+    partnered_only: bool = False
 
 
 class DrugLexicon(BaseModel):
@@ -377,6 +379,8 @@ def anchor_rules(
         add("therapy.synonym", "THERAPY_AGENT", p.synonym, a.synonyms, data)
     for r in lexicon.regimens:
         data = {"agents": list(r.agents), "regimen": r.name}
+        if r.partnered_only:
+            data["regimen_only"] = True
         add("therapy.regimen", "THERAPY_REGIMEN", p.regimen, r.synonyms, data)
     for loc in rules.local:
         prior = p.surgery if loc.value == "surgery" else p.radiotherapy
