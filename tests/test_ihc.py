@@ -158,3 +158,79 @@ def test_share_of_cells_after_the_score(extract, text, percent):
 def test_another_markers_share_is_not_taken(extract):
     found = {f.attributes["marker"]: f for f in only(extract("CD70 3+. PD-L1 TPS 60%."), "ihc")}
     assert "percent" not in found["CD70"].attributes
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "percent"),
+    [
+        # the share of cells told before a second mention of the same marker
+        (
+            "CD70: moderate membrane staining in roughly 40 percent of tumour cells; "
+            "no intense staining. CD70 IHC score 2+.",
+            "2+",
+            40,
+        ),
+        # the score on its own label in the next sentence
+        (
+            "CD70 IHC (block B2): strong staining in ~85% of tumor cells. SCORE: 3+ "
+            "(scale 0 / 1+ / 2+ / 3+).",
+            "3+",
+            85,
+        ),
+        # a laid-out result block
+        (
+            "Results:\n  Antibody ...... CD70, clone X\n  Extent ........ ~70% of viable "
+            "tumor cells\n  H-score ....... 210\n  Final score ... 3+\n",
+            "3+",
+            70,
+        ),
+        # a share written in words
+        ("the new biopsy showed CD70 3+ in about eighty percent of cells.", "3+", 80),
+    ],
+)
+def test_share_and_score_told_apart_for_one_marker(extract, text, value, percent):
+    found = [f for f in only(extract(text), "ihc") if f.value == value]
+    assert found
+    assert percent in {f.attributes.get("percent") for f in found}
+
+
+def test_header_mention_of_the_marker_does_not_hide_the_share(extract):
+    text = (
+        "Addendum: CD70 immunohistochemistry\n"
+        "Controls appropriate.\n"
+        "Result: diffuse strong staining in about 60% of tumor cells.\n"
+        "CD70 IHC score: 3+.\n"
+    )
+    (f,) = [f for f in only(extract(text), "ihc") if f.value == "3+"]
+    assert f.attributes.get("percent") == 60
+
+
+def test_zero_before_a_full_stop(extract):
+    found = only(extract("Outside biopsy: IDC grade 2, ER 0%, HER2 IHC 0."), "ihc")
+    assert [f.value for f in found if f.attributes["marker"] == "HER2"] == ["0"]
+
+
+def test_egfr_score_is_not_given_to_the_marker_before_it(extract):
+    text = "Ki-67 index ~30%, EGFR overexpression (2+), and CD70 strongly positive (3+)."
+    got = {(f.attributes["marker"], f.value) for f in only(extract(text), "ihc")}
+    assert ("EGFR", "2+") in got
+    assert ("KI-67", "2+") not in got
+    assert ("CD70", "3+") in got
+
+
+def test_kidney_egfr_is_not_a_marker(extract):
+    assert not only(extract("Creatinine 1.1 mg/dL, eGFR 2+ stable at 58."), "ihc")
+
+
+def test_earlier_score_in_brackets_is_historical(extract):
+    text = "HER2 score 0 on this biopsy (the 2021 primary was reported as HER2 1+)."
+    got = {(f.value, f.assertion) for f in only(extract(text), "ihc")}
+    assert got == {("0", "present"), ("1+", "historical")}
+
+
+def test_a_statement_that_no_score_was_given_is_not_a_score(extract):
+    text = (
+        "strong CD70 staining in about 70 percent of cells, but pathology did not give "
+        "a 0 to 3+ score; the trial needs 3+."
+    )
+    assert not [f for f in only(extract(text), "ihc") if f.value in ("0", "1+", "2+", "3+")]

@@ -906,3 +906,23 @@ def test_a_size_after_reaches_is_a_threshold(extract):
     text = "CT chest: small nodules, RUL 8 mm and LLL 7 mm. No nodule reaches 10 mm."
     values = {f.value for f in extract(text, kind="radiology") if f.field == "lesion"}
     assert values == {8, 7}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Studies:\n - CT chest 03/02 (2.5 mm): RLL 21 mm, LUL 9 mm - stable.\n", 2.5),
+        ("She has measurable disease on a 1.25 mm CT done last month.", 1.25),
+        ("Screen fail on imaging for now (5-mm CT); repeat with thin sections.", 5),
+    ],
+)
+def test_slice_thickness_named_with_the_study_in_a_note(extract, text, value):
+    got = [f.value for f in only(extract(text, kind="clinic_note"), "ct_slice_thickness")]
+    assert got == [value]
+
+
+def test_a_bracketed_size_after_ct_is_still_a_lesion(extract):
+    text = "New RUL nodule on CT (8 mm), follow-up advised."
+    assert not only(extract(text, kind="clinic_note"), "ct_slice_thickness")
+    text2 = "Needs a 3 mm CT-guided biopsy needle."
+    assert not only(extract(text2, kind="clinic_note"), "ct_slice_thickness")

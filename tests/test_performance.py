@@ -111,3 +111,32 @@ def test_conflicting_values_in_one_note_lower_confidence(extract):
     single = only(extract("HPI: ECOG 1.\n"), "ecog")[0]
     assert all(f.confidence < single.confidence for f in findings)
     assert all(any("other current value" in s.reason for s in f.explanation) for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "current", "earlier"),
+    [
+        ("Performance status: ECOG 1 (was 3 at diagnosis, before surgery).", "ecog", 1, 3),
+        ("PS: ECOG 0 today (was ECOG 2 on hospital discharge 02/14)", "ecog", 0, 2),
+        ("ECOG 3 today (ECOG 1 when sunitinib was started 04/2025)", "ecog", 3, 1),
+        ("ECOG 2 (was 0 in May).", "ecog", 2, 0),
+        ("Performance status: KPS 70 today (was 90 in March).", "karnofsky", 70, 90),
+    ],
+)
+def test_earlier_value_in_brackets_after_the_current_one(extract, text, field, current, earlier):
+    got = {(f.value, f.assertion) for f in only(extract(text), field)}
+    assert got == {(current, "present"), (earlier, "historical")}
+
+
+def test_earlier_value_then_now_with_the_anchor_repeated(extract):
+    text = (
+        "ECOG was 3 when the relapse was found in the spring with severe back pain, "
+        "now ECOG 1 after radiotherapy."
+    )
+    got = {(f.value, f.assertion) for f in only(extract(text), "ecog")}
+    assert got == {(3, "historical"), (1, "present")}
+
+
+def test_leader_dots_between_anchor_and_value(extract):
+    (f,) = only(extract("Performance status:\n  ECOG ..........: 2\n"), "ecog")
+    assert (f.value, f.assertion) == (2, "present")

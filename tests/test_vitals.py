@@ -66,3 +66,26 @@ def test_the_time_of_the_examination_is_now(extract):
     text = "Echo report. Vitals at the time of the study: BP 118/70, SpO2 97% on room air."
     (f,) = only(extract(text), "spo2")
     assert (f.value, f.assertion) == (97, "present")
+
+
+def test_further_readings_listed_after_the_first(extract):
+    text = "Seen in the ED: sats 90% on room air, improved to 96% on 3 L nasal cannula."
+    got = {(f.value, f.attributes["room_air"]) for f in only(extract(text), "spo2")}
+    assert got == {(90, True), (96, False)}
+
+
+def test_a_reading_while_walking_keeps_the_room_air_of_the_first(extract):
+    text = "At discharge: SpO2 96% on room air at rest and 92% ambulating."
+    got = {(f.value, f.attributes["room_air"]) for f in only(extract(text), "spo2")}
+    assert got == {(96, True), (92, True)}
+
+
+def test_a_bracketed_second_reading_on_oxygen(extract):
+    text = "Vitals: HR 98, SpO2 90% on room air at rest (95% on 2 L NC), RR 20."
+    got = {(f.value, f.attributes["room_air"]) for f in only(extract(text), "spo2")}
+    assert got == {(90, True), (95, False)}
+
+
+def test_time_words_between_the_anchor_and_the_value(extract):
+    (f,) = only(extract("Discharged home on oxygen. SpO2 at discharge 94% on 2 L NC."), "spo2")
+    assert (f.value, f.attributes["room_air"]) == (94, False)

@@ -12,6 +12,7 @@ percent kept; such findings are flagged for review — a score is never guessed.
 
 import re
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
@@ -21,7 +22,7 @@ from prescreen.yamlfile import load_model
 
 from ..candidates import Candidate, anchors, candidates_of, sentences_of, text_of
 from ..findings import Assertion
-from .base import Anchor, AnchorRule, anchor_of
+from .base import WORD_NUMBERS, Anchor, AnchorRule, anchor_of
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 LABEL = "IHC_MARKER"
@@ -32,6 +33,8 @@ class Marker(BaseModel):
 
     name: str
     literals: list[str] = Field(min_length=1)
+    # token patterns for spellings a literal cannot tell apart ("EGFR", not the kidney's "eGFR")
+    patterns: list[list[dict[str, Any]]] = Field(default_factory=list)
     report_unscored: bool = False
 
 
@@ -55,6 +58,7 @@ _SCORE = re.compile(
     re.IGNORECASE,
 )
 _WORD_SCORE = {"zero": "0", "one": "1", "two": "2", "three": "3"}
+_SCORES = {"0", "1+", "2+", "3+"}
 # A marker name used as a name, not a result: "CD70 CAR-T study", "CD70-directed therapy".
 _NOT_A_RESULT = re.compile(
     r"\s?-?\s?(?:car[\s-]?t|car\b|directed|targeted|target|trial|study|protocol|program|"
@@ -67,13 +71,20 @@ _PRIOR_SCORE = re.compile(
     re.IGNORECASE,
 )
 _ZERO = re.compile(
-    r"(?<![\w.])(?:\(0\)|0\s?(?:\(negative\)|/3)|negative\s?\(0\)|\b0\b(?=\s*[,;|)(]|\s*$))"
+    r"(?<![\w.])(?:\(0\)|0\s?(?:\(negative\)|/3)|negative\s?\(0\)"
+    r"|\b0\b(?=\s*[,;|)(\"']|\s*$|\.(?!\d)))"
 )
-_PERCENT = re.compile(r"(?<![\d.])(\d{1,3})\s?(?:%|percent\b|per\s?cent\b)", re.IGNORECASE)
+# a share written in digits or in words ("about ninety percent", "seventy-five per cent")
+_TENS = r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_UNITS = r"one|two|three|four|five|six|seven|eight|nine"
+_SHARE = (
+    rf"(?:(?<![\d.])(\d{{1,3}})|\b((?:{_TENS})(?:[\s-](?:{_UNITS}))?|ten|one\s+hundred|hundred)\b)"
+)
+_PERCENT = re.compile(rf"{_SHARE}\s?(?:%|percent\b|per\s?cent\b)", re.IGNORECASE)
 # the share of cells stated in the sentence before the score ("staining in approximately
 # 95% of tumor cells. CD70 IHC score: 3+")
 _CELL_PERCENT = re.compile(
-    r"(?<![\d.])(\d{1,3})\s?(?:%|percent\b|per\s?cent\b)\s+of\s+(?:the\s+)?"
+    rf"{_SHARE}\s?(?:%|percent\b|per\s?cent\b)\s+of\s+(?:the\s+)?"
     r"(?:viable\s+|invasive\s+|neoplastic\s+)?(?:tumou?r|neoplastic|malignant|carcinoma|cancer)"
     r"\s+cells",
     re.IGNORECASE,
@@ -81,7 +92,7 @@ _CELL_PERCENT = re.compile(
 _LOOKBACK = 200
 # a share of cells later on the score's line, with no other number in between
 _PERCENT_AFTER = re.compile(
-    r"[^\d\n|]{0,80}?(?<![\d.])(\d{1,3})\s?(?:%|percent\b|per\s?cent\b)", re.IGNORECASE
+    rf"[^\d\n|]{{0,80}}?{_SHARE}\s?(?:%|percent\b|per\s?cent\b)", re.IGNORECASE
 )
 # a requirement between the marker and the score
 _REQUIRED = re.compile(
@@ -90,9 +101,45 @@ _REQUIRED = re.compile(
     re.IGNORECASE,
 )
 # a scoring scale, not a result: "(0 / 1+ / 2+ / 3+ intensity)", "scored 0, 1+, 2+ or 3+"
-_SCALE = re.compile(r"(?<![\w.])[0-3]\+?(?:\s*(?:/|,|or)\s*[0-3]\+?){2,}(?![\d])")
+_SCALE = re.compile(
+    r"(?<![\w.])(?:[0-3]\+?(?:\s*(?:/|,|or)\s*[0-3]\+?){2,}(?![\d])"
+    r"|0\s?(?:to|-|–)\s?3\+)"  # "a 0 to 3+ score", "the 0-3+ scale"
+)
+# the text says no score was given: "pathology did not report a 0 to 3+ score"
+_NO_SCORE = re.compile(
+    r"\b(?:not|never|without)\s+(?:\w+\s+){0,2}?(?:report|give|gave|given|assign|provid|stat|"
+    r"record)\w*\s+(?:an?\s+|any\s+|the\s+)?(?:[\w+/-]+\s+){0,4}?score"
+    r"|\bno\s+(?:[\w+/-]+\s+){0,3}?score\s+(?:was\s+|is\s+)?(?:given|reported|assigned|provided)"
+    r"|\b(?:unscored|not\s+scored)\b",
+    re.IGNORECASE,
+)
+# a score on its own label later in the marker's paragraph: "... ~60% of tumour cells.
+# SCORE: 2+", a report block "Antibody .... CD70 / Extent .... 75% / Final score .... 3+"
+_LABELLED_SCORE = re.compile(
+    r"(?<![\w-])(?:(?:final|overall|ihc)\s+)?score\b\s*(?:\.{2,}|[:=])?\s*(?P<d>[0-3])"
+    r"(?:\+|(?![\d.%]))",
+    re.IGNORECASE,
+)
+_LOOKAHEAD = 400
+# an earlier result quoted in brackets after the current one: "HER2 0 in this metastasis
+# (the 2023 primary was reported as HER2 1+)"
+_PAST_BRACKET = re.compile(
+    r"\b(?:was|were|previously|prior|formerly|originally|earlier|initial(?:ly)?|"
+    r"(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
 _HSCORE = re.compile(r"h[\s-]?score\s?(?:of\s)?[:=]?\s?(\d{1,3})", re.IGNORECASE)
 _WINDOW_BEFORE = 30
+
+
+def _share(m: re.Match[str]) -> int:
+    """The share of cells of a percent match, written in digits or in words."""
+    if m.group(1) is not None:
+        return int(m.group(1))
+    words = re.split(r"[\s-]+", m.group(2).lower())
+    if words[-1] == "hundred":
+        return 100
+    return sum(WORD_NUMBERS[w] for w in words)
 
 
 def _words_rx(words: list[str]) -> re.Pattern[str]:
@@ -136,15 +183,16 @@ class IhcExtractor:
             # sits there: then the share may be that marker's
             back_start = max(a.start - _LOOKBACK, text.rfind("\n\n", 0, a.start) + 1)
             cand = self._parse(a, after, before, before_start, clause_end)
-            if (
-                cand is not None
-                and cand.value is not None
-                and "percent" not in cand.attributes
-                and prev_end <= back_start
-            ):
+            if cand is None or cand.value not in _SCORES:
+                cand = self._labelled_score(text, a, clause_end, nxt, before, before_start) or cand
+            if cand is not None and cand.value is not None and "percent" not in cand.attributes:
                 pm = next(reversed(list(_CELL_PERCENT.finditer(text, back_start, a.start))), None)
-                if pm is not None and int(pm.group(1)) <= 100:
-                    cand.attributes["percent"] = int(pm.group(1))
+                if (
+                    pm is not None
+                    and _share(pm) <= 100
+                    and _own_share(found, i, back_start, pm.start(), pm.end())
+                ):
+                    cand.attributes["percent"] = _share(pm)
                     cand.adjust("share of cells stated before the marker", -0.02)
             if cand is not None and cand.value is not None and "percent" not in cand.attributes:
                 # the share may follow the score past an abbreviation's full stop or a
@@ -152,11 +200,73 @@ class IhcExtractor:
                 line_end = text.find("\n", cand.end)
                 stop = min(nxt, len(text) if line_end == -1 else line_end)
                 pm = _PERCENT_AFTER.match(text, cand.end, stop)
-                if pm is not None and int(pm.group(1)) <= 100:
-                    cand.attributes["percent"] = int(pm.group(1))
+                if pm is not None and _share(pm) <= 100:
+                    cand.attributes["percent"] = _share(pm)
+            if (
+                cand is not None
+                and cand.value in _SCORES
+                and cand.assertion is None
+                and self._quoted_earlier(text, found, i, sent_start)
+            ):
+                cand.assertion = Assertion.HISTORICAL
+                cand.assertion_reason = "earlier result quoted in brackets beside the current"
             if cand is not None:
                 out.append(cand)
         return doc
+
+    def _labelled_score(
+        self, text: str, a: Anchor, clause_end: int, nxt: int, before: str, before_start: int
+    ) -> Candidate | None:
+        """The marker's clause gave no score, but a labelled score follows later in its
+        paragraph, before any other marker ("CD70 IHC: moderate staining in ~60% of tumour
+        cells. SCORE: 2+"): the result of this marker."""
+        para = text.find("\n\n", a.end)
+        stop = min(nxt, a.end + _LOOKAHEAD, len(text) if para == -1 else para)
+        if stop <= clause_end:
+            return None
+        scales = [sm.span() for sm in _SCALE.finditer(text, clause_end, stop)]
+        ls = next(
+            (
+                x
+                for x in _LABELLED_SCORE.finditer(text, clause_end, stop)
+                if not any(lo <= x.start("d") < hi for lo, hi in scales)
+            ),
+            None,
+        )
+        if ls is None or _NO_SCORE.search(text, a.end, ls.start()):
+            return None
+        cand = self._parse(a, text[a.end : ls.end()], before, before_start, ls.end())
+        want = "0" if ls.group("d") == "0" else f"{ls.group('d')}+"
+        if cand is None or cand.value != want:
+            return None
+        # the share of cells: one stated of tumour cells in between, else the clause's own
+        cand.attributes.pop("percent", None)
+        cp = list(_CELL_PERCENT.finditer(text, a.end, ls.start()))
+        clause_pct = _PERCENT.search(text, a.end, clause_end)
+        if cp and _share(cp[-1]) <= 100:
+            cand.attributes["percent"] = _share(cp[-1])
+        elif clause_pct is not None and _share(clause_pct) <= 100:
+            cand.attributes["percent"] = _share(clause_pct)
+        cand.rule = f"{a.rule_id}/labelled_score"
+        cand.adjust("score written on its own label after the marker's clause", -0.03)
+        return cand
+
+    @staticmethod
+    def _quoted_earlier(text: str, found: list[Anchor], i: int, sent_start: int) -> bool:
+        """Is marker ``i`` inside brackets that quote an earlier result ('(the 2023
+        primary was HER2 1+)'), after a mention of the same marker in the sentence?"""
+        a = found[i]
+        opened = text.rfind("(", sent_start, a.start)
+        if opened == -1 or ")" in text[opened : a.start]:
+            return False
+        if not _PAST_BRACKET.search(text, opened, a.start):
+            return False
+        return any(
+            found[j].data["marker"] == a.data["marker"]
+            and sent_start <= found[j].start
+            and found[j].end <= opened
+            for j in range(i)
+        )
 
     def _prior_score(self, text: str, a: Anchor, clause_end: int) -> Candidate | None:
         """'HER2 now 0 (previously 1+ on primary)': the earlier score, historical."""
@@ -199,6 +309,12 @@ class IhcExtractor:
         z = _ZERO.search(after)
         if in_scale(z):
             z = None
+        ns = _NO_SCORE.search(after)
+        no_score = ns is not None and (
+            not (m or z) or ns.start() < min(x.start() for x in (m, z) if x is not None)
+        )
+        if no_score:  # "did not report a 0 to 3+ score, the protocol needs 3+"
+            m = z = None
         if z and (not m or z.start() < m.start()):
             score = "0"
             span_end = a.end + z.end()
@@ -207,7 +323,7 @@ class IhcExtractor:
             score = _WORD_SCORE.get(raw, raw)
             span_end = a.end + m.end()
             required = bool(_REQUIRED.search(after, 0, m.start()))
-        else:
+        elif not no_score:
             mb = next(reversed(list(_SCORE.finditer(before))), None)  # the nearest before
             if mb is not None and not re.search(r"[;|]", before[mb.end() :]):
                 raw = (mb.group("d") or mb.group("s")).lower()
@@ -220,8 +336,8 @@ class IhcExtractor:
         # percent of cells: near the score (or the marker when unscored)
         p0 = max(0, span_end - a.end)
         pm = _PERCENT.search(after, 0, p0 + 90)
-        if pm and int(pm.group(1)) <= 100:
-            attrs["percent"] = int(pm.group(1))
+        if pm and _share(pm) <= 100:
+            attrs["percent"] = _share(pm)
             span_end = max(span_end, a.end + pm.end())
         hm = _HSCORE.search(after)
         if hm:
@@ -269,6 +385,20 @@ class IhcExtractor:
         return cand
 
 
+def _own_share(found: list[Anchor], i: int, back_start: int, p0: int, p1: int) -> bool:
+    """May marker ``i`` take a share of cells written before it (at p0-p1)? Only when the
+    markers between the share and it, and the nearest one before the share, are the same
+    marker ("CD70: strong staining in ~90% of tumour cells - CD70 IHC score 3+"), not
+    another's ("PD-L1 positive in 60% of tumor cells. CD70 IHC 3+")."""
+    name = found[i].data["marker"]
+    earlier = [b for b in found[:i] if b.end > back_start]
+    between = [b for b in earlier if b.start >= p1]
+    before = [b for b in earlier if b.end <= p0]
+    if any(b.data["marker"] != name for b in between):
+        return False
+    return not before or before[-1].data["marker"] == name
+
+
 def _clause_end(text: str, start: int, limit: int) -> int:
     """End of the marker's clause: a semicolon outside parentheses, a blank line, or the
     limit (the next marker or the end of the sentence)."""
@@ -297,6 +427,7 @@ def anchor_rules(path: Path | None = None) -> list[AnchorRule]:
             label=LABEL,
             prior=rules.prior,
             literals=m.literals,
+            patterns=m.patterns,
             data={"marker": m.name},
         )
         for m in rules.markers

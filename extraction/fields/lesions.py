@@ -68,6 +68,21 @@ Modality = Literal["CT", "MRI", "PET", "US", "other"]
 
 
 # ----------------------------------------------------------------------------- rule file
+# The thickness named with the study in a note: "a 1 mm CT", "7-mm CT", or bracketed alone
+# after a CT and its date or region, before its findings: "CT thorax 12/08 (1.25 mm): ..."
+_CT_BEFORE_BRACKET = re.compile(r"\bCT\b(?P<mid>[^.;:()\n]{0,40})\(\s*$")
+_BRACKET_THEN_COLON = re.compile(r"\s*\)\s*:")
+_CT_AFTER = re.compile(r"\s*(?:-\s*)?(?:thin[\s-]section\s+|helical\s+)?CT\b(?!\s*-?\s*guided)")
+
+
+def _study_thickness(text: str, ms: "Measure") -> bool:
+    line_start = text.rfind("\n", 0, ms.start) + 1
+    if _CT_AFTER.match(text, ms.end):
+        return True
+    b = _CT_BEFORE_BRACKET.search(text, max(line_start, ms.start - 60), ms.start)
+    return bool(b and _BRACKET_THEN_COLON.match(text, ms.end))
+
+
 class SliceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -934,6 +949,10 @@ class LesionExtractor:
             and len(ms.dims) == 1
             and ms.dims[0] <= self.rules.slice.max_mm
             and self._slice_context(text, lo, hi, ms, technique_sentence)
+        ) or (
+            len(ms.dims) == 1
+            and ms.dims[0] <= self.rules.slice.max_mm
+            and _study_thickness(text, ms)
         ):
             ms.role = "slice"
             return

@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 from prescreen.yamlfile import load_model
 
 from ..candidates import Candidate, anchors, candidates_of, text_of
+from ..findings import Assertion
 from .base import WORD_NUMBERS, Anchor, AnchorRule, anchor_of, line_bounds
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -34,7 +35,7 @@ def load_rules(path: Path | None = None) -> PerformanceFile:
 
 
 _FILLER = re.compile(
-    r"(?:[\s:=()\[\],-]|–|\b(?:performance|perf|status|score|scale|of|is|was|were|at|"
+    r"(?:[\s:=()\[\],-]|–|\.{2,}|…|\b(?:performance|perf|status|score|scale|of|is|was|were|at|"
     r"currently|now|today|remains|remained|grade|ps|pst|about|approximately|approx|"
     r"around|index|estimated|assessed|as|rated|equal|to|level|kps|ecog|who|zubrod)\b)*",
     re.IGNORECASE,
@@ -55,12 +56,27 @@ _PS_AS_KPS = re.compile(r"(?P<a>100|[1-9]0)\s*%")
 # the current value told after an earlier one, in the same sentence: "ECOG was 2 at
 # diagnosis (bone pain), now 1", "ECOG 2 in March -> 1 now"
 _UPDATE = re.compile(
-    rf"[^.;\n]{{0,60}}?(?:\b(?:now|currently|presently|today)\b\s*(?:is\s+|at\s+|of\s+)?"
+    rf"[^.;\n]{{0,100}}?(?:\b(?:now|currently|presently|today)\b\s*(?:(?:ecog|ps)\s*)?"
+    rf"(?:is\s+|at\s+|of\s+)?"
     rf"(?P<v>[0-5])\b{_NOT_AFTER}|(?:->|→)\s*(?P<w>[0-5])\b{_NOT_AFTER}\s*"
     rf"(?:now|currently|presently|today)\b)",
     re.IGNORECASE,
 )
 _WINDOW = 40
+# an earlier value quoted in brackets after the current one: "ECOG 1 (was 2 at diagnosis)",
+# "ECOG 2 today (ECOG 1 when X started 06/2025)", "KPS 60 today (was 80 in Jan)"
+_BRACKET_OPEN = re.compile(
+    r"\s*(?:(?:today|now|currently|at\s+this\s+visit)\s*)?\(\s*(?:was\s+|previously\s+|prior\s+)?"
+    r"(?:(?:ecog|ps|kps|karnofsky|who)\s*(?:ps\s*)?(?:was\s+|of\s+|:\s*)?)?",
+    re.IGNORECASE,
+)
+_PAST_IN_BRACKET = re.compile(
+    r"\b(?:was|were|previously|prior|formerly|diagnosis|dx|presentation|when|admission|"
+    r"discharge|baseline|before|ago|last|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"january|february|march|april|june|july|august|september|october|november|december)\b"
+    r"|\d{1,2}/\d{2,4}|\b(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
 
 
 def _num(tok: str) -> int:
@@ -77,8 +93,11 @@ class PerformanceExtractor:
     def __call__(self, doc: Doc) -> Doc:
         out = candidates_of(doc)
         text = text_of(doc)
+        skip_to = -1  # anchors inside a bracket already read as an earlier value
         for span in anchors(doc, *LABELS):
             a = anchor_of(span)
+            if a.start < skip_to:
+                continue
             _, line_end = line_bounds(text, a.end)
             limit = min(line_end, a.end + _WINDOW)
             pos = _FILLER.match(text, a.end, limit).end()
@@ -91,12 +110,60 @@ class PerformanceExtractor:
                     update = self._ecog_update(text, a, cand.end, line_end)
                     if update is not None:
                         out.append(update)
+                        cand.assertion = Assertion.HISTORICAL
+                        cand.assertion_reason = "earlier value, a current one follows"
             else:  # "performance status" / "PS": ECOG unless the value reads as a percentage
                 m = _PS_AS_KPS.match(text, pos, limit)
                 cand = self._kps(text, a, pos, limit) if m else self._ecog(text, a, pos, limit)
             if cand is not None:
+                earlier = self._earlier_in_bracket(text, a, cand, line_end)
+                if earlier is not None:
+                    out.append(earlier)
+                    skip_to = earlier.end
                 out.append(cand)
         return doc
+
+    def _earlier_in_bracket(
+        self, text: str, a: Anchor, cand: Candidate, line_end: int
+    ) -> Candidate | None:
+        """'ECOG 1 (was 2 at diagnosis)': the bracketed earlier value is historical and
+        the value before it is the current one."""
+        if cand.assertion is not None:
+            return None
+        ob = _BRACKET_OPEN.match(text, cand.end, line_end)
+        if ob is None:
+            return None
+        close = text.find(")", ob.end(), line_end)
+        inside_end = close if close != -1 else min(line_end, ob.end() + 100)
+        if cand.field == "karnofsky":
+            m = _KPS.match(text, ob.end(), inside_end)
+        else:
+            m = _ECOG.match(text, ob.end(), inside_end)
+        if m is None or m.group("b") is not None:
+            return None
+        if not _PAST_IN_BRACKET.search(text, cand.end, inside_end):
+            return None
+        value = int(m.group("a")) if cand.field == "karnofsky" else _num(m.group("a"))
+        earlier = Candidate(
+            field=cand.field,
+            value=value,
+            unit=cand.unit,
+            start=m.start("a"),
+            end=m.end("a"),
+            rule=f"{a.rule_id}/earlier_in_bracket",
+            context_type="PERFORMANCE",
+            prior=a.prior,
+            assertion=Assertion.HISTORICAL,
+            assertion_reason="earlier value quoted in brackets beside the current one",
+        )
+        if cand.field == "karnofsky":
+            ecog = self.kps_to_ecog.get(value - value % 10)
+            if ecog is not None:
+                earlier.attributes["ecog_equivalent"] = ecog
+                earlier.attributes["ecog_equivalent_approximate"] = True
+        cand.assertion = Assertion.PRESENT
+        cand.assertion_reason = "current value, an earlier one quoted in brackets"
+        return earlier
 
     def _ecog(self, text: str, a: Anchor, pos: int, limit: int) -> Candidate | None:
         m = _ECOG.match(text, pos, limit)
@@ -141,6 +208,8 @@ class PerformanceExtractor:
             context_type="PERFORMANCE",
             prior=a.prior,
         )
+        cand.assertion = Assertion.PRESENT
+        cand.assertion_reason = "current value told after an earlier one"
         cand.adjust("current value told after an earlier one", -0.03)
         return cand
 

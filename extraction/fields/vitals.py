@@ -38,7 +38,8 @@ def load_rules(path: Path | None = None) -> VitalsFile:
 
 
 _FILL = re.compile(
-    r"(?:[\s:=(),~-]|\b(?:is|was|of|at|rest|resting|today|now|currently|approximately|"
+    r"(?:[\s:=(),~-]|\b(?:(?:at|on|upon)\s+(?:discharge|admission|arrival)|is|was|of|at|"
+    r"rest|resting|today|now|currently|approximately|"
     r"around|about|stable|remains|in\s+clinic)\b)*",
     re.IGNORECASE,
 )
@@ -58,6 +59,16 @@ _BOUND_BEFORE = re.compile(
 )
 # saturation of something other than haemoglobin by oxygen
 _NOT_SPO2_BEFORE = re.compile(r"\b(?:percent|iron|transferrin|fe|tsat)\s*$", re.IGNORECASE)
+
+
+# a further reading told right after the first: "91% on room air, improved to 95% on 2 L NC",
+# "95% on room air at rest and 93% ambulating", "89% on room air (94% on 2 L NC)"
+_NEXT_VALUE = re.compile(
+    r"[^.;\n%\d]{0,40}?(?:,|\band\b|\(|->|→|\bimproved\s+to\b|\bthen\b)\s*"
+    r"(?:(?:improv(?:ed|ing)|increas(?:ed|ing)|decreas(?:ed|ing)|dropp(?:ed|ing)|fell|"
+    r"desaturat(?:ed|ing))\s+to\s+)?(?P<v>\d{2,3})\s?(?P<pct>%)",
+    re.IGNORECASE,
+)
 
 
 def _rx(words: list[str]) -> re.Pattern[str]:
@@ -84,7 +95,47 @@ class VitalsExtractor:
             cand = self._parse(text, a)
             if cand is not None:
                 out.append(cand)
+                out.extend(self._next_values(text, a, cand))
         return doc
+
+    def _next_values(self, text: str, a: Anchor, first: Candidate) -> list[Candidate]:
+        """Readings listed after the first one in the same clause, each with the oxygen
+        source written beside it (else the first reading's)."""
+        _, line_end = line_bounds(text, first.end)
+        found: list[Candidate] = []
+        pos, prev = first.end, first
+        while True:
+            m = _NEXT_VALUE.match(text, pos, line_end)
+            if m is None or _BOUND_BEFORE.search(text, max(0, m.start("v") - 16), m.start("v")):
+                return found
+            tail = text[m.end() : min(line_end, m.end() + _AFTER)]
+            tail = re.split(r"->|→|\)|[;,]|\band\b", tail, maxsplit=1)[0]
+            ra, o2 = self.room_air.search(tail), self.supplemental.search(tail)
+            end = m.end()
+            if ra and (not o2 or ra.start() < o2.start()):
+                room_air, end = True, m.end() + ra.end()
+            elif o2:
+                room_air, end = False, m.end() + o2.end()
+            else:
+                room_air = prev.attributes.get("room_air")
+            value = int(m.group("v"))
+            lo, hi = self.spec.plausible
+            if not lo <= value <= hi:
+                return found
+            cand = Candidate(
+                field="spo2",
+                value=value,
+                unit="%",
+                start=m.start("v"),
+                end=end,
+                rule=f"{a.rule_id}/next_value",
+                context_type="SPO2",
+                prior=a.prior,
+                attributes={"room_air": room_air},
+            )
+            cand.adjust("a further reading listed after the first", -0.03)
+            found.append(cand)
+            pos, prev = end, cand
 
     def _parse(self, text: str, a: Anchor) -> Candidate | None:
         _, line_end = line_bounds(text, a.start)
