@@ -28,6 +28,8 @@ EXTRA_INFIXES = (
     r"(?<=[0-9A-Za-z])[()](?=[A-Za-z/-])",
     # "doxorubicin(/methotrexate x1)": the slash after the bracket starts a new name
     r"(?<=\()/(?=[A-Za-z])",
+    # "ER-/PR-/HER2 0": a slash after a sign starts the next marker
+    r"(?<=[-+])/(?=[A-Za-z])",
     r"(?<=[A-Za-z])/(?=[\s]|$)",
 )
 

@@ -62,3 +62,8 @@ def test_incl_before_a_word_and_a_slash_after_a_bracket(extractor):
     assert len(list(doc.sents)) == 2
     doc = extractor.nlp("cisplatin/doxorubicin(/methotrexate x1)")
     assert "methotrexate" in [t.text for t in doc]
+
+
+def test_a_slash_after_a_receptor_sign_starts_the_next_marker(extractor):
+    doc = extractor.nlp("Receptors: ER-/PR-/HER2 0 by IHC.")
+    assert "HER2" in [t.text for t in doc]

@@ -89,3 +89,8 @@ def test_a_bracketed_second_reading_on_oxygen(extract):
 def test_time_words_between_the_anchor_and_the_value(extract):
     (f,) = only(extract("Discharged home on oxygen. SpO2 at discharge 94% on 2 L NC."), "spo2")
     assert (f.value, f.attributes["room_air"]) == (94, False)
+
+
+def test_a_value_on_arrival_is_earlier_than_todays(extract):
+    found = only(extract("On arrival SpO2 88% on RA; today SpO2 95% on RA."), "spo2")
+    assert {(f.value, f.assertion) for f in found} == {(88, "historical"), (95, "present")}
