@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from prescreen.extraction.findings import Document
+
+
+def _doc(text: str) -> Document:
+    return Document(doc_id="d", patient_id="p", text=text)
+
 
 def sents(extractor, text):
     return [s.text.strip() for s in extractor.nlp(text).sents if s.text.strip()]
@@ -65,5 +71,8 @@ def test_incl_before_a_word_and_a_slash_after_a_bracket(extractor):
 
 
 def test_a_slash_after_a_receptor_sign_starts_the_next_marker(extractor):
-    doc = extractor.nlp("Receptors: ER-/PR-/HER2 0 by IHC.")
-    assert "HER2" in [t.text for t in doc]
+    doc = extractor.nlp("Receptors: ER-/PR-/HER2 0 (IHC).")
+    assert [t.text for t in doc][2:6] == ["ER-", "/", "PR-", "/"]
+    (f,) = [f for f in extractor.extract_heuristic(_doc("Receptors: ER-/PR-/HER2 0 (IHC)."))
+            if f.field == "ihc"]  # fmt: skip
+    assert (f.attributes["marker"], f.value) == ("HER2", "0")
