@@ -79,6 +79,17 @@ _HEADER_KEY = re.compile(
     r"\b(?:patient|pt|name|sex|gender|age|dob|mrn)\b|(?m:^)[ \t]*(?:female|male)\b",
     re.IGNORECASE,
 )
+# the same keys matched on the lower-cased text (case-sensitive scans are faster)
+_HEADER_KEY_LOWER = re.compile(
+    r"\b(?:patient|pt|name|sex|gender|age|dob|mrn)\b|(?m:^)[ \t]*(?:female|male)\b"
+)
+
+
+def _lower_same_length(text: str) -> str | None:
+    """The lower-cased text when it keeps every offset (not for the few characters whose
+    lower case is longer)."""
+    low = text.lower()
+    return low if len(low) == len(text) else None
 
 
 _HEADER_MAX_CHARS = 160
@@ -88,7 +99,8 @@ def _header_lines(text: str) -> list[tuple[int, str]]:
     """Lines holding a demographic key, found with one simple scan (no per-line regex)."""
     out: list[tuple[int, str]] = []
     last = -1
-    for m in _HEADER_KEY.finditer(text):
+    low = _lower_same_length(text)
+    for m in _HEADER_KEY_LOWER.finditer(low) if low is not None else _HEADER_KEY.finditer(text):
         start = text.rfind("\n", 0, m.start()) + 1
         if start == last:
             continue
@@ -175,14 +187,17 @@ _TEENS = {"eighteen": 18, "nineteen": 19, "seventeen": 17, "sixteen": 16}
 _SPELLED_AGE = re.compile(
     r"\b(?:(?P<t>twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?P<u>one|two|"
     r"three|four|five|six|seven|eight|nine))?|(?P<teen>sixteen|seventeen|eighteen|nineteen))"
-    r"[\s-]+years?[\s-]+old\b",
+    r"[\s-]+$",
     re.IGNORECASE,
 )
-# "He is 68.", "the patient is now 71 years old,": an age told as a statement
-_IS_AGE = re.compile(
-    r"\b(?:he|she|the\s+patient|patient|pt)\s+is\s+(?:now\s+)?(?P<n>\d{1,3})"
-    r"(?:\s*(?:years?|yrs?)(?:\s+old)?)?\s*(?=[.,;]|$)",
-    re.IGNORECASE | re.MULTILINE,
+# found from "year(s) old" (a cheap scan), the number is read in the words before it
+_YEARS_OLD = re.compile(r"years?[\s-]+old\b", re.IGNORECASE)
+# "He is 68.", "the patient is now 71 years old,": an age told as a statement; found from
+# " is <digit>" (a cheap scan), the subject read before it
+_IS_NUMBER = re.compile(r" is (?:now )?(?=\d)")
+_IS_AGE_SUBJECT = re.compile(r"\b(?:he|she|the\s+patient|patient|pt)$", re.IGNORECASE)
+_IS_AGE_VALUE = re.compile(
+    r"(?P<n>\d{1,3})(?:\s*(?:years?|yrs?)(?:\s+old)?)?\s*(?=[.,;]|$)", re.MULTILINE
 )
 # sex in a description with no number: "a middle-aged male", "1-day-old female"
 _DESCRIBED_SEX = re.compile(
@@ -192,6 +207,8 @@ _DESCRIBED_SEX = re.compile(
     r"lady|girl|boy)\b",
     re.IGNORECASE,
 )
+# found from the sex word on the lower-cased text (a cheap scan), then read backwards
+_SEX_WORD_LOWER = re.compile(r"(?<![a-z])(?:female|male|woman|man|gentleman|lady|girl|boy)\b")
 
 
 class DemographicsExtractor:
@@ -240,8 +257,9 @@ class DemographicsExtractor:
             got = self._header(line, start)
             seen_sex = seen_sex or any(c.field == "sex" for c in got)
             out.extend(got)
-        for m in _SPELLED_AGE.finditer(text):
-            if _RELATIVE_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+        for yo in _YEARS_OLD.finditer(text):
+            m = _SPELLED_AGE.search(text, max(0, yo.start() - 24), yo.start())
+            if m is None or _RELATIVE_BEFORE.search(text, max(0, m.start() - 30), m.start()):
                 continue
             if m.group("teen"):
                 n = _TEENS[m.group("teen").lower()]
@@ -249,24 +267,27 @@ class DemographicsExtractor:
                 n = _TENS[m.group("t").lower()] + _UNITS.get((m.group("u") or "").lower(), 0)
             out.append(
                 self._age(
-                    n, m.start(), m.end(), "demographics.age_words", self.rules.age.prior - 0.03
+                    n, m.start(), yo.end(), "demographics.age_words", self.rules.age.prior - 0.03
                 )
             )
-            sm = _AFTER_AGE_SEX.match(text, m.end(), min(len(text), m.end() + 40))
+            sm = _AFTER_AGE_SEX.match(text, yo.end(), min(len(text), yo.end() + 40))
             sex = self._sex_of(sm.group("w")) if sm else None
             if sex:
                 out.append(self._sex(sex, m.start(), sm.end("w"), "demographics.age_with_sex",
                                      self.rules.sex.prior))  # fmt: skip
                 seen_sex = True
-        for m in _IS_AGE.finditer(text):
-            n = int(m.group("n"))
-            if 1 <= n <= 110:
-                out.append(
-                    self._age(
-                        n, m.start(), m.end("n"), "demographics.is_age", self.rules.age.prior - 0.05
-                    )
+        for m in _IS_NUMBER.finditer(text):
+            subject = _IS_AGE_SUBJECT.search(text, max(0, m.start() - 12), m.start())
+            v = _IS_AGE_VALUE.match(text, m.end()) if subject else None
+            if subject is None or v is None or not 1 <= int(v.group("n")) <= 110:
+                continue
+            out.append(
+                self._age(
+                    int(v.group("n")), subject.start(), v.end("n"), "demographics.is_age",
+                    self.rules.age.prior - 0.05,
                 )
-        for m in _DESCRIBED_SEX.finditer(text):
+            )  # fmt: skip
+        for m in self._described_sex(text):
             if _RELATIVE_BEFORE.search(text, max(0, m.start() - 30), m.start()):
                 continue
             sex = self._sex_of(m.group("w"))
@@ -286,6 +307,19 @@ class DemographicsExtractor:
             if pron is not None:
                 out.append(pron)
         return doc
+
+    @staticmethod
+    def _described_sex(text: str) -> list[re.Match[str]]:
+        """_DESCRIBED_SEX matches, found from their last word."""
+        low = _lower_same_length(text)
+        if low is None:
+            return list(_DESCRIBED_SEX.finditer(text))
+        out = []
+        for w in _SEX_WORD_LOWER.finditer(low):
+            m = _DESCRIBED_SEX.search(text, max(0, w.start() - 60), w.end())
+            if m is not None and m.end() == w.end():
+                out.append(m)
+        return out
 
     def _header(self, line: str, offset: int) -> list[Candidate]:
         """Age and sex from a demographic header line (first pattern that fits each)."""
