@@ -372,11 +372,23 @@ def agreement(
 def train(
     sets: Annotated[
         list[str],
-        typer.Option("--set", "-s", help="Training data as FOLDER[:SPLIT] (repeatable)."),
-    ] = ["corpus/synthetic:train", "corpus/real:dev"],  # noqa: B006
+        typer.Option(
+            "--set",
+            "-s",
+            help="Training data as FOLDER[:SPLIT], or FOLDER:FINDINGS.jsonl for findings "
+            "frozen from rules that had not seen those documents (repeatable).",
+        ),
+    ] = [  # noqa: B006
+        "corpus/synthetic:train",
+        "corpus/real:dev",
+        "corpus/synthetic:corpus/fresh/batch2.jsonl",
+    ],
     policy_set: Annotated[
-        str, typer.Option(help="FOLDER:SPLIT on which the routing thresholds are chosen.")
-    ] = "corpus/synthetic:dev",
+        str,
+        typer.Option(
+            help="FOLDER:SPLIT or FOLDER:FINDINGS.jsonl on which the routing thresholds are chosen."
+        ),
+    ] = "corpus/synthetic:corpus/fresh/batch3.jsonl",
     out: Annotated[Path, typer.Option(help="Where to write the model.")] = Path(
         "models/confidence.skops"
     ),
@@ -389,7 +401,15 @@ def train(
     from prescreen.evaluation.calibration import auto_accept
     from prescreen.evaluation.corpus import load_set
     from prescreen.extraction.pipeline import Extractor
-    from prescreen.models.train import examples, extract_set, fit, metrics, model_version, save
+    from prescreen.models.train import (
+        examples,
+        extract_set,
+        fit,
+        frozen_findings,
+        metrics,
+        model_version,
+        save,
+    )
     from prescreen.rules.routing import load_policy, write_policy
 
     heuristic = Extractor(settings=Settings(model_path="none"))
@@ -398,10 +418,18 @@ def train(
         folder, _, split = spec.partition(":")
         return load_set(folder).split(split or None)
 
+    def labelled(spec: str):
+        """Examples of a spec: the current rules' findings of a split, or frozen ones."""
+        folder, _, rest = spec.partition(":")
+        if rest.endswith(".jsonl"):
+            data, found = frozen_findings(load_set(folder), Path(rest))
+            return examples(data, found)
+        data = load(spec)
+        return examples(data, extract_set(data, heuristic))
+
     ex = None
     for spec in sets:
-        data = load(spec)
-        part = examples(data, extract_set(data, heuristic))
+        part = labelled(spec)
         err.print(f"{spec}: {len(part.labels)} candidate findings, {sum(part.labels)} correct")
         if ex is None:
             ex = part
@@ -416,8 +444,7 @@ def train(
         "train": metrics(ex.labels, probs),
         "train_heuristic": metrics(ex.labels, ex.heuristic),
     }
-    dev = load(policy_set)
-    dev_ex = examples(dev, extract_set(dev, heuristic))
+    dev_ex = labelled(policy_set)
     dev_probs = [float(p[1]) for p in pipeline.predict_proba(dev_ex.features)]
     train_metrics["dev"] = metrics(dev_ex.labels, dev_probs)
     train_metrics["dev_heuristic"] = metrics(dev_ex.labels, dev_ex.heuristic)
@@ -444,7 +471,7 @@ def train(
     for k, v in train_metrics.items():
         err.print(f"  {k}: {v}", highlight=False)
     err.print(
-        f"  auto-accept threshold {threshold} (dev coverage {coverage:.1%}, "
+        f"  auto-accept threshold {threshold} (policy-set coverage {coverage:.1%}, "
         f"error {error:.2%}; curve point {point.threshold:.4f}, floor {policy.min_auto_accept})",
         highlight=False,
     )

@@ -60,6 +60,27 @@ def examples(data: AnnotatedSet, findings: Iterable[Finding]) -> Examples:
     return ex
 
 
+def frozen_findings(data: AnnotatedSet, path: Path) -> tuple[AnnotatedSet, list[Finding]]:
+    """Findings saved from an earlier version of the rules (``scripts/fresh_findings.py``)
+    and the part of the set they were extracted from (their documents and gold)."""
+    findings = [
+        Finding.model_validate_json(line)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    ids = {f.doc_id for f in findings}
+    docs = [d for d in data.documents if d.doc_id in ids]
+    part = AnnotatedSet(
+        f"{data.name}[{path.name}]",
+        docs,
+        [g for g in data.gold if g.doc_id in ids],
+        {},
+        data.splits,
+        data.skipped_documents,
+    )
+    return part, findings
+
+
 def extract_set(data: AnnotatedSet, extractor: Extractor) -> list[Finding]:
     out: list[Finding] = []
     for res in extract_documents(data.documents, extractor=extractor):
