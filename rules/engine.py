@@ -471,12 +471,21 @@ class Evaluator:
                 value=_fmt(best),
             )
         if ct:
+            # the decision rests on the lesions that come closest to their size limit: a
+            # doubtful 3 mm focus does not make "none reaches 10 mm" doubtful
+            def share_of_limit(x: Finding) -> float:
+                if x.attributes.get("lymph_node"):
+                    short = _num(x.attributes.get("short_axis_mm"))
+                    return (short or 0.0) / c.node_short_axis_min_mm
+                return (_num(x.value) or 0.0) / c.extranodal_min_mm
+
+            closest = sorted(ct, key=share_of_limit, reverse=True)
             return Outcome(
                 "not_met",
-                _conf(ct),
+                _conf(closest[:2]),
                 "no CT lesion reaches RECIST 1.1 size (≥ 10 mm, nodes ≥ 15 mm short axis)",
-                ct,
-                value=", ".join(_fmt(x) for x in ct[:3]),
+                closest,
+                value=", ".join(_fmt(x) for x in closest[:3]),
             )
         return Outcome("unknown", 0.5, "no lesion measured on imaging", imaging)
 

@@ -636,3 +636,23 @@ def test_a_unitless_quote_of_an_earlier_printed_value_is_that_measurement():
     moved = next(f for f in facts.findings if f.attributes.get("restates_finding"))
     assert moved.date == printed.date and "unit_inferred" not in moved.attributes
     assert status(run(with_("hemoglobin", printed, quote, current)), "hemoglobin") == "met"
+
+
+def test_no_measurable_lesion_rests_on_the_lesions_closest_to_the_limit():
+    """'None reaches RECIST size' is as sure as the sizes that come closest to the limit; a
+    doubtful 3 mm focus elsewhere does not make it doubtful."""
+    small = [
+        F("lesion", 8, unit="mm", doc="ct", lymph_node=False, modality="CT", conf=0.95),
+        F("lesion", 11, unit="mm", doc="ct", lymph_node=True, short_axis_mm=9, modality="CT",
+          conf=0.93),
+        F("lesion", 3, unit="mm", doc="ct", lymph_node=False, modality="CT", conf=0.55),
+    ]  # fmt: skip
+    d = run(with_("lesion", *small))
+    r = next(r for r in d.criteria if r.id == "measurable_lesion")
+    assert r.outcome.status == "not_met" and r.outcome.confidence >= 0.9
+    assert d.status == "ineligible"
+    # a doubtful reading near the limit keeps the exclusion doubtful
+    near = [*small[:2], F("lesion", 9, unit="mm", doc="ct", lymph_node=False, modality="CT",
+                          conf=0.55)]  # fmt: skip
+    r = next(r for r in run(with_("lesion", *near)).criteria if r.id == "measurable_lesion")
+    assert r.outcome.confidence < 0.8
