@@ -7,10 +7,11 @@ documents and gold from it. Deterministic (seeded) so the design is reproducible
     python scripts/make_profiles.py > corpus/synthetic/profiles.jsonl
     python scripts/make_profiles.py --batch 2 >> corpus/synthetic/profiles.jsonl
     python scripts/make_profiles.py --batch 3 >> corpus/synthetic/profiles.jsonl
+    python scripts/make_profiles.py --batch 4 >> corpus/synthetic/profiles.jsonl
 
-Batches 2 and 3 (30 patients each, syn-121..syn-150 and syn-151..syn-180, their own seeds)
-were designed after the extractor existed, to give development data the rules had never
-been fitted to (batch 3 after the rules had been adapted to batch 2); all of it is dev.
+Batches 2-4 (30 patients each, syn-121..syn-210, their own seeds) were designed after the
+extractor existed, to give development data the rules had never been fitted to (each after
+the rules had been adapted to the one before); all of it is dev.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from datetime import date, timedelta
 SEED = 70
 N_PATIENTS = 120
 # batch -> (seed, first patient number, statuses as (eligible, ineligible, needs_review))
-BATCHES = {1: (SEED, 1, (40, 50, 30)), 2: (71, 121, (10, 12, 8)), 3: (72, 151, (10, 12, 8))}
+BATCHES = {
+    1: (SEED, 1, (40, 50, 30)),
+    2: (71, 121, (10, 12, 8)),
+    3: (72, 151, (10, 12, 8)),
+    4: (73, 181, (10, 12, 8)),
+}
 WRITERS = ["A", "B", "C", "D", "E", "F"]
 
 TUMOURS = [

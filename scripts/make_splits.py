@@ -1,8 +1,8 @@
 """Assign patients to train/dev/test before anyone looks at the text (seeded, stratified).
 
 Synthetic: the first 120 patients → 60 train / 20 dev / 40 test, stratified by writer and
-intended status so every writer's style and every outcome appear in each split; batches 2
-and 3 (syn-121..syn-180, written after the extractor existed) → dev.
+intended status so every writer's style and every outcome appear in each split; batches
+2-4 (syn-121..syn-210, written after the extractor existed) → dev.
 Real: the 69 public documents → dev / test (frozen) by a hash of the doc_id.
 
     python scripts/make_splits.py
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = 5
 
 
-FIRST_BATCH_2 = 121  # syn-121.. (batches 2 and 3) were written later: all development data
+FIRST_BATCH_2 = 121  # syn-121.. (batches 2-4) were written later: all development data
 
 
 def synthetic() -> dict[str, str]:
