@@ -118,3 +118,24 @@ def test_a_prior_paragraph_of_an_echo_report_is_historical(extract):
     text = "ECHO\nPrior: echo 01/2026 (outside), EF 59%.\n\nSystolic function: LVEF 57%.\n"
     found = {f.value: f.assertion for f in only(extract(text), "lvef")}
     assert found == {59: "historical", 57: "present"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Echo 2/2/26: lvef fifty-five percent, no wall motion abnormality.", {(55, "present")}),
+        ("Plan: repeat labs; echo done last week (EF 48), cardiology aware.", {(48, "present")}),
+        (
+            "ECHO\n  LVEF (3D) ...... 50 %\n"
+            "  Previous LVEF .... 62 % (01/2024, before doxorubicin)\n",
+            {(50, "present"), (62, "historical")},
+        ),
+        (
+            "Summary: LVEF 51%, stable compared with 2025 (pre-treatment baseline 57%).",
+            {(51, "present"), (57, "historical")},
+        ),
+    ],
+)
+def test_lvef_spelled_bare_dot_leaders_and_earlier_values(extract, text, expected):
+    found = {(f.value, f.assertion.value) for f in only(extract(text), "lvef")}
+    assert found == expected

@@ -326,3 +326,30 @@ def test_not_severe_is_not_severe(extract):
     ):
         (f,) = [x for x in extract(text) if x.field == "psychiatric_history"]
         assert f.attributes["severe"] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Psych: sleeps badly, chronic insomnia, zopiclone prn.", {("insomnia", "present")}),
+        ("ROS: + fatigue, + insomnia on dexamethasone. PMH: HTN.", set()),
+        ("Psych hx: major depression 2018, on citalopram.", {("major depression", "present")}),
+    ],
+)
+def test_psych_insomnia_on_a_psych_line_and_major_depression_keeps_its_name(
+    extract, text, expected
+):
+    assert _psych(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CT 3/3: new lung nodules. Liver clear. Small renal cyst.",
+        "CT 3/3: pleural thickening, no liver disease.",
+        "Restaging: nodal progression. No hepatic or peritoneal disease.",
+    ],
+)
+def test_liver_clear_or_no_liver_disease_is_negated(extract, text):
+    (f,) = only(extract(text), "liver_involvement")
+    assert (f.value, f.assertion.value) == (True, "negated")

@@ -126,3 +126,15 @@ def test_rule_file_rejects_unknown_keys(tmp_path):
     bad.write_text(src.replace("window: 90", "window: 90\nhorizon: 12", 1))
     with pytest.raises(DataFileError, match=r"prognosis\.yaml:\d+"):
         load_rules(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "weeks"),
+    [
+        ("Prognosis: I estimate survival ~4 months given the pace of disease.", 17),
+        ("Overall I would anticipate survival of the order of a year.", 52),
+    ],
+)
+def test_survival_estimated_or_anticipated(extract, text, weeks):
+    (f,) = only(extract(text), "life_expectancy")
+    assert (f.value, f.assertion.value) == (weeks, "present")

@@ -66,11 +66,27 @@ def load_rules(path: Path | None = None) -> CardiacFile:
 _LVEF_FILL = re.compile(
     r"(?:[\s:=(),~≈-]|\b(?:is|was|of|at|estimated|est|approximately|approx|about|around|"
     r"measured|calculated|visually|by|biplane|simpson'?s|method|preserved|normal|mildly|"
-    r"reduced|low-normal|visual|estimate|quantitative|now|currently|today)\b\.?)*",
+    r"reduced|low-normal|visual|estimate|quantitative|now|currently|today|2d|3d)\b\.?|\.{2,})*",
     re.IGNORECASE,
 )
 _PCT = r"(?P<a>\d{1,2}(?:\.\d)?)\s?(?:%|percent|per\s?cent)?(?:\s?(?:-|–|to)\s?(?P<b>\d{1,2}(?:\.\d)?))?\s?(?P<u>%|percent|per\s?cent)"  # noqa: E501
 _LVEF_VALUE = re.compile(_PCT, re.IGNORECASE)
+# "EF 52)", "LVEF 55," — a bare number closed by a bracket or clause mark (no unit)
+_LVEF_BARE = re.compile(r"(?P<a>[1-8]\d)(?P<b>)(?=\s?(?:[),;]|\.(?!\d)|$))", re.MULTILINE)
+# dictated: "LVEF sixty percent", "fifty-five percent"
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80}  # fmt: skip
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+          "eight": 8, "nine": 9}  # fmt: skip
+_LVEF_WORDS = re.compile(
+    r"(?P<t>" + "|".join(_TENS) + r")(?:[\s-](?P<u>" + "|".join(_UNITS) + r"))?"
+    r"\s?(?:%|percent|per\s?cent)\b",
+    re.IGNORECASE,
+)
+# the anchor is labelled as an earlier value: "Prior LVEF ..... 60 %"
+_PRIOR_LABEL = re.compile(r"\b(?:prior|previous)\s*$", re.I)
+# "(sunitinib baseline 55%)": an earlier value quoted after the current one
+_LVEF_BASELINE = re.compile(r"\bbaseline\s(?:of\s|was\s)?(?P<v>\d{1,2})\s?(?:%|percent)", re.I)
 _LVEF_PRIOR = re.compile(
     r"(?:unchanged\s+from|down\s+from|up\s+from|from|was|previously|prior|"
     r"compared\s+(?:to|with)|vs\.?|\()\s?(?P<v>\d{1,2})\s?(?:%|percent)\s?(?:in|on|at|\()\s?"
@@ -129,11 +145,16 @@ class CardiacExtractor:
         _, line_end = line_bounds(text, a.end)
         limit = min(line_end, a.end + 60)
         pos = _LVEF_FILL.match(text, a.end, limit).end()
-        m = _LVEF_VALUE.match(text, pos, limit)
-        if not m:
-            return []
-        lo = float(m.group("a"))
-        hi = float(m.group("b")) if m.group("b") else None
+        m = _LVEF_VALUE.match(text, pos, limit) or _LVEF_BARE.match(text, pos, limit)
+        if m:
+            lo = float(m.group("a"))
+            hi = float(m.group("b")) if m.group("b") else None
+        else:
+            m = _LVEF_WORDS.match(text, pos, limit)
+            if not m:
+                return []
+            lo = float(_TENS[m.group("t").lower()] + _UNITS.get((m.group("u") or "").lower(), 0))
+            hi = None
         value = lo if hi is None else min(lo, hi)
         cand = Candidate(
             field="lvef",
@@ -154,8 +175,14 @@ class CardiacExtractor:
             cand.adjust("LVEF outside the plausible range", -0.4)
         if a.data.get("qualitative"):
             cand.adjust("anchor is a qualitative phrase (systolic function)", -0.05)
+        line_start, _ = line_bounds(text, a.start)
+        if _PRIOR_LABEL.search(text, line_start, a.start):
+            cand.assertion = Assertion.HISTORICAL
+            cand.assertion_reason = "labelled as an earlier value"
         out = [cand]
         pm = _LVEF_PRIOR.search(text, m.end(), min(line_end, m.end() + 60))
+        if not pm:
+            pm = _LVEF_BASELINE.search(text, m.end(), min(line_end, m.end() + 90))
         if pm:
             old = Candidate(
                 field="lvef",

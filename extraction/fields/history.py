@@ -30,7 +30,7 @@ from prescreen.yamlfile import load_model
 
 from ..candidates import Candidate, anchors, candidates_of, sentences_of, text_of
 from ..findings import Assertion
-from .base import Anchor, AnchorRule, anchor_of
+from .base import Anchor, AnchorRule, anchor_of, line_bounds
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -49,6 +49,9 @@ class PsychCondition(BaseModel):
     value: str
     severe: bool
     ambiguous: bool = False  # also a symptom word ("ST depression", "anxiety" on an ECG)
+    # a symptom as often as a history ("insomnia on dexamethasone"): counts only on a line
+    # that is about psychiatric history ("Psych: insomnia only")
+    psych_line_only: bool = False
     literals: list[str] = Field(min_length=1)
 
 
@@ -258,6 +261,10 @@ class HistoryExtractor:
                 return None
         if _negated_family(text, a, sent):
             return None
+        if a.data.get("psych_line_only"):
+            ls, le = line_bounds(text, a.start)
+            if not _PSYCH_LINE.search(text, ls, le):
+                return None
         cand = Candidate(
             field="psychiatric_history",
             value=a.data["value"],
@@ -371,14 +378,18 @@ class HistoryExtractor:
         if found is None:
             found = self._liver_specimen(text, a, clause_end)
             form = "specimen"
+        clear = None
         if found is None:
-            return None
+            clear = _LIVER_CLEAR.match(text, a.end, clause_end)
+            if clear is None:
+                return None
+            found, form = (a.start, clear.end(), "lesion"), "clear"
         start, end, kind = found
         clause_start = max(sent[0], text.rfind(";", sent[0], a.start) + 1)
         clause = text[clause_start:clause_end]
         if self.liver_benign.search(clause) and not self.liver_malignant.search(clause):
             return None
-        if form == "forward":
+        if form in ("forward", "clear"):
             prior = lv.priors.metastasis if kind == "metastasis" else lv.priors.lesion
         else:
             prior = lv.priors.backward if form == "backward" else lv.priors.specimen
@@ -394,7 +405,10 @@ class HistoryExtractor:
         )
         tail = text[end:clause_end]
         lead = text[max(clause_start, start - 25) : start]
-        if self.liver_resolved.search(tail[:40]) or self.liver_resolved.search(lead):
+        if clear is not None:
+            cand.assertion = Assertion.NEGATED
+            cand.assertion_reason = "liver reported clear"
+        elif self.liver_resolved.search(tail[:40]) or self.liver_resolved.search(lead):
             cand.assertion = Assertion.HISTORICAL
             cand.assertion_reason = "past, resolved liver disease"
         elif self._negated_across_wrap(text, start, sent):
@@ -430,8 +444,10 @@ class HistoryExtractor:
             if span_start is None:
                 span_start = m.start()
             if tok in self.liver_noun_kind:
-                if tok in self.liver_weak and not self.liver_qualifier.search(
-                    text, max(0, a.start - 40), m.end()
+                if (
+                    tok in self.liver_weak
+                    and not self.liver_qualifier.search(text, max(0, a.start - 40), m.end())
+                    and not _NO_BEFORE.search(text, max(0, a.start - 12), a.start)
                 ):
                     return None
                 return span_start, m.end(), self.liver_noun_kind[tok]
@@ -503,6 +519,13 @@ _TUMOUR_ABBREV = {
 }  # fmt: skip
 
 
+_PSYCH_LINE = re.compile(r"\b(?:psych\w*|mental health)\b", re.I)
+# "Liver clear", "liver: clear, no mets": a tumour-free liver (negated)
+_LIVER_CLEAR = re.compile(r"\s*:?\s*clear\b(?!\s+(?:cell|fluid|liquid))", re.I)
+# "no liver disease", "No hepatic or abdominal disease": a weak noun right after "no"
+_NO_BEFORE = re.compile(r"\b(?:no|without)\s+$", re.I)
+
+
 def _negated_family(text: str, a: Anchor, sent: tuple[int, int]) -> bool:
     """'no family history of bipolar disorder', 'FH negative for X': nothing is stated."""
     before = text[max(sent[0], a.start - 60) : a.start].lower()
@@ -526,7 +549,12 @@ def anchor_rules(path: Path | None = None) -> list[AnchorRule]:
             label=PSYCH,
             prior=p.prior,
             literals=c.literals,
-            data={"value": c.value, "severe": c.severe, "ambiguous": c.ambiguous},
+            data={
+                "value": c.value,
+                "severe": c.severe,
+                "ambiguous": c.ambiguous,
+                "psych_line_only": c.psych_line_only,
+            },
         )
         for c in p.conditions
     ]
