@@ -61,7 +61,7 @@ def test_anchor_rules_flag_short_synonyms_as_ambiguous():
     ("defect", "problem"),
     [
         (lambda t: t + "\nunexpected_key: 1\n", "unexpected_key"),
-        (lambda t: t.replace("pattern: '\\bsince\\b'", "pattern: '(since'"), "invalid regex"),
+        (lambda t: t.replace("pattern: '\\bdespite\\b'", "pattern: '(despite'"), "invalid regex"),
         (lambda t: t.replace("outcome: ongoing", "outcome: stable", 1), "outcome"),
     ],
 )
@@ -1157,3 +1157,104 @@ def test_a_stop_for_thrombosis_is_intolerance(extract):
     assert f.attributes["outcome"] == "intolerance"
     f = one(extract("Bevacizumab stopped 05/2025 given VTE, not to be resumed."), "bevacizumab")
     assert f.attributes["outcome"] == "intolerance"
+
+
+def test_done_after_a_course_completes_it(extract):
+    found = by_value(
+        extract("Relapse in 2024; we gave carboplatin + gemcitabine x 4 cycles, done March 2025.")
+    )
+    assert {found[a][0].attributes["outcome"] for a in ("carboplatin", "gemcitabine")} == {
+        "completed"
+    }
+    f = one(extract("Docetaxel x6 (done 02/2024), then surveillance."), "docetaxel")
+    assert f.attributes["outcome"] == "completed"
+    # a test that was done is no course
+    f = one(extract("CT done today while on osimertinib."), "osimertinib")
+    assert f.attributes["outcome"] == "ongoing"
+
+
+def test_until_progression_even_misspelt_is_progression(extract):
+    text = "Metastases treated with pazopanib until progresion in 2023 and then axitinib since."
+    f = by_value(extract(text))["pazopanib"][0]
+    assert f.attributes["outcome"] == "progression"
+
+
+def test_a_later_or_possible_option_is_planned(extract):
+    text = "Next line would be nivolumab, with trastuzumab deruxtecan as a later option."
+    assert one(extract(text), "trastuzumab deruxtecan").assertion.value == "hypothetical"
+    text = "Options: surveillance or a trial. Cabozantinib also possible."
+    assert one(extract(text), "cabozantinib").assertion.value == "hypothetical"
+
+
+def test_options_lead_with_a_dash_plans_the_list(extract):
+    text = "We went over options - gemcitabine, eribulin, or a trial since her disease is slow."
+    found = by_value(extract(text))
+    assert {found[a][0].assertion.value for a in ("gemcitabine", "eribulin")} == {"hypothetical"}
+    # a date after "since" still says the drug is taken
+    f = one(extract("He has been on everolimus since 03/2025."), "everolimus")
+    assert f.attributes["outcome"] == "ongoing"
+
+
+def test_recommendation_reaches_past_a_line_and_class(extract):
+    text = "My recommendation is second-line combination chemotherapy with FOLFIRI."
+    found = by_value(extract(text))
+    assert {f.assertion.value for fs in found.values() for f in fs} == {"hypothetical"}
+
+
+def test_addition_of_joins_a_planned_list(extract):
+    text = (
+        "Carboplatin and paclitaxel, with the addition of bevacizumab, had been planned "
+        "but were deferred."
+    )
+    found = by_value(extract(text))
+    assert {found[a][0].assertion.value for a in ("carboplatin", "paclitaxel")} == {"hypothetical"}
+
+
+def test_would_be_poorly_tolerated_is_an_appraisal(extract):
+    text = "At ECOG 3, temozolomide would be poorly tolerated."
+    f = one(extract(text), "temozolomide")
+    assert f.assertion.value == "hypothetical"
+    f = one(extract("Temozolomide was poorly tolerated."), "temozolomide")
+    assert f.attributes["outcome"] == "intolerance"
+
+
+def test_off_a_drug_for_toxicity_is_intolerance(extract):
+    f = one(
+        extract("Indication: recurrent RCC, off axitinib since 04/2026 (toxicity)."), "axitinib"
+    )
+    assert f.attributes["outcome"] == "intolerance"
+
+
+def test_omitted_for_later_cycles_or_a_dose_is_intolerance(extract):
+    text = "Cisplatin was omitted for cycles 5 and 6 because of grade 2 ototoxicity."
+    f = one(extract(text), "cisplatin")
+    assert (f.assertion.value, f.attributes["outcome"]) == ("present", "intolerance")
+    text = (
+        "She had four of five planned carboplatin doses, the last one omitted due to neutropenia."
+    )
+    f = one(extract(text), "carboplatin")
+    assert f.attributes["outcome"] == "intolerance"
+
+
+def test_stopped_as_planned_is_completed(extract):
+    text = (
+        "Carboplatin + pemetrexed x4; carboplatin stopped after the 4 induction cycles as planned."
+    )
+    f = by_value(extract(text))["carboplatin"][-1]
+    assert f.attributes["outcome"] == "completed"
+
+
+def test_changed_to_another_drug_gives_the_reason_to_the_one_left(extract):
+    text = "After two cycles the oxaliplatin was changed to irinotecan because of neuropathy."
+    found = by_value(extract(text))
+    assert found["oxaliplatin"][0].attributes["outcome"] == "intolerance"
+    assert found["irinotecan"][0].attributes["outcome"] != "intolerance"
+
+
+def test_the_month_may_is_not_a_modal(extract):
+    text = "Given pazopanib until PD in May 2024 and then axitinib until PD in January."
+    found = by_value(extract(text))
+    assert {found[a][0].attributes["outcome"] for a in ("pazopanib", "axitinib")} == {"progression"}
+    # the modal still makes a cue conditional
+    f = one(extract("If she progresses on it she may receive axitinib."), "axitinib")
+    assert f.assertion.value == "hypothetical"
