@@ -234,3 +234,40 @@ def test_a_statement_that_no_score_was_given_is_not_a_score(extract):
         "a 0 to 3+ score; the trial needs 3+."
     )
     assert not [f for f in only(extract(text), "ihc") if f.value in ("0", "1+", "2+", "3+")]
+
+
+@pytest.mark.parametrize(
+    ("ihc", "percent"),
+    [
+        # the share written before the score, of "cells" or "the viable tumour"
+        ("CD70: tumour cells show strong staining in about 65% of cells, CD70 score 3+.", 65),
+        (
+            "Stained for CD70: strong staining in more than eighty percent of the viable tumor.\n"
+            "CD70 IHC score: 3+ (strong)\n"
+            "Tumour content of the block approx 40%.",
+            80,
+        ),
+        # a labelled row above the score; the score restated in an interpretation line
+        (
+            "  Marker : CD70\n"
+            "  Pct tumour cells stained : 70 %\n"
+            "  IHC score (0-3+) : 3+\n"
+            "  Interpretation: CD70 POSITIVE, score 3+.",
+            70,
+        ),
+    ],
+)
+def test_share_of_cells_stated_once_for_a_restated_score(extract, ihc, percent):
+    got = [
+        f
+        for f in only(extract(PATH_REPORT.format(ihc=ihc), kind="pathology"), "ihc")
+        if f.attributes["marker"] == "CD70" and f.value == "3+"
+    ]
+    assert got
+    assert {f.attributes.get("percent") for f in got} == {percent}
+
+
+def test_tumour_content_is_not_the_share_of_stained_cells(extract):
+    text = PATH_REPORT.format(ihc="CD70 IHC score: 3+ (strong)\nTumour cellularity approx 50%.")
+    (cd70,) = [f for f in only(extract(text, kind="pathology"), "ihc") if f.value == "3+"]
+    assert "percent" not in cd70.attributes

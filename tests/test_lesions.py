@@ -926,3 +926,69 @@ def test_a_bracketed_size_after_ct_is_still_a_lesion(extract):
     assert not only(extract(text, kind="clinic_note"), "ct_slice_thickness")
     text2 = "Needs a 3 mm CT-guided biopsy needle."
     assert not only(extract(text2, kind="clinic_note"), "ct_slice_thickness")
+
+
+def test_bedside_sizes_and_short_axis_only_quotes_in_a_note_are_not_lesions(extract):
+    note = (
+        "ONCOLOGY CLINIC NOTE\n"
+        "EXAM: Thin, comfortable. Hard fixed L neck mass ~3 cm. Lungs clear.\n"
+        "Skin: palpable firm ~1.2 cm nodule at the old drain site.\n"
+        "IMAGING: CT CAP 02/20 (2.5 mm) - R adrenal mass 3.6 cm, 7 node SA 18 mm.\n"
+    )
+    got = {(f.value, f.attributes["lymph_node"]) for f in only(extract(note), "lesion")}
+    assert got == {(36, False)}  # the node's long axis (its value) is not written
+
+
+def test_an_ultrasound_of_a_palpable_lump_is_measured(extract):
+    report = (
+        "ULTRASOUND LEFT BREAST\n"
+        "Indication: palpable lump.\n"
+        "FINDINGS:\nAt the palpable site, an irregular hypoechoic mass 1.4 x 1.1 cm.\n"
+    )
+    assert lesions(extract(report, kind="radiology")) == {ext(14)}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Several additional 2-4 mm nodules in both lungs.",
+        "Scattered further nodules 3-6 mm, unchanged.",
+        "Simple cyst R kidney upper pole region 1.8 cm (water attenuation).",
+    ],
+)
+def test_size_ranges_of_many_and_a_cyst_located_in_a_region(extract, line):
+    assert only(extract(CT_TEMPLATE.format(line=line), kind="radiology"), "lesion") == []
+
+
+def test_a_unitless_table_cell_with_both_axes_and_a_bracketed_short_axis(extract):
+    report = (
+        "CT CHEST WITH CONTRAST\nExam date: 03/10/2026\n\nFINDINGS:\nAs below.\n\n"
+        "RECIST 1.1 TARGET LESIONS\n"
+        " Target                     12/01/2025        03/10/2026\n"
+        " T1 RUL mass                 30 mm             37 mm\n"
+        " T2 paratracheal LN (SA)     19x12 (SA 12)     23x16 (SA 16)\n"
+    )
+    assert lesions(extract(report, kind="radiology")) == {
+        ext(37),
+        ext(30, H),
+        node(23, 16),
+        node(19, 12, H),
+    }
+
+
+@pytest.mark.parametrize(
+    ("line", "values"),
+    [
+        # the thickness of a coronal/sagittal series, or of one that was not made
+        ("Technique: Axial recons 2.5 mm, coronal/sagittal MPR 3 mm.", {2.5}),
+        ("Technique: Slice thickness 1.25 mm (axial), 3 mm coronal reformats.", {1.25}),
+        ("Technique: 5 mm axial sections; 2 mm lung reconstructions not available.", {5}),
+        # reformats named after the axial thickness, and lung reformats, are kept
+        ("Technique: Reconstructed at 2.5 mm with coronal and sagittal reformats.", {2.5}),
+        ("Technique: Axial 5 mm images; 1.25 mm lung reformats reviewed.", {5, 1.25}),
+    ],
+)
+def test_slice_thickness_of_another_series(extract, line, values):
+    text = f"CT CHEST WITH CONTRAST\n{line}\n\nFindings: No pulmonary nodule.\n"
+    got = only(extract(text, kind="radiology"), "ct_slice_thickness")
+    assert {f.value for f in got} == values

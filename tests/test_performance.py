@@ -140,3 +140,16 @@ def test_earlier_value_then_now_with_the_anchor_repeated(extract):
 def test_leader_dots_between_anchor_and_value(extract):
     (f,) = only(extract("Performance status:\n  ECOG ..........: 2\n"), "ecog")
     assert (f.value, f.assertion) == (2, "present")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the scale named again after a semicolon; a common misspelling of the scale
+        "PS: ECOG 2 at the outside clinic 07/11; today ECOG 1 on our assessment.",
+        "Feels stronger. ECGO was 2 in june, now ECGO 1.",
+    ],
+)
+def test_current_value_after_a_semicolon_or_a_misspelt_scale(extract, text):
+    findings = only(extract(text), "ecog")
+    assert {(f.value, f.assertion) for f in findings} == {(2, "historical"), (1, "present")}

@@ -85,8 +85,20 @@ _PERCENT = re.compile(rf"{_SHARE}\s?(?:%|percent\b|per\s?cent\b)", re.IGNORECASE
 # 95% of tumor cells. CD70 IHC score: 3+")
 _CELL_PERCENT = re.compile(
     rf"{_SHARE}\s?(?:%|percent\b|per\s?cent\b)\s+of\s+(?:the\s+)?"
-    r"(?:viable\s+|invasive\s+|neoplastic\s+)?(?:tumou?r|neoplastic|malignant|carcinoma|cancer)"
-    r"\s+cells",
+    r"(?:viable\s+|invasive\s+|neoplastic\s+)?(?:(?:tumou?r|neoplastic|malignant|carcinoma|cancer)"
+    r"(?:\s+cells)?|cells)\b",
+    re.IGNORECASE,
+)
+# a share of the sample that is tumour, not of the tumour cells stained
+_TUMOUR_CONTENT = re.compile(
+    r"\b(?:tumou?r\s+(?:content|cellularity|fraction|purity)|cellularity|purity)\b",
+    re.IGNORECASE,
+)
+# the share of cells as a labelled row between the marker and its score
+# ("Marker : CD70 / Pct tumour cells stained : 85 % / IHC score : 3+")
+_LABELLED_PERCENT = re.compile(
+    r"\b(?:pct|percent(?:age)?|proportion|%)\s+(?:of\s+)?(?:positive\s+)?(?:tumou?r\s+)?"
+    rf"cells\s*(?:stained|staining|positive)?\s*[:=]\s*{_SHARE}\s?(?:%|percent\b)",
     re.IGNORECASE,
 )
 _LOOKBACK = 200
@@ -132,6 +144,27 @@ _HSCORE = re.compile(r"h[\s-]?score\s?(?:of\s)?[:=]?\s?(\d{1,3})", re.IGNORECASE
 _WINDOW_BEFORE = 30
 
 
+def _share_restated_scores(cands: list[Candidate]) -> None:
+    """A score restated later in the report ("Interpretation: CD70 POSITIVE, score 3+")
+    is the same result: it takes the share of cells stated once for that marker and score
+    (or for the marker's unscored description), when only one share is stated."""
+    for cand in cands:
+        if cand.value not in _SCORES or "percent" in cand.attributes:
+            continue
+        marker = cand.attributes.get("marker")
+        shares = {
+            c.attributes["percent"]
+            for c in cands
+            if c is not cand
+            and c.attributes.get("marker") == marker
+            and c.value in (cand.value, None)
+            and "percent" in c.attributes
+        }
+        if len(shares) == 1:
+            cand.attributes["percent"] = shares.pop()
+            cand.adjust("share of cells stated with the same result elsewhere", -0.02)
+
+
 def _share(m: re.Match[str]) -> int:
     """The share of cells of a percent match, written in digits or in words."""
     if m.group(1) is not None:
@@ -165,6 +198,7 @@ class IhcExtractor:
         sents = sentences_of(doc)
         out = candidates_of(doc)
         found = [anchor_of(s) for s in spans]
+        mine: list[Candidate] = []
         for i, a in enumerate(found):
             s0, s1 = sents.bounds(spans[i].start)
             sent_start = doc[s0].idx
@@ -187,6 +221,9 @@ class IhcExtractor:
                 cand = self._labelled_score(text, a, clause_end, nxt, before, before_start) or cand
             if cand is not None and cand.value is not None and "percent" not in cand.attributes:
                 pm = next(reversed(list(_CELL_PERCENT.finditer(text, back_start, a.start))), None)
+                if pm is None:  # "Pct tumour cells stained : 85 %" on a row above
+                    rows = list(_LABELLED_PERCENT.finditer(text, back_start, a.start))
+                    pm = rows[-1] if rows else None
                 if (
                     pm is not None
                     and _share(pm) <= 100
@@ -194,12 +231,23 @@ class IhcExtractor:
                 ):
                     cand.attributes["percent"] = _share(pm)
                     cand.adjust("share of cells stated before the marker", -0.02)
+            if (
+                cand is not None
+                and cand.value is not None
+                and "percent" not in cand.attributes
+                and cand.start > a.end
+            ):
+                pm = _LABELLED_PERCENT.search(text, a.end, cand.start)
+                if pm is not None and _share(pm) <= 100:
+                    cand.attributes["percent"] = _share(pm)
             if cand is not None and cand.value is not None and "percent" not in cand.attributes:
                 # the share may follow the score past an abbreviation's full stop or a
                 # semicolon ("3+ (approx. 80% of tumour cells)", "score 3+; ~95% of cells")
                 line_end = text.find("\n", cand.end)
                 stop = min(nxt, len(text) if line_end == -1 else line_end)
                 pm = _PERCENT_AFTER.match(text, cand.end, stop)
+                if pm is not None and _TUMOUR_CONTENT.search(pm.group(0)):
+                    pm = None
                 if pm is not None and _share(pm) <= 100:
                     cand.attributes["percent"] = _share(pm)
             if (
@@ -212,6 +260,8 @@ class IhcExtractor:
                 cand.assertion_reason = "earlier result quoted in brackets beside the current"
             if cand is not None:
                 out.append(cand)
+                mine.append(cand)
+        _share_restated_scores(mine)
         return doc
 
     def _labelled_score(
@@ -336,6 +386,8 @@ class IhcExtractor:
         # percent of cells: near the score (or the marker when unscored)
         p0 = max(0, span_end - a.end)
         pm = _PERCENT.search(after, 0, p0 + 90)
+        if pm and _TUMOUR_CONTENT.search(after, max(0, pm.start() - 50), pm.start()):
+            pm = None  # "tumour content in block adequate, approx 60%": not stained cells
         if pm and _share(pm) <= 100:
             attrs["percent"] = _share(pm)
             span_end = max(span_end, a.end + pm.end())

@@ -19,12 +19,17 @@ holding one, every measurement of the sentence is parsed once and read in its cl
   after the short one ("short axis 9 mm, long axis 17 mm"), a bound ("< 1 cm"), a
   distance or extent ("1.0 cm medial to tumor", "extends 2 cm"), the amount of a change
   ("grown by 3 mm"), a value of the sum of diameters ("SLD 101 mm (03/02: 88 mm)"), or a
-  CT reconstruction thickness ("2.5 mm axial images", "slice thickness 3 mm"); a size of
+  CT reconstruction thickness ("2.5 mm axial images", "slice thickness 3 mm"; not that of
+  a coronal/sagittal series or of one "not available"); a size of
   a structure said to be gone ("no longer visible") is a past one; the same size
   restated in brackets ("3.3 cm (33 x 25 mm)") is not a prior;
+- not a lesion: a size felt on examination in a note ("Palpable 2 cm firm node", an
+  "EXAM:" line), a node quoted by its short axis only in a note ("4R node SA 19 mm": its
+  long axis, the value, is not written), a size range of many ("several 2-3 mm nodules");
 - RECIST tables: rows with prior and current columns (roles from the header words; date
   headers by the exam's date, else the latest date, else left = earlier); cells with
-  their short axis ("27 x 18 mm (SA 18)", in a short-axis row "15 mm (22 x 15 mm)");
+  their short axis ("27 x 18 mm (SA 18)", unitless "18x11 (SA 11)", in a short-axis row
+  "15 mm (22 x 15 mm)");
   unitless rows under a RECIST/target-lesion title, where an organ label is a lesion's
   site ("Liver seg 2"); a node's long axis written under the table ("Node 2 long axis:
   31 mm") completes its short-axis row.
@@ -914,6 +919,19 @@ class LesionExtractor:
         if ms.form == "pair_prior":
             ms.role, ms.cue = "prior", "earlier value of 'from X to Y'"
             return
+        if (
+            # "coronal/sagittal MPR 3 mm", "2 mm lung reconstructions not available": the
+            # thickness of another (non-axial) series, or of one that was not made
+            len(ms.dims) == 1
+            and ms.dims[0] <= self.rules.slice.max_mm
+            and _other_series(text, lo, hi, ms)
+            and (
+                (prev is not None and prev.role == "slice")
+                or (technique and self._slice_context(text, lo, hi, ms, technique_sentence))
+            )
+        ):
+            ms.role, ms.cue = "skip", "thickness of another series"
+            return
         if (  # the list of thicknesses goes on: "1.5 mm (chest) and 3 mm (abdomen)"
             prev is not None
             and prev.role == "slice"
@@ -1231,6 +1249,16 @@ class LesionExtractor:
             if ln.category == "node" and self._new_extranodal_site(text, ln.end, ms.start):
                 # "para-aortic node 3.4 cm, new L adrenal 3.5 cm": the list moved on
                 return Noun("lesion", ln.start, ln.end)
+            if ln.category == "ambiguous" and _LOCATION_HEAD.fullmatch(text, ln.start, ln.end):
+                # "simple cyst L kidney interpolar region 2.1 cm": the region is where the
+                # structure named before it lies
+                named = _last(
+                    m
+                    for m in self.noun_re.finditer(text, max(lo, ln.start - 40), ln.start)
+                    if self._cat(m.group(0)) in ("non_lesion", "lesion", "node")
+                )
+                if named is not None:
+                    return Noun(self._cat(named.group(0)), named.start(), named.end())
             return ln
         # "Liver: numerous metastases. Largest right lobe 5.2 cm": an earlier sentence of
         # the same paragraph, in reports only (their findings run over several sentences)
@@ -1291,6 +1319,15 @@ class LesionExtractor:
         prev_lesion: _Lesion | None,
     ) -> _Lesion | None:
         adjustments: list[tuple[str, float]] = []
+        if not info.is_radiology and _on_examination(text, lo, ms):
+            return None  # "Palpable ~2 cm firm axillary node": felt, not measured on imaging
+        if (
+            ms.form == "range"
+            and noun is not None
+            and prev_lesion is None
+            and _PLURAL_NOUN.fullmatch(text, noun.start, noun.end)
+        ):
+            return None  # "several additional 2-3 mm nodules": the sizes of many, not one
         if prev_lesion is not None:  # a prior size of the structure just measured
             node = prev_lesion.node
             category = "node" if node else "lesion"
@@ -1317,6 +1354,8 @@ class LesionExtractor:
             return None  # a lymph node in a gross description is a specimen, not a lesion
         dims = ms.dims
         short_only = ms.role == "short" or (ms.role == "prior" and ms.prior_short_axis)
+        if short_only and not info.is_radiology:
+            return None  # "4R node SA 19 mm" in a note: its long axis (the value) is not written
         if short_only:
             node = True
             long_mm, short_mm, long_stated = dims[0], dims[0], False
@@ -1656,7 +1695,17 @@ class LesionExtractor:
                 if nm is None or v is None:
                     continue
                 f = self._factor(self._table_unit(text, ls))
-                ms = Measure(ls + nm.start(), ls + nm.end(), [v * f], None, "cell", role=role)
+                # "18x11 (SA 11)": both dimensions, and the short axis stated in brackets
+                pair = _UNITLESS_PAIR.match(line, nm.start(), e)
+                if pair is not None:
+                    dims = [v * f, float(pair.group(1)) * f]
+                    ms = Measure(ls + nm.start(), ls + pair.end(), dims, None, "cell", role=role)
+                    sa = self.cell_sa.search(line, pair.end(), e)
+                    sa_v = _num(sa.group("v")) if sa is not None else None
+                    stated_short = sa_v * f if sa_v is not None else min(dims)
+                    cell_short = False  # the long axis is written too
+                else:
+                    ms = Measure(ls + nm.start(), ls + nm.end(), [v * f], None, "cell", role=role)
             else:
                 continue
             adjustments: list[tuple[str, float]] = []
@@ -1818,6 +1867,49 @@ def _last(matches: Iterable[re.Match[str]]) -> re.Match[str] | None:
     for last in matches:  # noqa: B007
         pass
     return last
+
+
+# The clause of a thickness naming a non-axial series or one that was not made
+_SERIES_CLAUSE_END = re.compile(r"[,;]|\.(?!\d)")
+_SERIES_RIGHT_END = re.compile(r"[,;(]|\.(?!\d)|\b(?:with|and|plus)\b", re.IGNORECASE)
+_OTHER_SERIES = re.compile(r"\b(?:coronal|sagittal|MPRs?|MIPs?)\b", re.IGNORECASE)
+_NOT_MADE = re.compile(
+    r"\b(?:not\s+(?:available|obtained|performed|reconstructed|provided)|unavailable)\b",
+    re.IGNORECASE,
+)
+_AXIAL = re.compile(r"\baxial\b", re.IGNORECASE)
+_LOCATION_HEAD = re.compile(r"(?i)regions?")
+# a unitless cell of two dimensions: "18x11 (SA 11)"
+_UNITLESS_PAIR = re.compile(r"[\d.,]+\s*[x×]\s*(\d+(?:\.\d+)?)")
+
+
+def _other_series(text: str, lo: int, hi: int, ms: "Measure") -> bool:
+    """'coronal/sagittal MPR 3 mm', '3 mm coronal reformats', '2 mm lung reconstructions
+    not available': the thickness is not that of the axial series read."""
+    left = text[lo : ms.start]
+    cut = max((m.end() for m in _SERIES_CLAUSE_END.finditer(left)), default=0)
+    stop = _SERIES_RIGHT_END.search(text, ms.end, hi)
+    clause = left[cut:] + text[ms.start : stop.start() if stop else hi]
+    if _NOT_MADE.search(clause):
+        return True
+    return bool(_OTHER_SERIES.search(clause)) and not _AXIAL.search(clause)
+
+
+# A physical examination: "Palpable 2 cm node", "EXAM: ... firm neck mass ~4 cm"
+_EXAM_LINE = re.compile(
+    r"^[ \t]*(?:physical\s+)?exam(?:ination)?\b[^:\n]{0,20}:", re.IGNORECASE | re.MULTILINE
+)
+_PALPABLE = re.compile(r"\b(?:palpable|palpated|palpation|on\s+exam(?:ination)?)\b", re.IGNORECASE)
+_PLURAL_NOUN = re.compile(r"(?i).*(?:nodules|masses|lesions|nodes|metastases|mets|foci|implants)")
+
+
+def _on_examination(text: str, lo: int, ms: "Measure") -> bool:
+    """A size felt at the bedside: in a sentence saying so ('palpable') or on an
+    examination line ('EXAM: Cachectic. Firm fixed R neck mass ~4 cm')."""
+    line_start = text.rfind("\n", 0, ms.start) + 1
+    if _EXAM_LINE.match(text, line_start):
+        return True
+    return bool(_PALPABLE.search(text, lo, min(len(text), ms.end + 40)))
 
 
 # between two items of a list of values, each optionally followed by its region in brackets

@@ -55,11 +55,15 @@ _KPS = re.compile(
 _PS_AS_KPS = re.compile(r"(?P<a>100|[1-9]0)\s*%")
 # the current value told after an earlier one, in the same sentence: "ECOG was 2 at
 # diagnosis (bone pain), now 1", "ECOG 2 in March -> 1 now"
+# (past a semicolon only when the scale is named again: "ECOG 2-3 at the local visit 08/05;
+# today ECOG 2", "ECGO was 2 in august, now ECGO 1")
 _UPDATE = re.compile(
-    rf"[^.;\n]{{0,100}}?(?:\b(?:now|currently|presently|today)\b\s*(?:(?:ecog|ps)\s*)?"
+    rf"[^.;\n]{{0,100}}?(?:\b(?:now|currently|presently|today)\b\s*(?:(?:ecog|ecgo|ps)\s*)?"
     rf"(?:is\s+|at\s+|of\s+)?"
     rf"(?P<v>[0-5])\b{_NOT_AFTER}|(?:->|→)\s*(?P<w>[0-5])\b{_NOT_AFTER}\s*"
-    rf"(?:now|currently|presently|today)\b)",
+    rf"(?:now|currently|presently|today)\b)"
+    rf"|[^.\n]{{0,100}}?\b(?:now|currently|presently|today)\b\s*(?:ecog|ecgo)\s*(?:ps\s*)?"
+    rf"(?:is\s+|at\s+|of\s+|:\s*)?(?P<x>[0-5])\b{_NOT_AFTER}",
     re.IGNORECASE,
 )
 _WINDOW = 40
@@ -197,7 +201,7 @@ class PerformanceExtractor:
         m = _UPDATE.match(text, pos, line_end)
         if not m:
             return None
-        g = "v" if m.group("v") is not None else "w"
+        g = next(k for k in ("v", "w", "x") if m.group(k) is not None)
         cand = Candidate(
             field="ecog",
             value=int(m.group(g)),
