@@ -382,6 +382,7 @@ def train(
         "corpus/synthetic:train",
         "corpus/real:dev",
         "corpus/synthetic:corpus/fresh/batch2.jsonl",
+        "corpus/synthetic:corpus/fresh/batch4.jsonl",
     ],
     policy_set: Annotated[
         str,
