@@ -382,7 +382,6 @@ def train(
         "corpus/synthetic:train",
         "corpus/real:dev",
         "corpus/synthetic:corpus/fresh/batch2.jsonl",
-        "corpus/synthetic:corpus/fresh/batch4.jsonl",
     ],
     policy_set: Annotated[
         str,
