@@ -96,13 +96,16 @@ def attribute_agrees(pred: Any, gold: Any) -> bool:
     return pred == gold
 
 
+def _agrees(attributes: dict[str, Any], gold: GoldFact) -> bool:
+    """One finding's attributes hold every attribute the gold line lists."""
+    return all(k in attributes and attribute_agrees(attributes[k], v)
+               for k, v in gold.attributes.items())  # fmt: skip
+
+
 def _attrs_agree(pred: PredFact, gold: GoldFact) -> bool:
     if not gold.attributes:
         return True
-    return any(
-        all(k in a and attribute_agrees(a[k], v) for k, v in gold.attributes.items())
-        for a in pred.attributes
-    )
+    return any(_agrees(a, gold) for a in pred.attributes)
 
 
 def _value_key(value: Any) -> Any:
@@ -183,10 +186,7 @@ def _free_mention(p: PredFact, g: GoldFact, used: set[tuple[int, int]]) -> tuple
         span = (f.start, f.end)
         if span in used:
             continue
-        if not g.attributes or all(
-            k in f.attributes and attribute_agrees(f.attributes[k], v)
-            for k, v in g.attributes.items()
-        ):
+        if _agrees(f.attributes, g):
             return span
     return None
 

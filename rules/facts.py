@@ -187,6 +187,11 @@ def _confirmed_finding(c: Confirmation, base: Finding | None) -> Finding:
     )
 
 
+def _same_value(a: float, b: float) -> bool:
+    """Two readings of one measurement: ``b`` within 2% of ``a`` (the scorer's tolerance)."""
+    return abs(a - b) <= 0.02 * max(abs(a), 1e-9)
+
+
 RESTATED_WITHIN_DAYS = 31  # a value quoted again within this many days of a printed one
 
 
@@ -216,7 +221,7 @@ def inherit_printed_uln(findings: list[Finding]) -> list[Finding]:
                     p
                     for p in printed
                     if p.field == f.field
-                    and abs(p.value - f.value) <= 0.02 * max(abs(p.value), 1e-9)
+                    and _same_value(p.value, f.value)
                     and (f.date is None or p.date is None or p.date <= f.date)
                     and (
                         f.date is None
@@ -284,7 +289,7 @@ def date_unitless_quotes(findings: list[Finding]) -> list[Finding]:
                     and (f.date - p.date).days <= RESTATED_UNIT_WITHIN_DAYS  # type: ignore[operator]
                     and isinstance(raw, int | float)
                     and isinstance(p.attributes["original_value"], int | float)
-                    and abs(p.attributes["original_value"] - raw) <= 0.02 * max(abs(raw), 1e-9)
+                    and _same_value(raw, p.attributes["original_value"])
                 ),
                 None,
             )

@@ -21,7 +21,7 @@ from prescreen.yamlfile import load_model
 
 from ..candidates import Candidate, anchors, candidates_of, sentences_of, text_of
 from ..findings import Assertion
-from .base import Anchor, AnchorRule, anchor_of, line_bounds
+from .base import WORD_NUMBERS, Anchor, AnchorRule, anchor_of, line_bounds
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -95,8 +95,11 @@ _LVEF_PRIOR = re.compile(
 _NEG_BEFORE = re.compile(r"\b(?:no|without|not|negative\s+for|absence\s+of)\b[^.;]{0,25}$", re.I)
 _QTC = re.compile(r"\bQTc?\s?(?:interval\s)?(?:of\s)?[:=]?\s?(?:\d{3}\s?/\s?)?(?P<ms>\d{3})", re.I)
 # dictated digit by digit: "a QTc of five oh six milliseconds"
-_DIGIT_WORDS = {"zero": 0, "oh": 0, "o": 0, "one": 1, "two": 2, "three": 3, "four": 4,
-                "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}  # fmt: skip
+_DIGIT_WORDS = {
+    **{w: WORD_NUMBERS[w] for w in WORD_NUMBERS if WORD_NUMBERS[w] < 10},
+    "oh": 0,
+    "o": 0,
+}
 _QTC_SPOKEN = re.compile(
     r"\bQTc?\s?(?:interval\s)?(?:of\s|was\s|is\s)?[:=]?\s?"
     r"(?P<w>(?:(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine)[\s-]+){2}"

@@ -19,7 +19,7 @@ from prescreen.yamlfile import load_model
 
 from ..candidates import Candidate, anchors, candidates_of, text_of
 from ..dates import find_dates
-from .base import Anchor, AnchorRule, anchor_of, line_bounds
+from .base import WORD_NUMBERS, Anchor, AnchorRule, anchor_of, line_bounds
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -179,10 +179,6 @@ _STAFF_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # an age written in words ("a fifty year old male", "thirty-six-year-old woman")
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-         "eighty": 80, "ninety": 90}  # fmt: skip
-_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-          "eight": 8, "nine": 9}  # fmt: skip
 _TEENS = {"eighteen": 18, "nineteen": 19, "seventeen": 17, "sixteen": 16}
 _SPELLED_AGE = re.compile(
     r"\b(?:(?P<t>twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?P<u>one|two|"
@@ -264,7 +260,9 @@ class DemographicsExtractor:
             if m.group("teen"):
                 n = _TEENS[m.group("teen").lower()]
             else:
-                n = _TENS[m.group("t").lower()] + _UNITS.get((m.group("u") or "").lower(), 0)
+                n = WORD_NUMBERS[m.group("t").lower()] + WORD_NUMBERS.get(
+                    (m.group("u") or "").lower(), 0
+                )
             out.append(
                 self._age(
                     n, m.start(), yo.end(), "demographics.age_words", self.rules.age.prior - 0.03

@@ -417,16 +417,7 @@ class LabExtractor:
             unit = self.units.by_system(c.field, system, fits)
             if unit is None:
                 continue
-            raw = float(c.attributes["original_value"])
-            canonical = raw * self.units.factor(c.field, unit)
-            c.value = round_sig(canonical, 2 if canonical < 10 else 1)
-            c.unit = self.labs.analytes[c.field].canonical
-            c.attributes["unit_inferred"] = unit
-            c.attributes["unit_inference"] = "document_system"
-            c.attributes.pop("needs_review", None)
-            c.adjustments = [
-                adj for adj in c.adjustments if not adj[0].startswith("unit not written")
-            ]
+            self._set_unit(c, unit, "document_system")
             c.adjust(
                 f"unit not written; {' or '.join(fits)} fit; took {unit} from the document's "
                 f"{system.upper()} units",
@@ -977,17 +968,22 @@ class LabExtractor:
                 latest.attributes["undated_last_link"] = True
         return extra
 
-    def _adopt_unit(self, c: Candidate, unit: str, source: str) -> None:
-        """A value written without a unit takes one written beside it (a trend's)."""
+    def _set_unit(self, c: Candidate, unit: str, inference: str) -> None:
+        """Read a value written without a unit in ``unit``: convert it, record how the unit
+        was inferred, and drop the 'unit not written' penalty (the caller adds its own)."""
         raw = float(c.attributes["original_value"])
         canonical = raw * self.units.factor(c.field, unit)
         c.value = round_sig(canonical, 2 if canonical < 10 else 1)
         c.unit = self.labs.analytes[c.field].canonical
         c.attributes["unit_inferred"] = unit
-        c.attributes["unit_inference"] = "neighbour"
+        c.attributes["unit_inference"] = inference
         c.attributes.pop("needs_review", None)
-        c.attributes.pop("unit_candidates", None)
         c.adjustments = [adj for adj in c.adjustments if not adj[0].startswith("unit not written")]
+
+    def _adopt_unit(self, c: Candidate, unit: str, source: str) -> None:
+        """A value written without a unit takes one written beside it (a trend's)."""
+        self._set_unit(c, unit, "neighbour")
+        c.attributes.pop("unit_candidates", None)
         c.adjust(f"unit not written; took {unit} from {source}", -0.05)
 
 

@@ -67,7 +67,6 @@ Outcome = Literal["progression", "intolerance", "ongoing", "completed", "unknown
 # Progression outranks completion: disease that progressed after a completed course counts as
 # progression on it ("cisplatin x3, completed 03/2025; progression 08/2025").
 _RANK = {"progression": 0, "intolerance": 0, "completed": 1, "ongoing": 2, "unknown": 3}
-_OPEN_QUESTION = re.compile(r"\b(?:whether|if|unless)\b", re.IGNORECASE)
 _WEAK_RANK = 2.5  # an implied outcome (weak cue): below every stated one, above none
 
 
@@ -282,6 +281,7 @@ class TherapyFile(BaseModel):
     list_gap: str
     clause_break: str
     conditional: str
+    open_question: str
     negation: str
     cue_negation: str
     cue_timing: str
@@ -305,6 +305,7 @@ class TherapyFile(BaseModel):
         "list_gap",
         "clause_break",
         "conditional",
+        "open_question",
         "negation",
         "cue_negation",
         "cue_timing",
@@ -571,6 +572,7 @@ class TherapyExtractor:
             "list_gap": _compile(r.list_gap),
             "clause": _compile(r.clause_break),
             "conditional": _compile(r.conditional),
+            "open_question": _compile(r.open_question),
             "negation": _compile(r.negation),
             "cue_negation": _compile(r.cue_negation),
             "continuation": _compile(r.gaps.continuation),
@@ -1138,7 +1140,7 @@ class TherapyExtractor:
         # a cue after the drug, inside a question about it: "she received cabozantinib, but
         # whether it was stopped for progression is not documented"
         asked = not forward and m.end < hit.start
-        return not (asked and _OPEN_QUESTION.search(text, m.end, hit.start))
+        return not (asked and self._rx["open_question"].search(text, m.end, hit.start))
 
     def _read_lines(
         self, text: str, mentions: list[_Mention], groups: list[int], junctions: tuple[int, ...]
