@@ -8,6 +8,7 @@ documents and gold from it. Deterministic (seeded) so the design is reproducible
     python scripts/make_profiles.py --batch 2 >> corpus/synthetic/profiles.jsonl
     python scripts/make_profiles.py --batch 3 >> corpus/synthetic/profiles.jsonl
     python scripts/make_profiles.py --batch 4 >> corpus/synthetic/profiles.jsonl
+    python scripts/make_profiles.py --batch 5 >> corpus/synthetic/profiles.jsonl
 
 Batches 2-4 (30 patients each, syn-121..syn-210, their own seeds) were designed after the
 extractor existed, to give development data the rules had never been fitted to (each after
@@ -29,6 +30,7 @@ BATCHES = {
     2: (71, 121, (10, 12, 8)),
     3: (72, 151, (10, 12, 8)),
     4: (73, 181, (10, 12, 8)),
+    5: (74, 211, (10, 12, 8)),
 }
 WRITERS = ["A", "B", "C", "D", "E", "F"]
 
