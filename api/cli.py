@@ -383,12 +383,17 @@ def train(
         "corpus/real:dev",
         "corpus/synthetic:corpus/fresh/batch2.jsonl",
     ],
-    policy_set: Annotated[
-        str,
+    policy_sets: Annotated[
+        list[str],
         typer.Option(
-            help="FOLDER:SPLIT or FOLDER:FINDINGS.jsonl on which the routing thresholds are chosen."
+            "--policy-set",
+            help="FOLDER:SPLIT or FOLDER:FINDINGS.jsonl on which the routing thresholds are "
+            "chosen (repeatable; sets with patients also choose confident_not_met).",
         ),
-    ] = "corpus/synthetic:corpus/fresh/batch3.jsonl",
+    ] = [  # noqa: B006
+        "corpus/synthetic:corpus/fresh/batch3.jsonl",
+        "corpus/synthetic:corpus/fresh/batch4.jsonl",
+    ],
     out: Annotated[Path, typer.Option(help="Where to write the model.")] = Path(
         "models/confidence.skops"
     ),
@@ -396,11 +401,16 @@ def train(
         "rules/routing.yaml"
     ),
     seed: Annotated[int, typer.Option(help="Random seed (training is deterministic).")] = 0,
+    trial: Annotated[
+        str, typer.Option(help="Trial whose decisions choose confident_not_met.")
+    ] = "cd70-car-t",
 ) -> None:
     """Train the calibrated confidence model and choose the routing thresholds."""
     from prescreen.evaluation.calibration import auto_accept
     from prescreen.evaluation.corpus import load_set
+    from prescreen.evaluation.patients import choose_confident_not_met
     from prescreen.extraction.pipeline import Extractor
+    from prescreen.models.confidence import ConfidenceModel
     from prescreen.models.train import (
         examples,
         extract_set,
@@ -410,6 +420,7 @@ def train(
         model_version,
         save,
     )
+    from prescreen.rules import load_trial
     from prescreen.rules.routing import load_policy, write_policy
 
     heuristic = Extractor(settings=Settings(model_path="none"))
@@ -418,14 +429,16 @@ def train(
         folder, _, split = spec.partition(":")
         return load_set(folder).split(split or None)
 
-    def labelled(spec: str):
-        """Examples of a spec: the current rules' findings of a split, or frozen ones."""
+    def found(spec: str):
+        """A spec's documents and findings: the current rules' on a split, or frozen ones."""
         folder, _, rest = spec.partition(":")
         if rest.endswith(".jsonl"):
-            data, found = frozen_findings(load_set(folder), Path(rest))
-            return examples(data, found)
+            return frozen_findings(load_set(folder), Path(rest))
         data = load(spec)
-        return examples(data, extract_set(data, heuristic))
+        return data, extract_set(data, heuristic)
+
+    def labelled(spec: str):
+        return examples(*found(spec))
 
     ex = None
     for spec in sets:
@@ -444,7 +457,12 @@ def train(
         "train": metrics(ex.labels, probs),
         "train_heuristic": metrics(ex.labels, ex.heuristic),
     }
-    dev_ex = labelled(policy_set)
+    policy_data = [found(spec) for spec in policy_sets]
+    dev_ex = examples(policy_data[0][0], policy_data[0][1])
+    for data, fs in policy_data[1:]:
+        more = examples(data, fs)
+        for k in ("features", "labels", "groups", "heuristic"):
+            getattr(dev_ex, k).extend(getattr(more, k))
     dev_probs = [float(p[1]) for p in pipeline.predict_proba(dev_ex.features)]
     train_metrics["dev"] = metrics(dev_ex.labels, dev_probs)
     train_metrics["dev_heuristic"] = metrics(dev_ex.labels, dev_ex.heuristic)
@@ -456,17 +474,32 @@ def train(
     accepted = [y for p, y in pairs if p >= threshold]
     coverage = len(accepted) / max(1, len(pairs))
     error = 1 - sum(accepted) / len(accepted) if accepted else 0.0
-    write_policy(
-        policy_out,
-        policy.model_copy(
-            update={
-                "finding_auto_accept": threshold,
-                "criterion_auto_accept": threshold,
-                "chosen_on": f"{policy_set} with model {version}: auto-accepted error "
-                f"{error:.2%} at coverage {coverage:.1%}",
-            }
-        ),
-    )
+    update: dict[str, object] = {
+        "finding_auto_accept": threshold,
+        "criterion_auto_accept": threshold,
+        "chosen_on": f"{' + '.join(policy_sets)} with model {version}: auto-accepted error "
+        f"{error:.2%} at coverage {coverage:.1%}",
+    }
+    with_patients = [(d, fs) for d, fs in policy_data if d.patients]
+    if with_patients:
+        scored = ConfidenceModel(pipeline, version, {}, out)
+        sets = []
+        for data, fs in with_patients:
+            by_doc: dict[str, list] = {}
+            for f in fs:
+                by_doc.setdefault(f.doc_id, []).append(f)
+            docs = [(by_doc.get(d.doc_id, []), d.text, d.kind) for d in data.documents]
+            sets.append((data, [f for doc in scored.apply_batch(docs) for f in doc]))
+        grid = [round(0.05 * i, 2) for i in range(1, 20)]
+        choice = choose_confident_not_met(
+            sets, load_trial(trial), policy, grid, model_version=version
+        )
+        update["confident_not_met"] = choice.threshold
+        update["chosen_on"] += (
+            f"; exclusions from confidence {choice.threshold}: status {choice.agreement}/"
+            f"{choice.patients}, {choice.unsafe} wrongly excluded"
+        )
+    write_policy(policy_out, policy.model_copy(update=update))
     err.print(f"model {version} written to {out} (+ manifest); policy to {policy_out}")
     for k, v in train_metrics.items():
         err.print(f"  {k}: {v}", highlight=False)
@@ -475,6 +508,8 @@ def train(
         f"error {error:.2%}; curve point {point.threshold:.4f}, floor {policy.min_auto_accept})",
         highlight=False,
     )
+    if "confident_not_met" in update:
+        err.print(f"  {str(update['chosen_on']).split('; ')[-1]}", highlight=False)
 
 
 DEFAULT_BENCH_NOTES = (Path("corpus/synthetic/documents.jsonl"), Path("examples"))

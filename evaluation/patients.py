@@ -7,10 +7,13 @@ accepted answers ("met|unknown") where the trial text is open.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from prescreen.extraction.findings import Finding
 from prescreen.rules import LoadedTrial
+from prescreen.rules.routing import RoutingPolicy
 from prescreen.screening import screen
 
 from .corpus import AnnotatedSet
@@ -73,3 +76,55 @@ def evaluate_patients(
         "disagreements": disagreements,
         "versions": report["versions"],
     }
+
+
+@dataclass(frozen=True)
+class ExclusionChoice:
+    """Where ``confident_not_met`` was set, and what it did on the patients it was chosen on."""
+
+    threshold: float
+    agreement: int  # patients whose status matched the gold
+    unsafe: int  # patients made ineligible whose gold status is not ineligible
+    patients: int
+
+
+def choose_confident_not_met(
+    sets: Sequence[tuple[AnnotatedSet, list[Finding]]],
+    trial: LoadedTrial,
+    policy: RoutingPolicy,
+    grid: Sequence[float],
+    *,
+    pipeline_version: str = "",
+    model_version: str = "",
+) -> ExclusionChoice:
+    """The confidence from which one not_met excludes a patient without a nurse.
+
+    Every candidate of ``grid`` (none below ``policy.min_confident_not_met``) decides the
+    set's patients; a candidate may not exclude more patients wrongly than the strictest
+    one does (a wrong exclusion is the error a nurse must never be spared), and among the
+    rest the one whose statuses agree with the gold most wins — ties go to the higher
+    threshold, which sends more to a nurse.
+    """
+    cands = sorted({round(t, 4) for t in grid if t >= policy.min_confident_not_met})
+    if not cands:
+        raise ValueError("no candidate threshold at or above min_confident_not_met")
+    results: list[ExclusionChoice] = []
+    for t in cands:
+        ok = unsafe = n = 0
+        for data, findings in sets:
+            report = screen(
+                [d for d in data.documents if d.patient_id in data.patients],
+                findings,
+                trial,
+                pipeline_version=pipeline_version,
+                model_version=model_version,
+                policy=policy.model_copy(update={"confident_not_met": t}),
+            )
+            for p in report["patients"]:
+                gold = data.patients[p["patient_id"]]["status"]
+                ok += _accepts(gold, p["status"])
+                unsafe += p["status"] == "ineligible" and not _accepts(gold, "ineligible")
+                n += 1
+        results.append(ExclusionChoice(t, ok, unsafe, n))
+    allowed = [r for r in results if r.unsafe <= results[-1].unsafe]
+    return max(allowed, key=lambda r: (r.agreement, r.threshold))

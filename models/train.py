@@ -70,11 +70,12 @@ def frozen_findings(data: AnnotatedSet, path: Path) -> tuple[AnnotatedSet, list[
     ]
     ids = {f.doc_id for f in findings}
     docs = [d for d in data.documents if d.doc_id in ids]
+    pids = {d.patient_id for d in docs}
     part = AnnotatedSet(
         f"{data.name}[{path.name}]",
         docs,
         [g for g in data.gold if g.doc_id in ids],
-        {},
+        {k: v for k, v in data.patients.items() if k in pids},
         data.splits,
         data.skipped_documents,
     )

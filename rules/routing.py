@@ -28,6 +28,8 @@ class RoutingPolicy(BaseModel):
     finding_auto_accept: float = Field(default=0.95, ge=0, le=1)
     criterion_auto_accept: float = Field(default=0.95, ge=0, le=1)
     confident_not_met: float = Field(default=0.8, gt=0, le=1)
+    # an exclusion less likely right than wrong always goes to a nurse
+    min_confident_not_met: float = Field(default=0.5, gt=0, le=1)
     chosen_on: str = ""
 
 
