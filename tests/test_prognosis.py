@@ -138,3 +138,28 @@ def test_rule_file_rejects_unknown_keys(tmp_path):
 def test_survival_estimated_or_anticipated(extract, text, weeks):
     (f,) = only(extract(text), "life_expectancy")
     assert (f.value, f.assertion.value) == (weeks, "present")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Assessment and prognosis: restaging shows growth of the liver lesions over 8 weeks.",
+        "Prognosis: rapid progression, about 6 weeks after the last cycle.",
+        "Prognosis discussed; weight loss of 5 kg over two months noted.",
+    ],
+)
+def test_time_a_change_took_is_not_a_survival(extract, text):
+    assert not only(extract(text), "life_expectancy")
+
+
+@pytest.mark.parametrize(
+    ("text", "weeks"),
+    [("Organ function adequate. Anticipated LE > 3 mo.", 13), ("Expected LE ~6 months.", 26)],
+)
+def test_abbreviated_life_expectancy(extract, text, weeks):
+    (f,) = only(extract(text), "life_expectancy")
+    assert f.value == weeks
+
+
+def test_le_alone_is_not_life_expectancy(extract):
+    assert not only(extract("Bilateral LE edema for 3 months, worse at night."), "life_expectancy")

@@ -46,6 +46,7 @@ class PrognosisFile(BaseModel):
     anchors: list[PrognosisAnchor] = Field(min_length=1)
     not_after: list[str]
     not_before: list[str]
+    not_between: list[str]
     window: int = Field(ge=10)
     comparators: dict[str, list[str]]
     units: dict[str, list[str]]
@@ -98,6 +99,7 @@ class PrognosisExtractor:
         self.not_before = re.compile(
             r"(?<![\w-])" + words_rx(rules.not_before) + r"[\s-]*(?:\w+[\s-]+)?$", re.I
         )
+        self.not_between = re.compile(r"\b" + words_rx(rules.not_between) + r"\b", re.I)
         cmp_alts = []
         self.cmp_of: dict[str, str] = {}
         for sym, words in rules.comparators.items():
@@ -152,6 +154,8 @@ class PrognosisExtractor:
             if _NOT_DURATION_BEFORE.search(text[max(a.end, m.start() - 12) : m.start()]):
                 continue
             if _NOT_DURATION_AFTER.match(text, m.end(), limit):
+                continue
+            if self.not_between.search(text, a.end, m.start()):
                 continue
             found.append(self._candidate(text, a, start, m, limit))
             if len(found) == 2:
