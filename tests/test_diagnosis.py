@@ -898,6 +898,27 @@ def test_a_recurrence_stated_in_generic_words(extract):
     assert not f.attributes.get("recurrent")
 
 
+@pytest.mark.parametrize(
+    ("plan", "advanced"),
+    [
+        (
+            "Not a surgical candidate; I would call this unresectable, locally advanced disease.",
+            True,
+        ),
+        ("CT shows inoperable disease encasing the SMA.", True),
+        ("If this becomes unresectable disease we will discuss systemic options.", None),
+        ("There is no locally advanced disease on imaging.", None),
+        ("She asked about the CAR-T trial for advanced solid tumours.", None),
+    ],
+)
+def test_advanced_disease_stated_in_generic_words(extract, plan, advanced):
+    text = f"Consult: 66F, biopsy-proven pancreatic ductal adenocarcinoma of the head.\n{plan}\n"
+    (f,) = only(extract(text), "diagnosis")
+    assert f.attributes.get("advanced") is advanced
+    if advanced:
+        assert f.attributes["advanced_evidence"] == "document"
+
+
 def test_the_workup_that_found_the_tumour_is_not_a_second_fact(extract):
     text = (
         "DISCHARGE DIAGNOSIS: Colon carcinoma.\n"

@@ -198,6 +198,7 @@ class DiagnosisFile(BaseModel):
     postop_headers: list[str] = Field(default_factory=list)
     same_as_before: list[str] = Field(default_factory=list)
     recurrent_generic: list[str] = Field(default_factory=list)
+    advanced_generic: list[str] = Field(default_factory=list)
     control_words: list[str]
     # labels whose value names a place or a team ("Dept: SARCOMA INFUSION", "Ward/Clinic:
     # AYA Sarcoma OP", "Requesting: Dr. P. Ruiz (Sarcoma)"): a type there is not a diagnosis
@@ -410,6 +411,18 @@ class DiagnosisExtractor:
                 re.I,
             )
             if rules.recurrent_generic
+            else None
+        )
+        # "I would stage this as unresectable, locally advanced disease": advanced, in a
+        # document naming one tumour, even where the sentence does not name it
+        self.advanced_doc = (
+            re.compile(
+                r"(?<![\w-])" + words_rx(rules.advanced_cues) + r"[\s,]+(?:[\w-]+\s+){0,2}?"
+                + words_rx(rules.advanced_generic)
+                + r"(?![\w-])",
+                re.I,
+            )
+            if rules.advanced_generic
             else None
         )
         self.region_of = {s.value: s.region for s in rules.sites if s.region}
@@ -1368,7 +1381,8 @@ class DiagnosisExtractor:
             if m.group != "generic":
                 by_value.setdefault((m.group, m.cand.value), []).append(m)
         main_values = {v for g, v in by_value if g == "main"}
-        doc_recurrent = len(main_values) == 1 and self._document_recurrent(text)
+        doc_recurrent = len(main_values) == 1 and self._document_states(self.recurrent_doc, text)
+        doc_advanced: bool | None = None
         for (group, _), ms in by_value.items():
             merged: dict[str, object] = {}
             for m in ms:
@@ -1389,6 +1403,12 @@ class DiagnosisExtractor:
                     merged["metastatic_evidence"] = "document"
             if group == "main" and doc_recurrent and not merged.get("recurrent"):
                 merged["recurrent"] = True  # "Assessment: recurrent tumour at the trigone"
+            if group == "main" and len(main_values) == 1 and not merged.get("advanced"):
+                if doc_advanced is None:
+                    doc_advanced = self._document_states(self.advanced_doc, text)
+                if doc_advanced:
+                    merged["advanced"] = True
+                    merged["advanced_evidence"] = "document"
             for m in ms:
                 own = m.facts
                 m.cand.attributes.update(merged)
@@ -1402,19 +1422,22 @@ class DiagnosisExtractor:
     def _document_metastatic(self, text: str) -> bool:
         return self._metastatic_cue(text, 0, len(text))
 
-    def _document_recurrent(self, text: str) -> bool:
-        """A recurrence stated in generic words ('recurrent tumour at the trigone'), not
-        after an uncertain or negation cue ('rule out recurrent disease', 'no recurrent
-        tumor')."""
-        if self.recurrent_doc is None:
+    def _document_states(self, rx: re.Pattern[str] | None, text: str) -> bool:
+        """A recurrence or advanced disease stated in generic words ('recurrent tumour at
+        the trigone', 'locally advanced disease'), not after an uncertain or negation cue
+        ('rule out recurrent disease', 'no recurrent tumor', 'not advanced disease')."""
+        if rx is None:
             return False
-        for m in self.recurrent_doc.finditer(text):
+        for m in rx.finditer(text):
             lo = max(text.rfind(c, 0, m.start()) for c in ".;\n") + 1
             lead = text[max(lo, m.start() - 40) : m.start()]
-            if self.uncertain.search(lead) or re.search(r"\brisk\b", lead, re.I):
+            if self.uncertain.search(lead) or _HYPOTHETICAL_LEAD.search(lead):
                 continue
             return True
         return False
+
+
+_HYPOTHETICAL_LEAD = re.compile(r"\b(?:risk|if|once|should|unless|whether)\b", re.I)
 
 
 def _family_sections(doc: Doc) -> list[tuple[int, int]]:
