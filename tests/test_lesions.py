@@ -976,6 +976,28 @@ def test_a_unitless_table_cell_with_both_axes_and_a_bracketed_short_axis(extract
     }
 
 
+def test_table_cells_one_space_apart_after_a_bracketed_short_axis(extract):
+    """Three dated columns where two cells are one space apart ('15x11 (SA 11) 13x9 (SA
+    9)'): each is its own cell, the exam's column is today's."""
+    report = (
+        "CT ABDOMEN PELVIS WITH CONTRAST\nExam date: 05/02/2026\n\n"
+        "RECIST 1.1 TARGET LESION TABLE\n"
+        " Lesion                   Baseline 11/20/25   02/18/26      05/02/26\n"
+        " T1 Liver seg 8 mass       24 mm               19 mm         15 mm\n"
+        " T2 Portacaval LN (SA)     21x17 mm (SA 17)    17x12 (SA 12) 14x8 (SA 8)\n"
+    )
+    found = only(extract(report, kind="radiology"), "lesion")
+    assert {(f.value, f.assertion.value, f.attributes.get("short_axis_mm")) for f in found} == {
+        (24, "historical", None),
+        (19, "historical", None),
+        (15, "present", None),
+        (21, "historical", 17),
+        (17, "historical", 12),
+        (14, "present", 8),
+    }
+    assert {f.attributes["site"] for f in found if f.attributes["lymph_node"]} == {"Portacaval LN"}
+
+
 @pytest.mark.parametrize(
     ("line", "values"),
     [

@@ -282,7 +282,9 @@ _DATE_HINT = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b",
     re.IGNORECASE,
 )
-_CELL_SPLIT = re.compile(r"\s*\|\s*|\t+|\s{2,}")
+# cells: pipes, tabs, two spaces, or one space after a bracket closing a cell before the
+# next number ("15x11 (SA 11) 13x9 (SA 9)")
+_CELL_SPLIT = re.compile(r"\s*\|\s*|\t+|\s{2,}|(?<=\))[ \t](?=\d)")
 _EMPTY_CELL = re.compile(r"^(?:|-+|—|–|n/?a|none|nm|not measured)$", re.IGNORECASE)
 _PREPOSITION = re.compile(
     r"\b(?:in|of|at|along|within|to|from|near|on|into|abutting|involving|encasing|"
@@ -1749,7 +1751,7 @@ class LesionExtractor:
             les.row_ref = ref.group(1) if ref else None
             les.site = re.sub(r"^\W*(?:T?\d+[.):]?\s+)?", "", label).strip(" |") or None
             if les.site:
-                les.site = re.sub(r"(?i)\s*\(short[\s-]axis\)", "", les.site)
+                les.site = re.sub(r"(?i)\s*\((?:short[\s-]axis|sa)\)", "", les.site)
             self._set_modality(les, self._modality_in(text, ls, ms.start), info)
             if not info.is_radiology and not info.is_pathology:
                 les.adjustments.append(
