@@ -417,7 +417,9 @@ class DiagnosisExtractor:
         # document naming one tumour, even where the sentence does not name it
         self.advanced_doc = (
             re.compile(
-                r"(?<![\w-])" + words_rx(rules.advanced_cues) + r"[\s,]+(?:[\w-]+\s+){0,2}?"
+                r"(?<![\w-])"
+                + words_rx(rules.advanced_cues)
+                + r"[\s,]+(?:[\w-]+\s+){0,2}?"
                 + words_rx(rules.advanced_generic)
                 + r"(?![\w-])",
                 re.I,
