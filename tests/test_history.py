@@ -323,6 +323,8 @@ def test_not_severe_is_not_severe(extract):
     for text in (
         "The history of depression is not severe (outpatient treatment only).",
         "Depression not severe - not exclusionary.",
+        "Psychiatric: panic disorder only, not a severe disorder.",
+        "Mood: depression, not considered severe by her psychiatrist.",
     ):
         (f,) = [x for x in extract(text) if x.field == "psychiatric_history"]
         assert f.attributes["severe"] is False

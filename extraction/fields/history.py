@@ -42,6 +42,12 @@ LABELS = (PSYCH, PSYCH_GENERIC, GILBERT, LIVER)
 
 
 # ---------------------------------------------------------------------------- rule file
+_NOT_SEVERE = re.compile(
+    r"\b(?:not|non|never|no)(?:[\s-]+(?:a|an|very|particularly|considered|deemed|felt\s+to\s+be))?"
+    r"[\s-]*$"
+)
+
+
 class PsychCondition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -280,9 +286,9 @@ class HistoryExtractor:
         sm = self.severity.search(near)
         if sm:
             word = re.sub(r"\s+", " ", sm.group("w").lower())
-            lead = near[max(0, sm.start("w") - 10) : sm.start("w")].lower()
-            if word == "severe" and re.search(r"\b(?:not|non|never|no)[\s-]*$", lead):
-                word = "not severe"  # "depression is not severe"
+            lead = near[max(0, sm.start("w") - 24) : sm.start("w")].lower()
+            if word == "severe" and _NOT_SEVERE.search(lead):
+                word = "not severe"  # "depression is not severe", "GAD, not a severe disorder"
             cand.attributes["severity"] = word
             if word == "severe":
                 severe = True
