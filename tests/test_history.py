@@ -143,6 +143,15 @@ def test_relative_at_the_visit_is_not_family_history(extract):
     text = "17 y/o w/ metastatic osteosarcoma (lungs, liver), here w/ mother to review screening."
     (f,) = only(extract(text), "liver_involvement")
     assert f.assertion == "present"
+    text = (
+        "64F with metastatic cholangiocarcinoma (liver and nodal metastases), referred by her "
+        "son after a second opinion elsewhere."
+    )
+    (f,) = only(extract(text), "liver_involvement")
+    assert f.assertion == "present"
+    text = "Thank you for referring Mr K, whom I saw today with his daughter, with liver metastases."
+    (f,) = only(extract(text), "liver_involvement")
+    assert f.assertion == "present"
 
 
 @pytest.mark.parametrize(
