@@ -10,7 +10,7 @@ documents and gold from it. Deterministic (seeded) so the design is reproducible
     python scripts/make_profiles.py --batch 4 >> corpus/synthetic/profiles.jsonl
     python scripts/make_profiles.py --batch 5 >> corpus/synthetic/profiles.jsonl
 
-Batches 2-4 (30 patients each, syn-121..syn-210, their own seeds) were designed after the
+Batches 2-5 (30 patients each, syn-121..syn-240, their own seeds) were designed after the
 extractor existed, to give development data the rules had never been fitted to (each after
 the rules had been adapted to the one before); all of it is dev.
 """
