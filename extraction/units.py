@@ -81,6 +81,7 @@ class TimeCues(BaseModel):
 
     earlier: list[str] = Field(default_factory=list)  # this clause only
     episode: list[str] = Field(default_factory=list)  # to the end of the paragraph
+    over: list[str] = Field(default_factory=list)  # a bracketed aside's clause only
     current: list[str] = Field(default_factory=list)
 
 

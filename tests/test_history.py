@@ -149,7 +149,9 @@ def test_relative_at_the_visit_is_not_family_history(extract):
     )
     (f,) = only(extract(text), "liver_involvement")
     assert f.assertion == "present"
-    text = "Thank you for referring Mr K, whom I saw today with his daughter, with liver metastases."
+    text = (
+        "Thank you for referring Mr K, whom I saw today with his daughter, with liver metastases."
+    )
     (f,) = only(extract(text), "liver_involvement")
     assert f.assertion == "present"
 

@@ -566,6 +566,32 @@ def test_values_of_an_earlier_episode_that_night(extract):
     }
 
 
+@pytest.mark.parametrize(
+    "aside",
+    [
+        "The thrombocytopenia seen in March (plt 61, Hb 8.4 g/dL) has resolved off sunitinib.",
+        "The April abnormalities (platelets 61, hemoglobin 8.4 g/dL) have settled.",
+    ],
+)
+def test_values_in_an_aside_said_to_be_over_are_earlier(extract, aside):
+    text = f"Labs today: WBC 5.2, plt 210, Hgb 12.1 g/dL.\n{aside}\n"
+    found = extract(text)
+    assert {f.value: f.assertion for f in only(found, "platelets")} == {
+        61: "historical",
+        210: "present",
+    }
+    assert {f.value: f.assertion for f in only(found, "hemoglobin")} == {
+        84: "historical",
+        121: "present",
+    }
+
+
+def test_recovery_outside_brackets_leaves_the_new_values_current(extract):
+    text = "Labs: counts have recovered; on 7/8 plt was 48, now on 7/29 plt 248.\n"
+    found = extract(text, date=dt.date(2026, 7, 29))
+    assert {f.value: f.assertion for f in only(found, "platelets")}[248] == "present"
+
+
 def test_got_as_a_verb_is_not_aspartate_aminotransferase(extract):
     found = extract("She got 3 of 4 planned doses. GOT 41 U/L, GPT 38 U/L.\n")
     assert [f.value for f in only(found, "ast")] == [41]

@@ -245,6 +245,7 @@ class LabExtractor:
         cues = labs.time_cues
         self._earlier = _cue_regex(cues.earlier)
         self._episode = _cue_regex(cues.episode)
+        self._over = _cue_regex(cues.over)
         self._current = _cue_regex(cues.current)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -307,7 +308,9 @@ class LabExtractor:
                 # an aside: dated inside, or its whole clause places it earlier ("the March
                 # labs (creatinine 136, ALT 96) were during a viral illness")
                 earlier = earlier or bool(
-                    _DATE_IN_TEXT.search(inside) or self._earlier.search(clause)
+                    _DATE_IN_TEXT.search(inside)
+                    or self._earlier.search(clause)
+                    or self._over.search(clause)
                 )
             if not earlier and not current:
                 head = text[line_start : c.start]
