@@ -240,6 +240,8 @@ class Extractor:
                     near = nearest_date(same, c.start, c.end) or _lead_date(
                         text, lo, c.start, in_sent
                     )
+                    if near is None and inside:
+                        near = _date_before_parens(text, lo, c.start, in_sent)
                     if near is None:
                         near = _header_date(text, index, dates, c.start)
                     if near is not None:
@@ -326,6 +328,17 @@ def _lead_date(
             if re.match(r"\)?\s?[:-]", tail):
                 return m
     return None
+
+
+def _date_before_parens(
+    text: str, lo: int, pos: int, in_sent: list[DateMention]
+) -> DateMention | None:
+    """The date a bracket directly follows dates what the bracket holds: "prior ECG
+    14-Jul-2025 (normal sinus rhythm, normal ECG)"."""
+    opened = text.rfind("(", lo, pos)
+    if opened < 0:
+        return None
+    return next((m for m in in_sent if 0 <= opened - m.end <= 2), None)
 
 
 def _in_parens(text: str, start: int, pos: int) -> bool:

@@ -54,3 +54,14 @@ def test_column_header_dates_with_month_names(raw, expected):
 def test_lfts_with_a_month_and_day():
     (m,) = find_dates("Outside LFTs 12/01 (Quest): ALT 212.", dt.date(2025, 12, 8))
     assert m.value == dt.date(2025, 12, 1)
+
+
+def test_a_bracket_right_after_a_date_is_of_that_date(extract):
+    text = (
+        "ECG 14-Mar-2026: atrial flutter with 2:1 block, rate 150.\n"
+        "Comparison ECG 03-Nov-2025 (sinus rhythm, normal ECG) on file.\n"
+    )
+    ecgs = {f.value: f for f in extract(text) if f.field == "ecg"}
+    assert ecgs["normal"].date == dt.date(2025, 11, 3)
+    assert ecgs["normal"].assertion == "historical"
+    assert ecgs["abnormal"].assertion == "present"
