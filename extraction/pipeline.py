@@ -243,6 +243,8 @@ class Extractor:
                     if near is None and inside:
                         near = _date_before_parens(text, lo, c.start, in_sent)
                     if near is None:
+                        near = _block_title_date(text, dates, c.start)
+                    if near is None:
                         near = _header_date(text, index, dates, c.start)
                     if near is not None:
                         c.value_date = near.value
@@ -374,6 +376,19 @@ class _Dates:
                 self.text, self.doc_date, lo, hi, day_first=self._day_first
             )
         return self._cache[key]
+
+
+def _block_title_date(text: str, dates: _Dates, offset: int) -> DateMention | None:
+    """The one date on the title line of the value's paragraph, the value sitting below it
+    ("Bloods (17/08/2026)    Result    Reference" over a table): nearer than a section
+    header's date further up."""
+    para = text.rfind("\n\n", 0, offset)
+    para = 0 if para == -1 else para + 2
+    first_end = text.find("\n", para)
+    if first_end == -1 or first_end >= offset or len(text[para:first_end].strip()) > 80:
+        return None
+    on_title = dates.between(para, first_end)
+    return on_title[0] if len(on_title) == 1 else None
 
 
 def _header_date(text: str, index: SectionIndex, dates: _Dates, offset: int) -> DateMention | None:

@@ -65,3 +65,16 @@ def test_a_bracket_right_after_a_date_is_of_that_date(extract):
     assert ecgs["normal"].date == dt.date(2025, 11, 3)
     assert ecgs["normal"].assertion == "historical"
     assert ecgs["abnormal"].assertion == "present"
+
+
+def test_a_dated_table_title_dates_its_rows_before_a_section_header_further_up(extract):
+    text = (
+        "Results:\n"
+        "Pathology 02/02/2026: metastatic clear cell RCC, CD70 3+.\n"
+        "\n"
+        "Bloods (10/03/2026)      Result     Reference\n"
+        "White cell count         6.4        4.0-11.0 x10^9/L\n"
+        "Platelets                241        150-400 x10^9/L\n"
+    )
+    found = [f for f in extract(text) if f.field in ("wbc", "platelets")]
+    assert {f.date for f in found} == {dt.date(2026, 3, 10)}
