@@ -666,3 +666,28 @@ def test_restated_value_shares_the_ratio_of_its_printed_range(extract):
     assert len(bili) == 2
     assert all(f.attributes["x_uln"] == pytest.approx(2.25) for f in bili)
     assert all(f.attributes["uln_source"] == "note" for f in bili)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ALT 48 H / AST 39 H (ULN 35 for both).",
+        "ALT 48, AST 39 (ref 0-35 for both).",
+        "ALT 48 and AST 39 U/L (ULN 35 each).",
+    ],
+)
+def test_one_limit_for_both_values(extract, text):
+    found = extract(text)
+    (alt,) = only(found, "alt")
+    (ast,) = only(found, "ast")
+    assert alt.attributes["x_uln"] == pytest.approx(1.37)
+    assert ast.attributes["x_uln"] == pytest.approx(1.11)
+    assert alt.attributes["uln_source"] == ast.attributes["uln_source"] == "note"
+
+
+def test_a_limit_without_both_stays_with_its_own_value(extract):
+    found = extract("ALT 48 / AST 39 (ULN 35).")
+    (alt,) = only(found, "alt")
+    (ast,) = only(found, "ast")
+    assert ast.attributes["x_uln"] == pytest.approx(1.11)
+    assert alt.attributes.get("uln_source") != "note"

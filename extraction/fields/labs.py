@@ -365,7 +365,7 @@ class LabExtractor:
 
     def _share_paired_uln(self, text: str, cands: list[Candidate]) -> None:
         """Two values sharing a pair of ULNs ("AST 88 / ALT 62 U/L (ULN 40 / 46)"): the
-        first ULN is the first value's."""
+        first ULN is the first value's; one ULN "for both" is both values'."""
         for c in cands:
             pair = c.attributes.pop("_uln_pair", None)
             if pair is None:
@@ -375,7 +375,7 @@ class LabExtractor:
                     o.field != c.field
                     and o.end <= c.start
                     and "uln_source" not in o.attributes
-                    and re.fullmatch(r"\s?/\s?", text[o.end : c.start])
+                    and _PAIR_JOIN.fullmatch(text, o.end, c.start)
                     and isinstance(o.value, int | float)
                 ):
                     unit = o.attributes.get("original_unit") or o.attributes.get("unit_inferred")
@@ -766,19 +766,22 @@ class LabExtractor:
             rum = self.units.match(analyte, text, after)
             if rum:
                 range_unit, after = rum.unit, rum.end
+            hi = parse_number(rm.group("hi") or rm.group("hi2"))
+            both = _FOR_BOTH.match(text, after, limit)
+            if both is not None:
+                after = both.end()
             close = re.match(r"\s?[)\]]", text[after:limit])
-            return (
-                parse_number(rm.group("hi") or rm.group("hi2")),
-                range_unit,
-                after + (close.end() if close else 0),
-                None,
-            )
+            return (hi, range_unit, after + (close.end() if close else 0), hi if both else None)
         um2 = _ULN_ONLY.match(text, pos, limit) or _ULN_IN_PARENS.match(text, pos, limit)
         if um2:
             uln, after, second_uln = parse_number(um2.group("hi")), um2.end(), None
             second = _SECOND_ULN.match(text, after, limit)
+            both = _FOR_BOTH.match(text, after, limit)
             if second is not None:
                 second_uln, after = parse_number(second.group("hi")), second.end()
+            elif both is not None:
+                # "ALT 48 / AST 39 (ULN 35 for both)": one ULN shared by the two values
+                second_uln, after = uln, both.end()
             close = re.match(r"[^()\n]{0,20}?[)\]]", text[after:limit])
             return uln, None, after + (close.end() if close else 0), second_uln
         dm = _LINK_DATED.match(text, pos, limit) if dated else None
@@ -1032,6 +1035,12 @@ def _later_cells(text: str, a: Anchor) -> list[tuple[int, int]]:
         cells.append((start, start + len(raw.strip())))
         sep = nxt
     return cells
+
+
+# "(ULN 35 for both)", "(ref 0-35 for each)": one limit shared by the two values before it
+_FOR_BOTH = re.compile(r"\s*(?:for\s+)?(?:both|each)\b", re.IGNORECASE)
+# how the two values of a pair are joined: "AST 88 / ALT 62", "ALT 48 H / AST 39 H"
+_PAIR_JOIN = re.compile(r"\s?(?:[A-Z]{1,2}\s?)?[/,]\s?|\s+and\s+")
 
 
 def _wrapped_start(text: str, clause_start: int) -> int:
