@@ -691,3 +691,24 @@ def test_a_limit_without_both_stays_with_its_own_value(extract):
     (ast,) = only(found, "ast")
     assert ast.attributes["x_uln"] == pytest.approx(1.11)
     assert alt.attributes.get("uln_source") != "note"
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "  Test        | 02-Mar-2026 | Flag | 16-Feb-2026 | Units   | Ref\n"
+        "  Hb          | 103         | L    | 84 L        | g/L     | 115-165\n"
+        "  Creatinine  | 66          |      | 64          | umol/L  | 45-84\n",
+        "  Test          02/03/2026   Flag   16/02/2026   Units    Ref\n"
+        "  Hb            103          L      84 L         g/L      115-165\n"
+        "  Creatinine    66                  64           umol/L   45-84\n",
+    ],
+)
+def test_dated_columns_with_a_flag_column_between(extract, table):
+    found = extract("Labs (cumulative):\n" + table, date=dt.date(2026, 3, 3))
+    assert {(f.value, f.assertion.value) for f in only(found, "hemoglobin")} == {
+        (103, "present"),
+        (84, "historical"),
+    }
+    (cr,) = [f for f in only(found, "creatinine") if f.assertion == "present"]
+    assert (cr.value, cr.attributes["x_uln"]) == (66, pytest.approx(0.79))

@@ -76,9 +76,12 @@ _FROM_BRIDGE = re.compile(
 # several values in one table row ("Creatinine   0.9    0.7   0.7-1.3 mg/dL"): cumulative
 # columns, dated by the header line above
 _NUM = r"\d+(?:\.\d+)?"
+# between two value cells: a gap or a pipe, and maybe a flag column in between, filled or
+# empty ("103 | L | 84 L", "5.2 |      | 2.4 L", "103   L   84")
+_ROW_SEP = r"(?:\s{2,}|\s*\|\s*)(?:[HL*!]{0,3}\s*\|\s*|[HL*!]{1,3}\s{2,})?"
 _ROW_VALUES = re.compile(
-    rf"(?P<v1>{_NUM})(?:\s?[HL*!]{{1,3}})?(?:\s{{2,}}|\s*\|\s*)(?P<v2>{_NUM})(?![\d.]*\s?-)"
-    rf"(?:\s?[HL*!]{{1,3}})?(?:(?:\s{{2,}}|\s*\|\s*)(?P<v3>{_NUM})(?![\d.]*\s?-))?"
+    rf"(?P<v1>{_NUM})(?:\s?[HL*!]{{1,3}})?{_ROW_SEP}(?P<v2>{_NUM})(?![\d.]*\s?-)"
+    rf"(?:\s?[HL*!]{{1,3}})?(?:{_ROW_SEP}(?P<v3>{_NUM})(?![\d.]*\s?-))?"
 )
 
 
