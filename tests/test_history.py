@@ -366,3 +366,27 @@ def test_psych_insomnia_on_a_psych_line_and_major_depression_keeps_its_name(
 def test_liver_clear_or_no_liver_disease_is_negated(extract, text):
     (f,) = only(extract(text), "liver_involvement")
     assert (f.value, f.assertion.value) == (True, "negated")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Liver US 01/26: no focal liver lesion, mild steatosis.", "negated"),
+        ("No evidence of liver or other abdominal metastatic disease.", "negated"),
+        ("Now recurrent/metastatic (liver), off therapy.", "present"),
+        ("Transaminase rise likely from the liver metastases.", "present"),
+        ("Bilirubin up, most likely reflecting the hepatic metastases.", "present"),
+    ],
+)
+def test_liver_involvement_phrasings(extract, text, expected):
+    (f,) = only(extract(text), "liver_involvement")
+    assert f.assertion == expected
+
+
+def test_no_new_liver_lesions_says_nothing_of_the_known_ones(extract):
+    text = "Liver: two hepatic metastases, smaller. No new hepatic lesions."
+    assert [f.assertion for f in only(extract(text), "liver_involvement")] == ["present"]
+
+
+def test_a_benign_liver_finding_is_still_not_involvement(extract):
+    assert not only(extract("Simple hepatic cyst 1.2 cm, unchanged."), "liver_involvement")

@@ -393,8 +393,14 @@ class HistoryExtractor:
         start, end, kind = found
         clause_start = max(sent[0], text.rfind(";", sent[0], a.start) + 1)
         clause = text[clause_start:clause_end]
-        if self.liver_benign.search(clause) and not self.liver_malignant.search(clause):
-            return None
+        if (
+            self.liver_benign.search(clause)
+            and not self.liver_malignant.search(clause)
+            and not _NEGATED_LEAD.search(text, clause_start, start)
+        ):
+            return None  # "hepatic cyst", but not "no focal liver lesion, mild steatosis"
+        if _NO_NEW.search(text, max(clause_start, start - 12), start):
+            return None  # "no new hepatic lesions" says nothing of the known ones
         if form in ("forward", "clear"):
             prior = lv.priors.metastasis if kind == "metastasis" else lv.priors.lesion
         else:
@@ -483,6 +489,8 @@ class HistoryExtractor:
         gap = 0
         for m in reversed(toks):
             tok = m.group(0).lower()
+            if "/" in tok and tok.rsplit("/", 1)[1] in self.liver_bnoun:
+                tok = tok.rsplit("/", 1)[1]  # "recurrent/metastatic (liver)"
             if tok in self.liver_bnoun:
                 if tok in {"disease", "lesions", "involvement"} and not self.liver_qualifier.search(
                     text, max(lo, m.start() - 30), m.start()
@@ -530,6 +538,8 @@ _PSYCH_LINE = re.compile(r"\b(?:psych\w*|mental health)\b", re.I)
 _LIVER_CLEAR = re.compile(r"\s*:?\s*clear\b(?!\s+(?:cell|fluid|liquid))", re.I)
 # "no liver disease", "No hepatic or abdominal disease": a weak noun right after "no"
 _NO_BEFORE = re.compile(r"\b(?:no|without)\s+$", re.I)
+_NEGATED_LEAD = re.compile(r"\b(?:no|without|w/o|negative\s+for)\b[^,;]*$", re.I)
+_NO_NEW = re.compile(r"\bno\s+new\s+$", re.I)
 
 
 def _negated_family(text: str, a: Anchor, sent: tuple[int, int]) -> bool:
