@@ -163,3 +163,20 @@ def test_abbreviated_life_expectancy(extract, text, weeks):
 
 def test_le_alone_is_not_life_expectancy(extract):
     assert not only(extract("Bilateral LE edema for 3 months, worse at night."), "life_expectancy")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[x] Life expectancy >=12 wk (est. >3 months)",
+        "- [x] Life expectancy ≥ 12 weeks: estimated > 6 months",
+    ],
+)
+def test_a_checklist_line_states_the_threshold_then_the_estimate(extract, line):
+    found = only(extract(f"Pre-screen checklist:\n[x] ECOG 0-1\n{line}\n"), "life_expectancy")
+    assert [f.assertion.value for f in found] == ["hypothetical", "present"]
+
+
+def test_one_duration_on_a_checklist_line_is_the_estimate(extract):
+    (f,) = only(extract("[x] Life expectancy > 3 months\n"), "life_expectancy")
+    assert (f.value, f.assertion.value) == (13, "present")

@@ -70,7 +70,9 @@ _NOT_DURATION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NOT_DURATION_AFTER = re.compile(r"\s*(?:ago|prior|earlier|previously|post)\b", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[.;](?:\s|$)|\n\s*\n")
+_CHECKBOX = re.compile(r"[ \t]*(?:[-*•][ \t]*)?(?:\[[xX✓✔ ]?\]|[☑☒☐✓✔])")
+# a full stop ends the clause, not an abbreviation's ("est. > 3 months", "approx. 6 months")
+_CLAUSE_END = re.compile(r"(?<!\best)(?<!\bapprox)(?<!\bca)[.;](?:\s|$)|\n\s*\n", re.I)
 _MORE_AFTER = re.compile(r"\s*(?:or|and)\s+(?:more|longer|greater|above|beyond)\b", re.I)
 _LESS_AFTER = re.compile(r"\s*(?:or|and)\s+(?:less|fewer|shorter|under)\b", re.I)
 
@@ -160,6 +162,12 @@ class PrognosisExtractor:
             found.append(self._candidate(text, a, start, m, limit))
             if len(found) == 2:
                 break
+        if len(found) == 2 and _CHECKBOX.match(text, text.rfind("\n", 0, a.start) + 1):
+            # "[x] Life expectancy >=12 wk (est. >3 months)": a checklist line states the
+            # criterion's threshold, then the estimate
+            first = found[0]
+            first.assertion = Assertion.HYPOTHETICAL
+            first.assertion_reason = "criterion threshold on a checklist line"
         return found
 
     def _candidate(
