@@ -712,3 +712,19 @@ def test_dated_columns_with_a_flag_column_between(extract, table):
     }
     (cr,) = [f for f in only(found, "creatinine") if f.assertion == "present"]
     assert (cr.value, cr.attributes["x_uln"]) == (66, pytest.approx(0.79))
+
+
+def test_a_list_of_values_each_with_its_date_in_brackets(extract):
+    found = extract("Prior Cr: 1.9 (6/1), 1.6 (5/18), 0.9 (3/2026)\n", date=dt.date(2026, 6, 12))
+    cr = {f.value: f for f in only(found, "creatinine")}
+    assert set(cr) == {168, 141.4, 79.6}
+    assert {f.assertion.value for f in cr.values()} == {"historical"}
+    assert (cr[168].date, cr[141.4].date) == (dt.date(2026, 6, 1), dt.date(2026, 5, 18))
+
+
+def test_an_earlier_value_dated_by_month_and_year(extract):
+    found = extract("Cr 1.9 mg/dL today (was 0.9 in 3/2026).\n", date=dt.date(2026, 6, 12))
+    assert {(f.value, f.assertion.value) for f in only(found, "creatinine")} == {
+        (168, "present"),
+        (79.6, "historical"),
+    }

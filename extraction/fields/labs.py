@@ -157,7 +157,7 @@ _PRIOR = re.compile(
 # recover (was 0.5 on 5/20)", "Creatinine 2.4 x ULN; previous 168 umol/L on 14/04",
 # "creatinine back to baseline (1.62 on 06/30)", "Hb ... would be a drop from 9.1"
 _DATE_WORD = (
-    r"(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{4}-\d\d-\d\d|(?:jan|feb|mar|apr|may|jun|jul|"
+    r"(?:\d{1,2}/(?:19|20)\d\d|\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{4}-\d\d-\d\d|(?:jan|feb|mar|apr|may|jun|jul|"
     r"aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s\d{1,4})?)\b"
 )
 # one link of a trend after a value: "[on 07/22] -> 9.0", "to 120", ", 2.9" (after a date)
@@ -166,7 +166,9 @@ _TREND = re.compile(
     r"\s{0,3}(?P<sep>->|→|=>|>|\bto\b|\bthen\b|,)\s{0,3}(?P<num>" + NUMBER + r")(?![\d/])",
     re.IGNORECASE,
 )
-_LINK_DATED = re.compile(r"\s?\(?(?:on|in|at)\s(?P<date>" + _DATE_WORD + ")", re.IGNORECASE)
+_LINK_DATED = re.compile(
+    r"\s?(?:\(?(?:on|in|at)\s|\((?=[^()]{1,12}\)))(?P<date>" + _DATE_WORD + ")", re.IGNORECASE
+)
 _CLAUSE_PRIOR = re.compile(
     r"\b(?:previous(?:ly)?|prev\.?|prior(?:\s+value)?|last\s+value)\s?(?:value|result|level)?"
     r"\s?(?:of|was|:|=)?\s?\(?(?P<a>" + NUMBER + r")"
