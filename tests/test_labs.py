@@ -728,3 +728,26 @@ def test_an_earlier_value_dated_by_month_and_year(extract):
         (168, "present"),
         (79.6, "historical"),
     }
+
+
+def test_outside_labs_are_an_earlier_episode(extract):
+    text = (
+        "Labs today: WBC 6.0, Hgb 11.8 g/dL, plt 162.\n"
+        "Outside labs (County Hospital 11/02/2025): WBC 4.1 K/uL, Hgb 12.6 g/dL, plt 188 K/uL.\n"
+    )
+    plt = {f.value: f.assertion.value for f in only(extract(text), "platelets")}
+    assert plt == {162: "present", 188: "historical"}
+
+
+def test_a_bound_written_for_the_screening_is_not_a_result(extract):
+    text = "Organ function adequate for trial screening (plt >50, ALT/AST <3x ULN).\n"
+    assert not only(extract(text), "platelets")
+
+
+def test_a_value_told_with_a_past_drug_toxicity_is_earlier(extract):
+    text = (
+        "Sunitinib was poorly tolerated (G3 HFS, platelets down to 60) and stopped.\n"
+        "Labs today: plt 212, Hgb 12.0 g/dL.\n"
+    )
+    plt = {f.value: f.assertion.value for f in only(extract(text), "platelets")}
+    assert plt == {60: "historical", 212: "present"}

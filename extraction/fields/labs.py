@@ -236,7 +236,8 @@ def _other_specimen(text: str, c: Candidate) -> bool:
 _ACTION_CUE = re.compile(
     r"\b(?:notif(?:y|ied)|call(?:ed)?\s+(?:if|for|md|provider)|paged?|hold|held|"
     r"per\s+protocol|protocol|parameters?|requirements?|required|requires?|criteri(?:on|a)|"
-    r"if|unless|transfuse\s+(?:if|for)|goal|target|threshold|eligib\w*)\b",
+    r"if|unless|transfuse\s+(?:if|for)|goal|target|threshold|eligib\w*|adequate\s+for|"
+    r"screening)\b",
     re.IGNORECASE,
 )
 
