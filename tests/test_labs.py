@@ -751,3 +751,9 @@ def test_a_value_told_with_a_past_drug_toxicity_is_earlier(extract):
     )
     plt = {f.value: f.assertion.value for f in only(extract(text), "platelets")}
     assert plt == {60: "historical", 212: "present"}
+
+
+def test_an_aside_dated_by_month_and_year_is_earlier(extract):
+    text = "ALT 168 U/L today. ALT rise tracks tumour burden (ALT was 62 in 11/2025).\n"
+    alt = {f.value: f.assertion.value for f in only(extract(text), "alt")}
+    assert alt == {168: "present", 62: "historical"}

@@ -199,7 +199,7 @@ _TIMELINE_ENTRY = re.compile(
 )
 _CLAUSE_BREAK = re.compile(r"\.(?!\d)\s+|;\s*")
 _DATE_IN_TEXT = re.compile(
-    r"(?<![\d/.])(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d-\d\d|\d{1,2}\.\d{1,2}\.\d{2,4})(?![\d/])"
+    r"(?<![\d/.])(?:\d{1,2}/(?:19|20)\d\d|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d-\d\d|\d{1,2}\.\d{1,2}\.\d{2,4})(?![\d/])"
     r"|\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
     r"|\b(?:january|february|march|april|june|july|august|september|october|november|"
     r"december)\b",
