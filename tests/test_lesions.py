@@ -1014,3 +1014,13 @@ def test_slice_thickness_of_another_series(extract, line, values):
     text = f"CT CHEST WITH CONTRAST\n{line}\n\nFindings: No pulmonary nodule.\n"
     got = only(extract(text, kind="radiology"), "ct_slice_thickness")
     assert {f.value for f in got} == values
+
+
+def test_enhancing_soft_tissue_is_a_measured_tumour(extract):
+    report = (
+        "MRI NECK WITH AND WITHOUT CONTRAST\nFINDINGS:\n"
+        "Nasopharynx: enhancing soft tissue at the L fossa of Rosenmuller 2.3 x 1.4 cm "
+        "(previously 1.7 x 1.1 cm), c/w local recurrence.\n"
+    )
+    found = only(extract(report, kind="radiology"), "lesion")
+    assert {(f.value, f.assertion.value) for f in found} == {(23, "present"), (17, "historical")}
