@@ -1258,3 +1258,255 @@ def test_the_month_may_is_not_a_modal(extract):
     # the modal still makes a cue conditional
     f = one(extract("If she progresses on it she may receive axitinib."), "axitinib")
     assert f.assertion.value == "hypothetical"
+
+
+# ------------------------------------------------ outcomes told away from the drug (v2)
+def _outcome_sets(findings) -> dict[str, set[str]]:
+    return {k: {f.attributes["outcome"] for f in v} for k, v in by_value(findings).items()}
+
+
+def test_progression_after_a_response_only_sentence_reaches_the_course(extract):
+    text = (
+        "Oncology history:\n"
+        "- 2022-2023: atezolizumab 1200 mg q3w (18 cycles). Best response: stable disease. "
+        "Progression on CT 08/2023 (new adrenal mass).\n"
+        "- 09/2023: second-line cabazitaxel.\n"
+    )
+    got = _outcome_sets(extract(text))
+    assert got["atezolizumab"] == {"progression"}
+    assert got["cabazitaxel"] == {"unknown"}
+
+
+def test_a_dose_starting_a_wrapped_line_continues_the_drug_line(extract):
+    text = (
+        'Referral letter: "Recurrence 2023 -> cisplatin 75 mg/m2 + docetaxel\n'
+        '   75 mg/m2 q3w, 4 cycles completed 11/2023, stable disease."'
+    )
+    got = _outcome_sets(extract(text))
+    assert got["cisplatin"] == got["docetaxel"] == {"completed"}
+
+
+def test_a_hanging_indent_line_continues_the_timeline_item(extract):
+    text = (
+        "Treatment history:\n"
+        "  * 03/2022-10/2022  ifosfamide 3 g/m2 + etoposide 100 mg/m2, ifosfamide stopped d/t\n"
+        "    grade 3 encephalopathy, not restarted.\n"
+        "  * 01/2024-07/2024  pazopanib 800 mg daily -> 600 mg from C2\n"
+        "    (diarrhoea G3). PD liver 07/2024.\n"
+        "  * 2024        wedge resection RLL\n"
+        "  * 08/2024-02/2025  cabozantinib 60 mg daily\n"
+    )
+    got = _outcome_sets(extract(text))
+    assert "intolerance" in got["ifosfamide"]
+    assert got["pazopanib"] == {"progression"}
+    assert got["cabozantinib"] == {"unknown"}
+
+
+def test_lines_of_one_indent_are_separate_rows(extract):
+    text = (
+        "PRIOR LINES\n"
+        "  1L ........ pembrolizumab 03/2023 - 02/2024 (CT 02/2024)\n"
+        "  2L ........ docetaxel 03/2024 - 05/2024, stopped for grade 3 neuropathy\n"
+    )
+    got = by_value(extract(text))
+    assert got["pembrolizumab"][0].attributes["outcome"] == "unknown"
+    assert got["docetaxel"][0].attributes["outcome"] == "intolerance"
+
+
+def test_a_timeline_row_starting_with_a_date_is_a_new_item(extract):
+    text = (
+        "TREATMENT HISTORY\n"
+        "    2020        docetaxel x6 adjuvant - completed\n"
+        "    2021        L mastectomy + ALND\n"
+        "    2022-2024   letrozole 2.5 mg daily\n"
+    )
+    got = _outcome_sets(extract(text))
+    assert got["docetaxel"] == {"completed"}
+    assert got["letrozole"] != {"completed"}
+
+
+def test_a_count_of_cycles_completed_reaches_back_over_schedule_and_response(extract):
+    text = (
+        "Carboplatin AUC 5 and etoposide 100 mg/m2 q3w from May 2024: four cycles given through "
+        "July, partial response, all four cycles completed. Durvalumab maintenance from "
+        "August 2024."
+    )
+    got = _outcome_sets(extract(text))
+    assert got["carboplatin"] == got["etoposide"] == {"completed"}
+    assert got["durvalumab"] != {"completed"}
+
+
+def test_a_count_of_cycles_after_a_dated_course_is_a_weak_completion(extract):
+    text = (
+        "Treatment so far:\n"
+        "- Modified FOLFOX 02/03/2025 - 30/06/2025, 8 cycles. Best response partial response.\n"
+        "- Docetaxel 09/2025-12/2025, 4 cycles, PD on restaging.\n"
+    )
+    got = _outcome_sets(extract(text))
+    assert got["fluorouracil"] == got["oxaliplatin"] == {"completed"}
+    assert got["docetaxel"] == {"progression"}
+
+
+def test_a_dose_change_between_the_drug_and_its_outcome_is_an_aside(extract):
+    text = (
+        "Second line lenvatinib 24 mg daily started june 2025, dose reduced to 14 mg in august "
+        "for hand foot skin reaction, and stopped november 2025 because of grade three "
+        "proteinuria."
+    )
+    assert _outcome_sets(extract(text))["lenvatinib"] == {"intolerance"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cabozantinib 60 mg daily from 01/2025; reduced to 40 mg for grade 2 diarrhoea; "
+        "stopped 06/2025 for progression.",
+        "2. March 2022 - May 2023: pazopanib 800 mg daily; reduced to 600 mg from month 2 for "
+        "grade 2 diarrhoea. Stopped for progressive disease (liver) in May 2023.",
+    ],
+)
+def test_a_dose_change_clause_does_not_stop_a_later_outcome(extract, text):
+    value = "cabozantinib" if "abozantinib" in text else "pazopanib"
+    assert _outcome_sets(extract(text))[value] == {"progression"}
+
+
+def test_switched_with_the_patient_named_reads_both_drugs(extract):
+    text = (
+        "Carboplatin/etoposide from 3/2025. After two cycles of carboplatin she had "
+        "thrombocytopenia with bleeding, so we switched her to cisplatin."
+    )
+    got = _outcome_sets(extract(text))
+    assert "intolerance" in got["carboplatin"]
+    assert got["cisplatin"] == {"ongoing"}
+
+
+def test_progression_off_therapy_does_not_undo_a_completed_course(extract):
+    text = (
+        "He completed 6 cycles of adjuvant capecitabine in May 2025, restaging CT in August "
+        "2025 showed progression off therapy."
+    )
+    assert _outcome_sets(extract(text))["capecitabine"] == {"completed"}
+
+
+def test_a_remark_in_parentheses_belongs_to_the_drugs_before_it(extract):
+    text = (
+        "- 2023: nivolumab 1 mg/kg + ipilimumab 3 mg/kg x4 (induction completed) -> "
+        "nivolumab 240 mg q2w maintenance until PD 01/2025."
+    )
+    got = _outcome_sets(extract(text))
+    assert got["ipilimumab"] == {"completed"}
+    assert got["nivolumab"] == {"completed", "progression"}
+
+
+def test_proceed_with_cycle_n_is_the_current_course(extract):
+    text = "Plan: proceed with cycle 5 of paclitaxel 80 mg/m2 and ramucirumab 8 mg/kg."
+    got = _outcome_sets(extract(text))
+    assert got["paclitaxel"] == got["ramucirumab"] == {"ongoing"}
+    # not a cycle named as the time of a dose change
+    assert _outcome_sets(extract("Dose reduced with cycle 4 of docetaxel."))["docetaxel"] == {
+        "unknown"
+    }
+
+
+def test_a_cumulative_dose_is_exposure_given(extract):
+    text = (
+        "Cardio-oncology review: epirubicin 600 mg/m2 cumulative (2023-2024), echo today "
+        "for anthracycline surveillance."
+    )
+    assert one(extract(text), "epirubicin").assertion == "present"
+
+
+def test_toxicities_other_than_one_named_are_not_a_negation_of_the_drug(extract):
+    text = (
+        "Adjuvant chemotherapy finished 2/2024 with no major toxicities other than neuropathy "
+        "from the oxaliplatin."
+    )
+    assert one(extract(text), "oxaliplatin").assertion == "present"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "values"),
+    [
+        (
+            "Plan: we will proceed with planned dose-dense cisplatin + doxorubicin, first "
+            "cycle to start 04/02/2026 (consent signed today).",
+            ["cisplatin", "doxorubicin"],
+        ),
+        (
+            "Should she not be eligible, the alternative would be an early-phase study of "
+            "a bispecific antibody or single-agent docetaxel.",
+            ["docetaxel"],
+        ),
+        (
+            "We would consider FOLFIRI as second-line treatment, possibly with the addition of "
+            "panitumumab if the RAS testing is wild type.",
+            ["panitumumab", "irinotecan"],
+        ),
+        ("PLAN\n  - If screen-fails: liposomal irinotecan/5-FU/LV.", ["irinotecan", "leucovorin"]),
+    ],
+)
+def test_planned_courses_told_around_the_drug_are_hypothetical(extract, sentence, values):
+    got = by_value(extract(sentence))
+    for v in values:
+        assert {f.assertion for f in got[v]} == {"hypothetical"}, v
+
+
+def test_a_course_started_as_planned_is_not_a_plan(extract):
+    text = "Cisplatin 100 mg/m2 completed as planned in 03/2025."
+    assert one(extract(text), "cisplatin").assertion == "present"
+
+
+def test_bare_ac_counts_only_in_capitals_beside_another_anticancer_agent(extract):
+    got = by_value(
+        extract(
+            "5/2023-10/2023 neoadjuvant pembrolizumab + carboplatin/paclitaxel, "
+            "then pembro + AC x4."
+        )
+    )
+    assert {"doxorubicin", "cyclophosphamide"} <= set(got)
+    for text in ("Metformin 500 mg AC breakfast.", "Right AC joint arthritis, injected."):
+        assert therapies(extract(text)) == []
+    got = by_value(extract("Capecitabine 1500 mg bid ac, plus lapatinib."))
+    assert "doxorubicin" not in got
+
+
+def test_new_disease_during_a_drug_further_along_the_sentence_is_progression(extract):
+    text = (
+        "Astrocytoma resected 3/2024, then RT with temozolomide; new enhancing disease at the "
+        "posterior margin on MRI 11/2024 during adjuvant TMZ."
+    )
+    assert "progression" in _outcome_sets(extract(text))["temozolomide"]
+    got = _outcome_sets(extract("New liver lesions on CT 05/2025 while on cabozantinib."))
+    assert got["cabozantinib"] == {"progression"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("In the meantime, we can look into the cost of Lonsurf to him.", "trifluridine"),
+        ("Prior authorization for cabozantinib submitted.", "cabozantinib"),
+    ],
+)
+def test_coverage_checked_for_a_drug_is_a_plan(extract, sentence, value):
+    assert one(extract(sentence), value).assertion == "hypothetical"
+
+
+def test_a_weekly_schedule_written_qNwk_keeps_the_list_together(extract):
+    text = (
+        "1. 04/2023-05/2023: induction docetaxel + cisplatin x3 -> concurrent cisplatin "
+        "100 mg/m2 q3wk x2 + IMRT 70 Gy/35 fx, completed 08/2023."
+    )
+    got = _outcome_sets(extract(text))
+    assert got["docetaxel"] == got["cisplatin"] == {"completed"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Plan: hold olaparib if platelets < 75.",
+        "Reduce cabozantinib to 40 mg if diarrhoea recurs.",
+    ],
+)
+def test_a_drug_managed_on_a_condition_is_not_a_plan(extract, sentence):
+    (f,) = therapies(extract(sentence))
+    assert f.assertion == "present"

@@ -82,6 +82,10 @@ def _check_regex(v: str) -> str:
     return v
 
 
+def _check_optional_regex(v: str | None) -> str | None:
+    return None if v is None else _check_regex(v)
+
+
 # ---------------------------------------------------------------------------- lexicon
 class LexAgent(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -207,8 +211,12 @@ class Cue(BaseModel):
     # an outcome implied rather than said (a course phase): every other cue outranks it,
     # and it is dropped for a planned, negated or conditional mention
     weak: bool = False
+    # the cue does not reach a drug list with this right before it ("hold olaparib if ...":
+    # a drug being managed, not offered)
+    not_after: str | None = None
 
     check_pattern = field_validator("pattern")(_check_regex)
+    check_not_after = field_validator("not_after")(_check_optional_regex)
 
 
 class Reasons(BaseModel):
@@ -588,12 +596,22 @@ class TherapyExtractor:
             "clause_subject": _compile(r.clause_subject),
             "cue_timing": _compile(r.cue_timing),
             "dose_change": _compile(r.dose_change),
+            # ", dose reduced to 14 mg in August for palmar-plantar rash": a dose change
+            # told between a drug and a later cue is an aside, not distance
+            "dose_aside": _compile(r"[,;](?:" + r.dose_change + r")(?:[^,;.\n]|\.\d)*"),
             "clause_aside": _compile(r.clause_aside),
             "abbreviation_end": _compile(r.abbreviation_end),
             "choice": _compile(r.choice),
+            # the first characters of a line that goes on with the line above (not a bullet,
+            # a numbered item, a table row, a "Heading:" or a date that starts a timeline row)
+            "item_start": re.compile(r"[-*•]|\d+[.)]\s"),
+            "wrapped_line": re.compile(
+                r"(?![-*•|]|\d+[.)]\s|[A-Za-z][\w /]{0,30}:|\d{1,2}/\d{2,4}|(?:19|20)\d{2}\b)\S"
+            ),
         }
         self._upper_case = {x.lower() for x in r.ambiguous.upper_case}
         self._supportive = {d.agent: d.min_mg for d in r.supportive_doses}
+        self._not_after = {c.id: _compile(c.not_after) for c in r.cues if c.not_after}
 
     def __call__(self, doc: Doc) -> Doc:
         spans = anchors(doc, *LABELS)
@@ -655,10 +673,44 @@ class TherapyExtractor:
                 )
             )
 
+        full = text_of(doc)
+
+        def wrapped(j: int) -> bool:
+            """Sentence j ends a line without punctuation and the next line is a hanging
+            indent of it ("  * 2022  ifosfamide + etoposide, ifosfamide stopped d/t\n
+            grade 3 encephalopathy"): a hard-wrapped line, not a new item."""
+            last_tok = doc[sents.ends[j] - 1]
+            a = len(full[: last_tok.idx + len(last_tok)].rstrip())
+            b = doc[sents.starts[j + 1]].idx
+            b += len(full[b : b + 40]) - len(full[b : b + 40].lstrip())
+            gap = full[a:b]
+            if a == 0 or gap.count("\n") != 1 or full[a - 1] in ".;:!?|":
+                return False
+            line_start = full.rfind("\n", 0, a) + 1
+            line = full[line_start:a]
+            indent = len(line) - len(line.lstrip(" "))
+            nxt = len(gap) - gap.index("\n") - 1
+            if nxt < 2 or line.lstrip(" ").startswith("|"):
+                return False
+            if not self._rx["wrapped_line"].match(full, b):
+                return False
+            if nxt > indent:
+                return True
+            # same indent: the current line is itself the hanging indent of a bullet item
+            above = full[full.rfind("\n", 0, max(line_start - 1, 0)) + 1 : max(line_start - 1, 0)]
+            return (
+                nxt == indent
+                and line_start > 0
+                and len(above) - len(above.lstrip(" ")) < indent
+                and bool(self._rx["item_start"].match(above.lstrip(" ")))
+            )
+
         def extend(last: int) -> int:
             while last + 1 < n:
                 s0, s1 = sents.starts[last + 1], sents.ends[last + 1]
-                if not (cut_short(last) or cont.match(doc[s0 : min(s1, s0 + 6)].text)):
+                if not (
+                    cut_short(last) or cont.match(doc[s0 : min(s1, s0 + 6)].text) or wrapped(last)
+                ):
                     break
                 last += 1
             return last
@@ -699,6 +751,10 @@ class TherapyExtractor:
         if "\n" in full[last.idx : first.idx]:
             return None  # a new line or paragraph, not the same narrative
         text = full[first.idx : doc[s1 - 1].idx + len(doc[s1 - 1])]
+        if k + 1 < len(sents.starts) and self._rx["clause_aside"].fullmatch(text.rstrip(".;")):
+            # a sentence that only reports the response ("... (30 cycles). Best response
+            # SD. Progression in 09/2024 ..."): the outcome may come in the one after it
+            return self._outcome_follows(doc, sents, k + 1, span_starts)
         for outcome, rx in (("progression", "next_progression"), ("completed", "next_completed")):
             m = self._rx[rx].search(text)
             if m is None:
@@ -970,6 +1026,10 @@ class TherapyExtractor:
             if i is not None:
                 i, aside = _outside_parentheses(text, mentions, i, hit.start, self._rx["list_gap"])
                 aside += _asides_len(text, mentions, mentions[i].end, hit.start)
+                aside += sum(
+                    _gap_len(text, d.start(), d.end())
+                    for d in self._rx["dose_aside"].finditer(text, mentions[i].end, hit.start)
+                )
                 gap = _gap_len(text, mentions[i].end, hit.start) - aside
                 opener = self._clause_opener(text, mentions[i].end, hit.start, junctions)
                 if gap <= limit and (
@@ -994,11 +1054,18 @@ class TherapyExtractor:
                             text, mentions, members, hit, junctions
                         )
                     bwd = (gap, members)
+        if fwd is not None and bwd is not None and self._aside_after(text, hit, mentions):
+            fwd = None  # "X + Y x4 (completed induction) -> Y maintenance": about X + Y
         chosen = fwd if bwd is None or (fwd is not None and fwd[0] <= bwd[0]) else bwd
         if chosen is None:
             return
         gap, members = chosen
         forward = chosen is fwd
+        not_after = self._not_after.get(cue.id)
+        if not_after is not None:
+            first = mentions[members[0]].start
+            if not_after.search(text, max(0, first - 40), first):
+                return
         hit_outcome = hit.outcome if forward else bwd_outcome
         for k in members:
             m = mentions[k]
@@ -1012,6 +1079,22 @@ class TherapyExtractor:
             outcome = hit_outcome if decisive or not hit.decisive else "unknown"
             rank = _WEAK_RANK if cue.weak else _RANK[outcome]
             m.attached.append((rank, gap, outcome, cue.id, decisive, hit.start))
+
+    @staticmethod
+    def _aside_after(text: str, hit: _Hit, mentions: list[_Mention]) -> bool:
+        """The cue stands in a parenthesis that opens after a drug and closes before the
+        next one: a remark about the drugs before it, not the ones after."""
+        opening = text.rfind("(", 0, hit.start)
+        if opening < 0 or text.rfind(")", 0, hit.start) > opening:
+            return False
+        closing = text.find(")", hit.end)
+        if closing < 0:
+            return False
+        before = [m for m in mentions if m.end <= hit.start]
+        after = [m for m in mentions if m.start >= hit.end]
+        return (
+            bool(before) and before[-1].end <= opening and (not after or closing < after[0].start)
+        )
 
     def _clause_opener(
         self, text: str, a: int, b: int, junctions: tuple[int, ...]
@@ -1036,17 +1119,27 @@ class TherapyExtractor:
             ends = list(self._rx["clause"].finditer(text, a, js[-1]))
             return (ends[-1].start() if ends else js[-1]), True
         # clauses between the first break and the last that only report the response
-        # ("...; best response SD; PD on CT 04/2026") do not stop the cue
-        aside = self._rx["clause_aside"]
+        # ("...; best response SD; PD on CT 04/2026") or change the dose ("...; reduced to
+        # 40 mg for G2 diarrhoea; stopped for PD") do not stop the cue
+        aside, dose = self._rx["clause_aside"], self._rx["dose_change"]
         if not all(
-            aside.fullmatch(text, x.end(), y.start()) for x, y in itertools.pairwise(breaks)
+            aside.fullmatch(text, x.end(), y.start()) or dose.match(text, x.end(), y.start())
+            for x, y in itertools.pairwise(breaks)
         ):
             return None
         cb = breaks[-1]
-        subject = self._rx["clause_subject"].fullmatch(text, cb.end(), b)
+        start = cb.end()
+        if dose.match(text, start, b):
+            # "...; reduced to 600 mg for G2 diarrhoea. Stopped for PD": the cue opens the
+            # continuation sentence after the dose change
+            js = [j for j in junctions if start < j <= b]
+            if not js:
+                return None
+            start = js[-1]
+        subject = self._rx["clause_subject"].fullmatch(text, start, b)
         if subject is None:
             return None
-        return breaks[0].start(), bool(text[cb.end() : b].strip())
+        return breaks[0].start(), bool(text[start:b].strip())
 
     def _clause_members(
         self, text: str, mentions: list[_Mention], i: int, clause_end: int
