@@ -1510,3 +1510,16 @@ def test_a_weekly_schedule_written_qNwk_keeps_the_list_together(extract):
 def test_a_drug_managed_on_a_condition_is_not_a_plan(extract, sentence):
     (f,) = therapies(extract(sentence))
     assert f.assertion == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "drug"),
+    [
+        ("3. Cabozantinib 40 mg daily to be started after cardiology review.", "cabozantinib"),
+        ("Options: gemcitabine vs BSC - she'd lean toward trying gemcitabine.", "gemcitabine"),
+        ("Plan: pembrolizumab now, and at later progression docetaxel.", "docetaxel"),
+    ],
+)
+def test_courses_still_to_come_are_planned(extract, text, drug):
+    found = [f for f in extract(text) if f.field == "therapy" and f.value == drug]
+    assert found and {f.assertion.value for f in found} == {"hypothetical"}
