@@ -1523,3 +1523,16 @@ def test_a_drug_managed_on_a_condition_is_not_a_plan(extract, sentence):
 def test_courses_still_to_come_are_planned(extract, text, drug):
     found = [f for f in extract(text) if f.field == "therapy" and f.value == drug]
     assert found and {f.assertion.value for f in found} == {"hypothetical"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If he is not eligible we will consider everolimus.",
+        "We would start carboplatin and paclitaxel after the scan.",
+        "After the trial visit she could then try cabozantinib.",
+    ],
+)
+def test_a_course_someone_would_start_is_planned(extract, text):
+    found = [f for f in extract(text) if f.field == "therapy"]
+    assert found and {f.assertion.value for f in found} == {"hypothetical"}
