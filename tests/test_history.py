@@ -390,3 +390,17 @@ def test_no_new_liver_lesions_says_nothing_of_the_known_ones(extract):
 
 def test_a_benign_liver_finding_is_still_not_involvement(extract):
     assert not only(extract("Simple hepatic cyst 1.2 cm, unchanged."), "liver_involvement")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("FHx: mother schizophrenia, brother bipolar.", {("bipolar disorder", "family")}),
+        ("Hx of bipolar, stable on lithium.", {("bipolar disorder", "present")}),
+        ("Past surgical history: bipolar hemiarthroplasty, left hip (2019).", set()),
+        ("Hemostasis obtained with bipolar cautery.", set()),
+    ],
+)
+def test_bipolar_without_disorder(extract, text, expected):
+    found = {(v, a) for v, a in _psych(extract(text)) if v == "bipolar disorder"}
+    assert found == expected

@@ -58,6 +58,9 @@ class PsychCondition(BaseModel):
     # a symptom as often as a history ("insomnia on dexamethasone"): counts only on a line
     # that is about psychiatric history ("Psych: insomnia only")
     psych_line_only: bool = False
+    # counts only on a line holding one of these words or about psychiatric history
+    # ("brother bipolar", "hx of bipolar, on lithium"; "bipolar cautery" does not)
+    line_words: list[str] = Field(default_factory=list)
     literals: list[str] = Field(min_length=1)
 
 
@@ -267,9 +270,12 @@ class HistoryExtractor:
                 return None
         if _negated_family(text, a, sent):
             return None
-        if a.data.get("psych_line_only"):
+        if a.data.get("psych_line_only") or a.data.get("line_words"):
             ls, le = line_bounds(text, a.start)
-            if not _PSYCH_LINE.search(text, ls, le):
+            words = a.data.get("line_words")
+            if not _PSYCH_LINE.search(text, ls, le) and not (
+                words and phrase_rx(words).search(text, ls, le)
+            ):
                 return None
         cand = Candidate(
             field="psychiatric_history",
@@ -570,6 +576,7 @@ def anchor_rules(path: Path | None = None) -> list[AnchorRule]:
                 "severe": c.severe,
                 "ambiguous": c.ambiguous,
                 "psych_line_only": c.psych_line_only,
+                "line_words": c.line_words,
             },
         )
         for c in p.conditions
