@@ -153,3 +153,28 @@ def test_leader_dots_between_anchor_and_value(extract):
 def test_current_value_after_a_semicolon_or_a_misspelt_scale(extract, text):
     findings = only(extract(text), "ecog")
     assert {(f.value, f.assertion) for f in findings} == {(2, "historical"), (1, "present")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Criterion        | Source  | Value\nECOG 0-2         | today   | 1\n",
+        "Pre-screen:\n[x] ECOG 0-2 (ECOG 1 today)\n",
+    ],
+)
+def test_a_criterion_range_is_not_the_patients_value(extract, text):
+    assert [(f.value, f.assertion.value) for f in only(extract(text), "ecog")] == [(1, "present")]
+
+
+def test_a_range_the_clinician_gives_is_still_a_value(extract):
+    (f,) = only(extract("ECOG 1-2 today, limited by pain.\n"), "ecog")
+    assert (f.value, f.assertion.value) == (2, "present")
+
+
+def test_a_criterion_word_elsewhere_on_a_long_line_does_not_touch_a_range(extract):
+    text = (
+        "GBM, progressed on bevacizumab. ECOG 1-2 - up and about all day, no bed rest. "
+        "Meets the protocol's organ function requirements.\n"
+    )
+    (f,) = only(extract(text), "ecog")
+    assert (f.value, f.assertion.value) == (2, "present")

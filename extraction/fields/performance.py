@@ -67,6 +67,15 @@ _UPDATE = re.compile(
     re.IGNORECASE,
 )
 _WINDOW = 40
+# words near a range that make it an eligibility criterion, not an assessment
+_CRITERION_CUE = re.compile(
+    r"\b(?:required|requires?|requirement|criteri(?:on|a)|eligib\w*|inclusion|protocol)\b"
+    r"|[≤≥]|<=|>=",
+    re.IGNORECASE,
+)
+_CHECKBOX_START = re.compile(r"\s*(?:[-*•]\s*)?(?:\[[xX✓✔ ]?\]|[☑☒☐✓✔])")
+# the value in the last cell of a table row: "| today | 1", "|  1  |"
+_LAST_CELL = re.compile(r"\|[^|\n]*\|\s*(?P<v>[0-4])\s*\|?\s*$", re.MULTILINE)
 # an earlier value quoted in brackets after the current one: "ECOG 1 (was 2 at diagnosis)",
 # "ECOG 2 today (ECOG 1 when X started 06/2025)", "KPS 60 today (was 80 in Jan)"
 _BRACKET_OPEN = re.compile(
@@ -120,6 +129,9 @@ class PerformanceExtractor:
                 m = _PS_AS_KPS.match(text, pos, limit)
                 cand = self._kps(text, a, pos, limit) if m else self._ecog(text, a, pos, limit)
             if cand is not None:
+                cell = self._checklist_value(text, a, cand)
+                if cell is not None:
+                    out.append(cell)
                 earlier = self._earlier_in_bracket(text, a, cand, line_end)
                 if earlier is not None:
                     out.append(earlier)
@@ -190,11 +202,43 @@ class PerformanceExtractor:
             cand.attributes["range"] = sorted([lo, hi])
             cand.attributes["ambiguous"] = True
             cand.adjust("range written: took the worse value", -0.08)
+            line_start, line_end = line_bounds(text, a.start)
+            near = text[max(line_start, a.start - 30) : min(line_end, cand.end + 30)]
+            at_line_start = text[line_start : a.start]
+            if (
+                (lo == 0 and hi >= 2)
+                or _CRITERION_CUE.search(near)
+                or _CHECKBOX_START.match(at_line_start)
+            ):
+                # "ECOG 0-2 | today | 1", "[x] ECOG 0-2", "ECOG 0-2 required": the trial's
+                # limit, not an assessment of the patient
+                cand.assertion = Assertion.HYPOTHETICAL
+                cand.assertion_reason = "a criterion's range, not the patient's value"
         if not m.group("a").isdigit():
             cand.adjust("value written as a word", -0.02)
         if pos - a.end > 25:
             cand.adjust("value far from the anchor", -0.05)
         return cand
+
+    def _checklist_value(self, text: str, a: Anchor, cand: Candidate) -> Candidate | None:
+        """The patient's value in a later cell of a criterion's row: "ECOG 0-2 | today | 1"."""
+        if cand.assertion is not Assertion.HYPOTHETICAL or cand.field != "ecog":
+            return None
+        _, line_end = line_bounds(text, a.start)
+        cell = _LAST_CELL.search(text, cand.end, line_end)
+        if cell is None:
+            return None
+        value = _num(cell.group("v"))
+        return Candidate(
+            field="ecog",
+            value=value,
+            unit=None,
+            start=cell.start("v"),
+            end=cell.end("v"),
+            rule=f"{a.rule_id}/checklist_cell",
+            context_type="PERFORMANCE",
+            prior=a.prior - 0.05,
+        )
 
     def _ecog_update(self, text: str, a: Anchor, pos: int, line_end: int) -> Candidate | None:
         """A later value of the same sentence that says it is the current one."""
