@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Span
 
 from .findings import Assertion, Value
@@ -52,9 +53,17 @@ class Sentences:
     __slots__ = ("ends", "starts")
 
     def __init__(self, doc: Doc) -> None:
-        spans = list(doc.sents)
-        self.starts = [s.start for s in spans]
-        self.ends = [s.end for s in spans]
+        if "sents" in doc.user_hooks or not doc.has_annotation("SENT_START"):
+            spans = list(doc.sents)  # (raises spaCy's own error when there are no bounds)
+            self.starts = [s.start for s in spans]
+            self.ends = [s.end for s in spans]
+            return
+        # what doc.sents yields, read from the boundary flags in one C call instead of
+        # building a Span per sentence: a sentence starts at token 0 and at every later
+        # token flagged as a start
+        flags = doc.to_array(SENT_START).tolist()
+        self.starts = [0, *(i for i, f in enumerate(flags) if f == 1 and i)]
+        self.ends = [*self.starts[1:], len(flags)]
 
     def bounds(self, token_i: int) -> tuple[int, int]:
         """(start, end) token indices of the sentence holding token ``token_i``."""

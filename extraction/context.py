@@ -17,9 +17,11 @@ from medspacy.context.context_graph import ConTextGraph
 from medspacy.context.context_modifier import ConTextModifier
 from medspacy.context.context_rule import ConTextRule
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.schemas import validate_token_pattern
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from prescreen.yamlfile import load_model
@@ -102,6 +104,7 @@ class TargetedConText:
         self.matcher = Matcher(nlp.vocab)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._n_token_patterns = 0
+        self._token_patterns: list[list[dict[str, Any]]] = []
         self.rules: dict[str, ConTextRule] = {}
         for r in spec.rules:
             pattern = r.pattern
@@ -125,6 +128,8 @@ class TargetedConText:
             else:
                 self.matcher.add(r.id, [pattern])
                 self._n_token_patterns += 1
+                self._token_patterns.append(pattern)
+        self._openers = _opening_words(self._token_patterns)
 
     def __call__(self, doc: Doc) -> Doc:
         # candidates whose extractor already decided the assertion need no ConText
@@ -142,7 +147,10 @@ class TargetedConText:
             sents.add(sentences.bounds(span.start))
         found = list(self.phrases(doc))
         if self._n_token_patterns:  # the few rules too rich for phrases: candidate sentences only
+            opening = self._opening_tokens(doc)
             for s0, s1 in sorted(sents):
+                if opening is not None and not _any_between(opening, s0, s1):
+                    continue  # no word a token pattern can start with: it cannot match here
                 found.extend((mid, a + s0, b + s0) for mid, a, b in self.matcher(doc[s0:s1]))
         # keep the modifiers that lie in a sentence holding a candidate
         bounds = sorted(sents)
@@ -194,6 +202,13 @@ class TargetedConText:
                     c.modifiers.append(mod.rule.metadata["id"])
         return doc
 
+    def _opening_tokens(self, doc: Doc) -> list[int] | None:
+        """Indices of the tokens a token pattern can start on (None: any token can)."""
+        if self._openers is None:
+            return None
+        openers = self._openers
+        return [i for i, low in enumerate(doc.to_array(LOWER).tolist()) if low in openers]
+
     def category_of(self, rule_id: str) -> str:
         return self.rules[rule_id].category
 
@@ -227,6 +242,30 @@ def _as_phrases(pattern: list[dict[str, Any]]) -> list[tuple[str, ...]] | None:
         return None
     out = {tuple(w for w in combo if w is not None) for combo in itertools.product(*options)}
     return sorted(p for p in out if p)
+
+
+def _opening_words(patterns: list[list[dict[str, Any]]]) -> frozenset[int] | None:
+    """The LOWER ids (as the token Matcher compares them) one of which every match of these
+    patterns starts with, or None when a pattern may start otherwise."""
+    ids: set[int] = set()
+    for pattern in patterns:
+        first = pattern[0]
+        if set(first) != {"LOWER"}:  # another attribute, or an optional first token
+            return None
+        low = first["LOWER"]
+        if isinstance(low, str):
+            ids.add(get_string_id(low))
+        elif isinstance(low, dict) and set(low) == {"IN"}:
+            ids.update(get_string_id(x) for x in low["IN"])
+        else:
+            return None
+    return frozenset(ids)
+
+
+def _any_between(positions: list[int], lo: int, hi: int) -> bool:
+    """Does the sorted list ``positions`` hold a value in [lo, hi)?"""
+    k = bisect.bisect_left(positions, lo)
+    return k < len(positions) and positions[k] < hi
 
 
 def _scope(rule: ConTextRule, start: int, end: int, sent: tuple[int, int]) -> tuple[int, int]:

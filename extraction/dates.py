@@ -29,24 +29,45 @@ MONTHS = {
 }
 _MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"  # noqa: E501
 
-_PATTERNS = [
-    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
-    re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:19|20)?\d\d)(?![\d/])"),
+# Each pattern with the literals one of which any match of it holds (a range holding none
+# of them is not scanned with it): a year is "19xx"/"20xx"; numeric dates need their
+# separator.
+_YEAR = ("19", "20")
+_PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
+    (re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"), ("-",)),
+    (
+        re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:19|20)?\d\d)(?![\d/])"),
+        ("/",),
+    ),
     # day-first with dots (European): 14.03.2026
-    re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)(?![\d.])"),
-    re.compile(rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I),
-    re.compile(
-        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MON}[\s-]+(?P<y>(?:19|20)\d\d)\b", re.I
+    (
+        re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)(?![\d.])"),
+        (".",),
+    ),
+    (
+        re.compile(
+            rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I
+        ),
+        _YEAR,
+    ),
+    (
+        re.compile(
+            rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MON}[\s-]+(?P<y>(?:19|20)\d\d)\b", re.I
+        ),
+        _YEAR,
     ),
     # month/day without a year, only where it reads as a date: "(3/14)", "on 3/14", "3/14:",
     # "Labs 3/14", "TTE 4/15", "vs 6/01"
-    re.compile(
-        r"(?:\(|\b(?:on|dated|from|since|until|through|thru|by|vs\.?|labs?|cbc|cmp|bmp|lfts?|"
-        r"chems?|bloods?|echo|tte|ecg|ekg|ct|mri|pet|drawn|collected)\s+)"
-        r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/])",
-        re.IGNORECASE,
+    (
+        re.compile(
+            r"(?:\(|\b(?:on|dated|from|since|until|through|thru|by|vs\.?|labs?|cbc|cmp|bmp|lfts?|"
+            r"chems?|bloods?|echo|tte|ecg|ekg|ct|mri|pet|drawn|collected)\s+)"
+            r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/])",
+            re.IGNORECASE,
+        ),
+        ("/",),
     ),
-    re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?=:)"),
+    (re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?=:)"), ("/",)),
 ]
 
 
@@ -74,8 +95,11 @@ _NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})/(?:19|20)?\d\d(?![\d/])")
 
 def writes_day_first(text: str, start: int = 0, end: int | None = None) -> bool:
     """Does the document write dates day-first (some 14/03/2026 and no 03/14/2026)?"""
+    end = len(text) if end is None else end
+    if text.find("/", start, end) == -1:
+        return False  # no numeric date
     day_first = month_first = False
-    for m in _NUMERIC.finditer(text, start, len(text) if end is None else end):
+    for m in _NUMERIC.finditer(text, start, end):
         a, b = int(m.group(1)), int(m.group(2))
         day_first |= a > 12 >= b
         month_first |= b > 12 >= a
@@ -97,7 +121,9 @@ def find_dates(
     found: dict[int, DateMention] = {}
     if day_first is None:
         day_first = writes_day_first(text, start, end)
-    for rx in _PATTERNS:
+    for rx, needs in _PATTERNS:
+        if all(text.find(lit, start, end) == -1 for lit in needs):
+            continue  # no match can lie in this range
         for m in rx.finditer(text, start, end):
             pos = m.start("a") if "a" in m.groupdict() and m.group("a") else m.start()
             if pos in found:

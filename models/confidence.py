@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,11 @@ class ConfidenceModel:
     version: str
     metrics: dict[str, Any]
     path: Path
+    # Predictions run on one OpenMP thread: a batch is a few hundred rows, and the
+    # gradient-boosted model starts and joins a thread team for each of its trees, which
+    # costs several times the work itself (each row is predicted alone, so the values do
+    # not depend on the thread count).
+    _threads: Any = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path | str) -> ConfidenceModel:
@@ -105,7 +111,17 @@ class ConfidenceModel:
     def predict(self, feats: Sequence[dict[str, Any]]) -> list[float]:
         if not feats:
             return []
-        proba = self.pipeline.predict_proba(list(feats))
+        if self._threads is None:
+            from threadpoolctl import ThreadpoolController
+
+            self._threads = ThreadpoolController()
+        steps = self.pipeline.steps
+        dense = _dense_features(steps[0][1], feats) if len(steps) > 1 else None
+        with self._threads.limit(limits=1, user_api="openmp"):
+            if dense is None:
+                proba = self.pipeline.predict_proba(list(feats))
+            else:
+                proba = self.pipeline[1:].predict_proba(dense)
         return [float(p[1]) for p in proba]
 
     def apply(self, findings: list[Finding], text: str, doc_kind: str) -> list[Finding]:
@@ -139,6 +155,28 @@ class ConfidenceModel:
             out.append(f.model_copy(update={"confidence": p,
                                             "explanation": [*f.explanation, step]}))  # fmt: skip
         return out
+
+
+def _dense_features(vectorizer: Any, feats: Sequence[dict[str, Any]]) -> Any:
+    """What a dense ``DictVectorizer`` makes of numeric feature dicts (the same matrix),
+    without its per-value sparse bookkeeping; None when it is not that case (another
+    first step, or a value that is not a plain number)."""
+    from sklearn.feature_extraction import DictVectorizer
+
+    if type(vectorizer) is not DictVectorizer or vectorizer.sparse:
+        return None
+    import numpy as np
+
+    values = list(chain.from_iterable(map(dict.values, feats)))
+    if not set(map(type, values)) <= {int, float, bool}:
+        return None
+    vocab = vectorizer.vocabulary_
+    cols = np.fromiter(map(vocab.get, chain.from_iterable(feats), repeat(-1)), dtype=np.intp)
+    rows = np.repeat(np.arange(len(feats)), list(map(len, feats)))
+    known = cols >= 0  # names the model never saw are dropped, as the vectorizer does
+    out = np.zeros((len(feats), len(vocab)), dtype=vectorizer.dtype)
+    out[rows[known], cols[known]] = np.array(values, dtype=vectorizer.dtype)[known]
+    return out
 
 
 def load_default(path: Path | str | None = None) -> ConfidenceModel | None:

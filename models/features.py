@@ -28,6 +28,12 @@ def _line(text: str, start: int, end: int) -> str:
     return text[a : b if b != -1 else len(text)]
 
 
+def _layout(line: str) -> tuple[float, float]:
+    """OCR-like noise (share of odd characters) and table layout of a line."""
+    noise = len(_NOISE.findall(line)) / max(1, len(line))
+    return round(noise, 4), float(bool(_TABLE.search(line)))
+
+
 def heuristic_confidence(f: Finding) -> float:
     """The heuristic confidence (the explanation's steps before any model step)."""
     total = 0.0
@@ -47,6 +53,7 @@ def featurize(findings: Sequence[Finding], text: str, doc_kind: str) -> list[dic
     lines = [_line(text, f.start, f.end) if text else f.text for f in findings]
     line_starts = [text.rfind("\n", 0, f.start) + 1 if text else 0 for f in findings]
     per_line = Counter(zip((f.field for f in findings), line_starts, strict=True))
+    layout: dict[str, tuple[float, float]] = {}  # (noise, in_table) of each distinct line
     out = []
     for f, line, ls in zip(findings, lines, line_starts, strict=True):
         a = f.attributes
@@ -54,7 +61,7 @@ def featurize(findings: Sequence[Finding], text: str, doc_kind: str) -> list[dic
         family, _, form = f.rule.partition("/")
         mods = a.get("context_modifiers") or []
         reasons = " ".join(s.reason for s in f.explanation)
-        noise = len(_NOISE.findall(line)) / max(1, len(line))
+        noise, in_table = layout.get(line) or layout.setdefault(line, _layout(line))
         feats: dict[str, Any] = {
             "field=" + f.field: 1,
             "rule=" + family: 1,
@@ -87,8 +94,8 @@ def featurize(findings: Sequence[Finding], text: str, doc_kind: str) -> list[dic
             "n_field_in_doc": per_field[f.field],
             "n_values_in_doc": len(values[f.field]),
             "n_field_in_line": same_line,
-            "in_table": float(bool(_TABLE.search(line))),
-            "noise": round(noise, 4),
+            "in_table": in_table,
+            "noise": noise,
             "evidence_chars": min(f.end - f.start, 400),
         }
         out.append(feats)

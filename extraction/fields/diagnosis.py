@@ -73,6 +73,7 @@ site.
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -308,6 +309,34 @@ class Mention:
     facts: dict[str, object] = field(default_factory=dict)
     resected: bool = False  # historical only as "status post resection of ..."
     provisional: bool = False  # named as a frozen section / preliminary read
+
+
+class _DocumentScan:
+    """Searches of the whole document that all its mentions share: each made once, on the
+    first mention that needs it (they depend on the text only)."""
+
+    def __init__(self, extractor: "DiagnosisExtractor", text: str) -> None:
+        self._extractor = extractor
+        self._text = text
+
+    @cached_property
+    def pathology_report(self) -> bool:
+        """The opening reads as a pathology report."""
+        text = self._text
+        return bool(self._extractor.pathology_report.search(text, 0, min(len(text), 1500)))
+
+    @cached_property
+    def cytologic(self) -> bool:
+        """The report's opening names cytology (or an FNA)."""
+        return bool(re.search(r"cytolog|\bFNA\b", self._text[:2000], re.I))
+
+    @cached_property
+    def provisional_body(self) -> tuple[int, int] | None:
+        """(start, end) of the text under the first provisional-read header."""
+        ext = self._extractor
+        if ext.provisional_header is None:
+            return None
+        return ext._header_body(ext.provisional_header, self._text)
 
 
 class DiagnosisExtractor:
@@ -624,13 +653,14 @@ class DiagnosisExtractor:
         text = doc_text(doc)
         sents = sentences_of(doc)
         family_sections = _family_sections(doc)
+        scan = _DocumentScan(self, text)
         mentions: list[Mention] = []
         for span in spans:
             a = anchor_of(span)
             s0, s1 = sents.bounds(span.start)
             sent = (doc[s0].idx, doc[s1 - 1].idx + len(doc[s1 - 1]))
             in_fh = any(lo <= a.start < hi for lo, hi in family_sections)
-            m = self._mention(text, a, sent, in_fh)
+            m = self._mention(text, a, sent, in_fh, scan)
             if m is not None:
                 mentions.append(m)
         if not mentions:
@@ -644,7 +674,9 @@ class DiagnosisExtractor:
         return doc
 
     # ------------------------------------------------------------------ one mention
-    def _mention(self, text: str, a: Anchor, sent: tuple[int, int], in_fh: bool) -> Mention | None:
+    def _mention(
+        self, text: str, a: Anchor, sent: tuple[int, int], in_fh: bool, scan: _DocumentScan
+    ) -> Mention | None:
         written = text[a.start : a.end]
         low = re.sub(r"\s+", " ", written.lower())
         if low in self.upper_only and not written.isupper():
@@ -682,9 +714,9 @@ class DiagnosisExtractor:
         group = self._who(text, cand, sent, in_fh)
         if group is None:
             return None
-        facts = self._facts(text, start, end, sent)
+        facts = self._facts(text, start, end, sent, scan)
         resected = group == "historical" and cand.assertion_reason == _RESECTED
-        provisional = group == "main" and self._provisional(text, start, sent)
+        provisional = group == "main" and self._provisional(text, start, sent, scan)
         return Mention(
             cand=cand, group=group, sent=sent, facts=facts, resected=resected,
             provisional=provisional,
@@ -802,7 +834,9 @@ class DiagnosisExtractor:
             return "historical"
         return "main"
 
-    def _provisional(self, text: str, start: int, sent: tuple[int, int]) -> bool:
+    def _provisional(
+        self, text: str, start: int, sent: tuple[int, int], scan: _DocumentScan
+    ) -> bool:
         """Named as a provisional read: after a frozen-section / preliminary cue in its clause
         ('Frozen section: malignant glioma'), or under such a header, with no final cue
         between ('frozen section and final pathology: ...' is final)."""
@@ -811,7 +845,7 @@ class DiagnosisExtractor:
         lo = max(sent[0], max(text.rfind(c, 0, start) for c in ";\n") + 1)
         cues = list(self.provisional.finditer(text, lo, start))
         if not cues and self.provisional_header is not None:
-            body = self._header_body(self.provisional_header, text)
+            body = scan.provisional_body
             if body is None or not body[0] <= start < body[1]:
                 return False
             lo = body[0]
@@ -927,7 +961,9 @@ class DiagnosisExtractor:
         rest = clause[: cue.start()] + clause[cue.end() :]
         return not self.active.search(rest)
 
-    def _facts(self, text: str, start: int, end: int, sent: tuple[int, int]) -> dict[str, object]:
+    def _facts(
+        self, text: str, start: int, end: int, sent: tuple[int, int], scan: _DocumentScan
+    ) -> dict[str, object]:
         """What the mention's clause says: metastatic, advanced, recurrent, stage,
         confirmation (a clause: the sentence cut at semicolons, so "CKD stage 3a; basal
         cell carcinoma" does not stage the carcinoma)."""
@@ -952,7 +988,7 @@ class DiagnosisExtractor:
             if stage.startswith("IV") and "metastatic" not in facts:
                 facts["metastatic"] = True
                 facts["advanced"] = True
-        conf = self._confirmation(text, start, sent)
+        conf = self._confirmation(text, start, sent, scan)
         if conf:
             facts["confirmation"] = conf
         return facts
@@ -984,7 +1020,9 @@ class DiagnosisExtractor:
             return " ".join(p for p in (t.group("t"), t.group("n"), t.group("m")) if p)
         return None
 
-    def _confirmation(self, text: str, start: int, sent: tuple[int, int]) -> str | None:
+    def _confirmation(
+        self, text: str, start: int, sent: tuple[int, int], scan: _DocumentScan
+    ) -> str | None:
         s0, s1 = sent
         best: tuple[int, str] | None = None
         for kind, rx in (("histologic", self.histologic), ("cytologic", self.cytologic)):
@@ -999,13 +1037,13 @@ class DiagnosisExtractor:
                     best = (dist, kind)
         if best:
             return best[1]
-        if self._in_pathology_diagnosis(text, start):
-            return "cytologic" if re.search(r"cytolog|\bFNA\b", text[:2000], re.I) else "histologic"
+        if self._in_pathology_diagnosis(text, start, scan):
+            return "cytologic" if scan.cytologic else "histologic"
         return None
 
-    def _in_pathology_diagnosis(self, text: str, pos: int) -> bool:
+    def _in_pathology_diagnosis(self, text: str, pos: int, scan: _DocumentScan) -> bool:
         """Under a 'FINAL DIAGNOSIS' (or 'Diagnosis:') header of a pathology report."""
-        if not self.pathology_report.search(text, 0, min(len(text), 1500)):
+        if not scan.pathology_report:
             return False
         line_start = text.rfind("\n", 0, pos) + 1
         if self.pathology_header.match(text[line_start:pos]):
