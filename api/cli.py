@@ -7,6 +7,7 @@ written); 2 usage error; 3 nothing could be processed.
 from __future__ import annotations
 
 import logging
+import math
 import sys
 import time
 from pathlib import Path
@@ -470,7 +471,9 @@ def train(
     policy = load_policy(policy_out) if policy_out.exists() else load_policy()
     pairs = [(p, bool(y)) for p, y in zip(dev_probs, dev_ex.labels, strict=True)]
     point = auto_accept(pairs, policy.max_auto_error)
-    threshold = round(max(point.threshold, policy.min_auto_accept), 4)
+    # rounded down: the isotonic map gives many findings the very value of the chosen point,
+    # and rounding up would leave them all out
+    threshold = math.floor(max(point.threshold, policy.min_auto_accept) * 1e4) / 1e4
     accepted = [y for p, y in pairs if p >= threshold]
     coverage = len(accepted) / max(1, len(pairs))
     error = 1 - sum(accepted) / len(accepted) if accepted else 0.0
