@@ -9,8 +9,10 @@ documents and gold from it. Deterministic (seeded) so the design is reproducible
     python scripts/make_profiles.py --batch 3 >> corpus/synthetic/profiles.jsonl
     python scripts/make_profiles.py --batch 4 >> corpus/synthetic/profiles.jsonl
     python scripts/make_profiles.py --batch 5 >> corpus/synthetic/profiles.jsonl
+    python scripts/make_profiles.py --batch 6 >> corpus/synthetic/profiles.jsonl
 
-Batches 2-5 (30 patients each, syn-121..syn-240, their own seeds) were designed after the
+Batches 2-5 (30 patients each, syn-121..syn-240) and 6 (12 patients, syn-241..syn-252,
+written with rich treatment histories), each with its own seed, were designed after the
 extractor existed, to give development data the rules had never been fitted to (each after
 the rules had been adapted to the one before); all of it is dev.
 """
@@ -31,6 +33,7 @@ BATCHES = {
     3: (72, 151, (10, 12, 8)),
     4: (73, 181, (10, 12, 8)),
     5: (74, 211, (10, 12, 8)),
+    6: (75, 241, (4, 5, 3)),
 }
 WRITERS = ["A", "B", "C", "D", "E", "F"]
 
