@@ -6,7 +6,9 @@ gold facts of one document may share a value (an 11 mm node and an 11 mm nodule,
 given in two courses with different outcomes), and each needs its own mention whose
 attributes agree. A prediction matches a gold line when doc_id, field,
 assertion and value agree — numbers within 2%, free-text values when most of the
-gold's words appear in the prediction — and every attribute the gold lists agrees.
+gold's words appear in the prediction (function words left out, an organ's adjective read as
+its noun: "squamous cell carcinoma of the cervix" = "cervical squamous cell carcinoma") —
+and every attribute the gold lists agrees.
 Optional gold lines are never counted as missed, and a prediction matching one is not a
 false alarm. Misses and false alarms are reported by ids and offsets only (no values).
 """
@@ -58,8 +60,26 @@ class PredFact:
         return [f.attributes for f in self.findings]
 
 
+# Free-text values name the same thing in different words: "squamous cell carcinoma of the
+# cervix" and "cervical squamous cell carcinoma". Function words do not count, and an organ's
+# adjective or British spelling counts as its noun.
+_FUNCTION_WORDS = {"of", "the", "a", "an", "and", "with", "in", "to", "at", "on", "for"}
+_SAME_WORD = {
+    "cervical": "cervix", "ovarian": "ovary", "hepatic": "liver", "renal": "kidney",
+    "pulmonary": "lung", "gastric": "stomach", "colonic": "colon", "rectal": "rectum",
+    "pancreatic": "pancreas", "thymic": "thymus", "esophageal": "esophagus",
+    "oesophageal": "esophagus", "oesophagus": "esophagus", "prostatic": "prostate",
+    "endometrial": "endometrium", "uterine": "uterus", "laryngeal": "larynx",
+    "vesical": "bladder", "tumour": "tumor", "tumours": "tumors",
+}  # fmt: skip
+
+
 def _words(s: str) -> set[str]:
-    return {w for w in re.split(r"[^a-z0-9+]+", s.lower()) if w}
+    return {
+        _SAME_WORD.get(w, w)
+        for w in re.split(r"[^a-z0-9+]+", s.lower())
+        if w and w not in _FUNCTION_WORDS
+    }
 
 
 def values_agree(field_name: str, pred: Any, gold: Any) -> bool:

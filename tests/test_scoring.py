@@ -126,7 +126,12 @@ def test_one_course_is_not_matched_twice():
      "metastatic clear cell renal cell carcinoma", "clear cell renal cell carcinoma", True),
      ("diagnosis", "renal cell carcinoma", "clear cell renal cell carcinoma", True),
      ("diagnosis", "carcinoma", "clear cell renal cell carcinoma", False),
-     ("sex", "female", "Female", True), ("liver_involvement", True, True, True)],
+     ("sex", "female", "Female", True), ("liver_involvement", True, True, True),
+     ("diagnosis", "cervical squamous cell carcinoma",
+      "squamous cell carcinoma of the cervix", True),
+     ("diagnosis", "high-grade serous ovarian carcinoma", "serous carcinoma of the ovary", True),
+     ("diagnosis", "lung adenocarcinoma", "adenocarcinoma of the colon", False),
+     ("diagnosis", "carcinoma of the", "carcinoma of the cervix", False)],
 )  # fmt: skip
 def test_value_agreement(field, pred, gold, ok):
     assert values_agree(field, pred, gold) is ok
