@@ -1078,3 +1078,15 @@ def test_a_tumour_told_resolved_that_later_recurred_is_the_current_tumour(extrac
 )
 def test_a_team_or_a_control_is_not_a_diagnosis(extract, text):
     assert not [f for f in extract(text) if f.field == "diagnosis"]
+
+
+@pytest.mark.parametrize(
+    ("text", "assertion"),
+    [
+        ("Pleural thickening on ultrasound. ?Mesothelioma. Please stage.", "possible"),
+        ("Indication: Metastatic? Pancreatic adenocarcinoma on olaparib.", "present"),
+    ],
+)
+def test_a_question_mark_written_onto_the_tumour_name(extract, text, assertion):
+    (f,) = only(extract(text, kind="radiology"), "diagnosis")
+    assert f.assertion == assertion

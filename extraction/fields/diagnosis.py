@@ -828,6 +828,12 @@ class DiagnosisExtractor:
             return "denied"  # "no history of breast cancer": ConText negates it
         if self.uncertain.search(lead[-30:]) or self.uncertain.match(tail.lstrip(" ,")):
             return "uncertain"  # ConText decides its assertion; its value stays as written
+        if _QUESTION_BEFORE.search(text[max(0, cand.start - 2) : cand.start]):
+            # "?Mesothelioma. Please stage.": the sentencizer ends a sentence at the "?", so
+            # ConText never sees it
+            cand.assertion = Assertion.POSSIBLE
+            cand.assertion_reason = "question mark before the diagnosis"
+            return "uncertain"
         if self._resected(text, cand, sent):
             cand.assertion = Assertion.HISTORICAL
             cand.assertion_reason = _RESECTED
@@ -1477,6 +1483,9 @@ class DiagnosisExtractor:
         return False
 
 
+# "?mesothelioma": a question mark written onto the word (not "Metastatic? Pancreatic ...",
+# a question about the word before)
+_QUESTION_BEFORE = re.compile(r"(?:^|[\s(,;:.])\?$")
 _HYPOTHETICAL_LEAD = re.compile(r"\b(?:risk|if|once|should|unless|whether)\b", re.I)
 
 
