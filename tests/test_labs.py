@@ -757,3 +757,18 @@ def test_an_aside_dated_by_month_and_year_is_earlier(extract):
     text = "ALT 168 U/L today. ALT rise tracks tumour burden (ALT was 62 in 11/2025).\n"
     alt = {f.value: f.assertion.value for f in only(extract(text), "alt")}
     assert alt == {168: "present", 62: "historical"}
+
+
+def test_a_unit_column_between_the_test_and_its_dated_values(extract):
+    text = (
+        "LABS           03/01 (adm)   03/05 (d/c)   Ref range\n"
+        "Hgb g/dL       10.9 L        10.4 L        12.0-15.5\n"
+        "Plt K/uL       212           168           150-400\n"
+    )
+    found = extract(text, date=dt.date(2026, 3, 6))
+    assert {(f.value, f.assertion.value) for f in only(found, "platelets")} == {
+        (212, "historical"),
+        (168, "present"),
+    }
+    (hb,) = [f for f in only(found, "hemoglobin") if f.assertion == "present"]
+    assert (hb.value, hb.attributes["x_uln"]) == (104, pytest.approx(0.67))

@@ -444,6 +444,13 @@ class LabExtractor:
         limit = min(line_end, a.end + _WINDOW)
         pre_unit = self._unit_in_parens(text, a.end, limit, analyte)
         pos = _FILLER.match(text, a.end, limit).end()
+        if pre_unit is None:
+            # "Hgb g/dL     10.9 L     10.4 L": a unit column between the test and its values
+            bare = self.units.match(analyte, text, a.end)
+            if bare is not None and bare.end < limit:
+                after = _FILLER.match(text, bare.end, limit).end()
+                if after > bare.end and _VALUE.match(text, after, limit):
+                    pre_unit, pos = bare.unit, after
         earlier = _FROM_BRIDGE.match(text, pos, limit)
         if earlier is not None:
             pos = earlier.end()
