@@ -1090,3 +1090,10 @@ def test_a_team_or_a_control_is_not_a_diagnosis(extract, text):
 def test_a_question_mark_written_onto_the_tumour_name(extract, text, assertion):
     (f,) = only(extract(text, kind="radiology"), "diagnosis")
     assert f.assertion == assertion
+
+
+def test_triple_neg_written_short(extract):
+    (f,) = only(
+        extract("Indication: 74F w/ metastatic triple neg breast ca, liver mets."), "diagnosis"
+    )
+    assert f.value == "triple-negative breast cancer"
