@@ -1536,3 +1536,148 @@ def test_courses_still_to_come_are_planned(extract, text, drug):
 def test_a_course_someone_would_start_is_planned(extract, text):
     found = [f for f in extract(text) if f.field == "therapy"]
     assert found and {f.assertion.value for f in found} == {"hypothetical"}
+
+
+# --------------------------------------------------------------------------- courses
+def _outcome_of(findings):
+    return {f.value: f.attributes.get("outcome") for f in therapies(findings)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # British narrative: the outcome told two sentences on, through "the chemotherapy"
+        (
+            "She was started on FOLFOX in March 2023. She tolerated it reasonably well apart"
+            " from cold-induced neuropathy. The chemotherapy was completed in June.",
+            {"oxaliplatin": "completed", "fluorouracil": "completed"},
+        ),
+        # US terse narrative: "the regimen was stopped" with the toxicity before it
+        (
+            "He received gemcitabine and nab-paclitaxel from January 2024. After four cycles"
+            " he developed grade 3 peripheral neuropathy and the regimen was stopped.",
+            {"gemcitabine": "intolerance", "paclitaxel": "intolerance"},
+        ),
+        # a sentence about stable disease between the drug and "this line"
+        (
+            "She was treated with weekly paclitaxel from March 2025. A CT after 12 weeks"
+            " showed stable disease and she continued. A second CT showed that the disease"
+            " had progressed and this line was stopped.",
+            {"paclitaxel": "progression"},
+        ),
+        # timeline with hanging lines and an arrow two lines below the drug
+        (
+            "TREATMENT HISTORY\n"
+            "  - 03/2024-09/2024: carboplatin/paclitaxel x6. Well tolerated.\n"
+            "    Restaging 10/2024: partial response.\n"
+            "    -> PD 11/2024\n"
+            "  - 12/2024-03/2025: docetaxel\n"
+            "    Best response SD.\n"
+            "    Stopped after C4 for G3 neuropathy.\n",
+            {"carboplatin": "progression", "docetaxel": "intolerance"},
+        ),
+        # EHR table: the outcome cell wraps onto a row whose first cell is empty
+        (
+            "Prior systemic therapy\n"
+            "| Line | Regimen       | Dates           | Outcome             |\n"
+            "| 1    | pembrolizumab | 07/2023-02/2024 | PR, then            |\n"
+            "|      |               |                 | progression 02/2024 |\n",
+            {"pembrolizumab": "progression"},
+        ),
+        # a plain line of a dated timeline that refers back to the regimen
+        (
+            "Oncology history\nJan 2023 - started FOLFIRINOX.\n"
+            "Had 8 cycles; the regimen was completed in May 2023.\n",
+            {"irinotecan": "completed"},
+        ),
+    ],
+)
+def test_outcome_told_later_reaches_its_course(extract, text, expected):
+    got = _outcome_of(extract(text))
+    for value, outcome in expected.items():
+        assert got.get(value) == outcome, got
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a later line of therapy says nothing of the previous one's outcome
+        (
+            "Treatment summary: 1L pembrolizumab + axitinib 2022-2023; 2L cabozantinib"
+            " 2023-2024; 3L lenvatinib/everolimus since 05/2024.",
+            "cabozantinib",
+        ),
+        # a completed cycle is not a completed course
+        (
+            "Now on carboplatin and etoposide for limited-stage SCLC. As of last week she has"
+            " completed her 4th cycle. Mild nausea only.",
+            "carboplatin",
+        ),
+        # a complication told with "despite" is not progression on the course
+        (
+            "R-CHOP began in May. Cycle one of the chemo brought a febrile neutropenia"
+            " despite pegfilgrastim cover.",
+            "rituximab",
+        ),
+        # the statement is about a new course that names no drug
+        (
+            "She received capecitabine from 2023. She was then switched to a clinical trial"
+            " agent, which was stopped for progression.",
+            "capecitabine",
+        ),
+        # a blank line ends the course
+        (
+            "He received sunitinib from 2022.\n\nThe plan was discussed and it progressed"
+            " further per his wife.",
+            "sunitinib",
+        ),
+    ],
+)
+def test_later_statements_that_are_not_about_the_course(extract, text, value):
+    got = _outcome_of(extract(text))
+    assert got.get(value) in ("unknown", "ongoing"), got
+
+
+def test_the_chemotherapy_reaches_the_chemotherapy_of_its_course_only(extract):
+    text = (
+        "From August 2024 she received cisplatin 50 mg/m2, paclitaxel 175 mg/m2, bevacizumab"
+        " 15 mg/kg and pembrolizumab 200 mg three-weekly. Cisplatin was stopped after cycle 3"
+        " because of tinnitus, and carboplatin AUC 5 was substituted for cycles 4 to 6; the"
+        " chemotherapy was completed in January 2025 with a partial response."
+    )
+    got = by_value(extract(text))
+    assert {f.attributes["outcome"] for f in got["paclitaxel"]} == {"completed"}
+    assert {f.attributes["outcome"] for f in got["bevacizumab"]} == {"unknown"}
+    assert "intolerance" in {f.attributes["outcome"] for f in got["cisplatin"]}
+
+
+def test_dictated_all_of_that_reaches_the_whole_course(extract):
+    text = (
+        "she got induction gemcitabine plus cisplatin for three cycles april through june 2022"
+        " then concurrent cisplatin with IMRT 70 gray, completed all of that in august 2022"
+        " with a complete response."
+    )
+    got = _outcome_of(extract(text))
+    assert got["gemcitabine"] == "completed"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # what usually happens, not what did
+        (
+            "She is on cisplatin and nab-paclitaxel. Numbness from the taxane usually settles"
+            " once all treatment is completed, I told her.",
+            "cisplatin",
+        ),
+        # progression told before a course that names its protocol after the drugs
+        (
+            "Imaging showed growth, so she was then given carboplatin and etoposide (trial"
+            " chemotherapy, arm B).",
+            "carboplatin",
+        ),
+    ],
+)
+def test_referents_that_are_not_a_course_statement(extract, text, value):
+    got = _outcome_of(extract(text))
+    assert got.get(value) in ("unknown", "ongoing"), got

@@ -32,6 +32,16 @@ progression told in the next sentence of the same paragraph reaches the drugs ju
 ("docetaxel + ramucirumab; docetaxel reduced to 60 mg/m2; PD") carries the course's
 progression back to the whole list.
 
+Treatment courses: a course is the last drug list of a sentence group with the text that
+follows it up to the next drug, a blank line or a new list item / table row / timeline
+entry. A later drug-free sentence that refers back to it ("The chemotherapy was completed
+in June", "this line was stopped") or stands in its entry (a hanging timeline line, a
+wrapped table row, an arrow line) gives it its outcome (`_course_tail`); so does a clause
+of a drug sentence whose subject refers back to the course ("...; the chemotherapy was
+completed", "completed all of that"): it reaches the course's drugs that have no outcome of
+their own, of the class the referent names (`_course_referents`). A later line of therapy
+by itself says nothing of the previous one's outcome.
+
 Confidence: the anchor's prior (generic name, synonym, regimen, surgery, radiotherapy),
 raised when an outcome is stated beside the drug, lowered for a short synonym with other
 meanings, an agent read from a regimen name, or a sentence that suggests a non-cancer use
@@ -262,6 +272,33 @@ class DateRules(BaseModel):
     reach: int = Field(ge=1)
 
 
+class CourseRules(BaseModel):
+    """How outcome statements told after a course reach it (`TherapyExtractor._course_tail`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # drug-free sentences read after the sentence group that names a course
+    max_sentences: int = Field(ge=1, le=12)
+    # a subject that refers back to the course ("it", "the regimen", "the TKI", "this line")
+    referent: str
+    # referent word (lower-case) → the drug classes it refers to
+    referent_classes: dict[str, list[str]] = Field(default_factory=dict)
+    # a statement of what usually or will happen ("once treatment is completed")
+    general: str
+    # a sentence that starts another course without naming a drug ("switched to a trial")
+    new_course: str
+    # a completion told of one cycle only ("she completed her fifth cycle")
+    one_cycle: str
+    # a "Heading:" line starts a new paragraph
+    heading: str
+    # the start of a line that opens an entry of a list or timeline
+    entry_start: str
+
+    check_regexes = field_validator(
+        "referent", "general", "new_course", "one_cycle", "heading", "entry_start"
+    )(_check_regex)
+
+
 class SupportiveDose(BaseModel):
     """An agent that is supportive care at or above this single dose (megestrol ≥ 400 mg
     for appetite)."""
@@ -306,6 +343,7 @@ class TherapyFile(BaseModel):
     gaps: Gaps
     cues: list[Cue] = Field(min_length=1)
     reasons: Reasons
+    course: CourseRules
     lines: LineRules
     dates: DateRules
 
@@ -472,6 +510,30 @@ _DOSE = re.compile(
 
 
 _ARROW = re.compile(r"->|-->|→|=>|⇒")
+# a table row (cells between pipes) and one whose first cell is empty (a wrapped row)
+_TABLE_CONTINUATION = re.compile(r"\|?[ \t]*\|")
+
+
+def _line_at(text: str, lo: int) -> str:
+    """The line of text that starts at lo."""
+    hi = text.find("\n", lo)
+    return text[lo : hi if hi >= 0 else len(text)]
+
+
+def _table_row(line: str) -> bool:
+    return line.count("|") >= 2
+
+
+def _line_starts(text: str, pos: int) -> bool:
+    """Only indentation stands between the start of its line and pos."""
+    return not text[text.rfind("\n", 0, pos) + 1 : pos].strip()
+
+
+def _opens_entry(text: str, pos: int, entry: re.Pattern[str], heading: re.Pattern[str]) -> bool:
+    row = text[pos : pos + 80]
+    return bool(entry.match(row) or heading.match(row) or _table_row(_line_at(text, pos)))
+
+
 _PAREN = re.compile(r"\([^()]*\)")
 
 
@@ -602,6 +664,15 @@ class TherapyExtractor:
             "clause_aside": _compile(r.clause_aside),
             "abbreviation_end": _compile(r.abbreviation_end),
             "choice": _compile(r.choice),
+            "referent": _compile(r.course.referent),
+            "new_course": _compile(r.course.new_course),
+            "general": _compile(r.course.general),
+            "entry_start": _compile(r.course.entry_start),
+            # "completed her fifth cycle", "completed C4": one cycle, not the course
+            "one_cycle": _compile(
+                r"\s*(?:(?:her|his|their|the)\s+)?(?:" + r.course.one_cycle + ")"
+            ),
+            "heading": _compile(r.course.heading),
             # the first characters of a line that goes on with the line above (not a bullet,
             # a numbered item, a table row, a "Heading:" or a date that starts a timeline row)
             "item_start": re.compile(r"[-*•]|\d+[.)]\s"),
@@ -627,8 +698,112 @@ class TherapyExtractor:
             mine.extend(cands)
             deferred.extend(later)
         self._resolve_deferred(mine, deferred)
+        self._course_referents(doc, mine)
         out.extend(mine)
         return doc
+
+    def _course_referents(self, doc: Doc, cands: list[Candidate]) -> None:
+        """A clause of a drug sentence whose subject refers back to the course ("...;
+        the chemotherapy was completed in January 2025", "then concurrent cisplatin with
+        IMRT, completed all of that in August") gives its outcome to the drugs of the course
+        that have none stated: those named before it in its sentence and in the sentences
+        before it of the same paragraph or entry, back to the sentence where the course
+        starts (`course.new_course`) or to a sentence whose drugs already have their
+        outcome. A referent that names a class ("the chemotherapy", "the TKI") reaches only
+        the drugs of that class."""
+        drugs = sorted(
+            (
+                c
+                for c in cands
+                if c.value not in ("surgery", "radiotherapy")
+                and c.assertion in (None, Assertion.PRESENT)
+            ),
+            key=lambda c: c.start,
+        )
+        if not drugs:
+            return
+        full = text_of(doc)
+        sents = sentences_of(doc)
+        ranges = [
+            (doc[s0].idx, doc[s1 - 1].idx + len(doc[s1 - 1]))
+            for s0, s1 in zip(sents.starts, sents.ends, strict=True)
+        ]
+        starts = [c.start for c in drugs]
+        for si, (a, b) in enumerate(ranges):
+            inside = drugs[bisect.bisect_left(starts, a) : bisect.bisect_left(starts, b)]
+            if not inside:
+                continue
+            masked = list(full[a:b])
+            for c in inside:
+                for x in range(c.start - a, min(c.end, b) - a):
+                    masked[x] = _MASK
+            sentence = "".join(masked)
+            lo = 0
+            for cut in [*self._rx["clause"].finditer(sentence), None]:
+                hi = cut.start() if cut else len(sentence)
+                clause = sentence[lo:hi]
+                clause_lo, lo = lo, (cut.end() if cut else hi)
+                ref = self._rx["referent"].search(clause)
+                if ref is None or _MASK in clause[ref.start() :]:
+                    continue  # no referent, or a drug named after it ("on treatment with X")
+                # the statement starts after the last drug before its referent ("placed on
+                # X/Y (protocol chemotherapy)" is no statement about the course before X)
+                part = clause[clause.rfind(_MASK, 0, ref.start()) + 1 :]
+                new = self._rx["new_course"].search(part)
+                outcome = self._course_statement(part[: new.start()] if new else part, False)
+                if outcome is None:
+                    continue
+                classes = self.rules.course.referent_classes.get(
+                    _SPACES.sub(" ", ref.group(0).lower().split(" ")[-1])
+                )
+                members = self._course_members(
+                    full, ranges, si, a + clause_lo + ref.start(), drugs, starts
+                )
+                for c in members:
+                    if c.attributes.get("outcome") not in ("unknown", "ongoing"):
+                        continue
+                    if classes and not set(classes) & set(c.attributes.get("classes", [])):
+                        continue
+                    c.attributes["outcome"] = outcome
+                    c.rule = c.rule.split("/")[0] + "/course_referent"
+                    c.adjust("outcome stated of its course (course_referent)", 0.03)
+
+    def _course_members(
+        self,
+        full: str,
+        ranges: list[tuple[int, int]],
+        si: int,
+        pos: int,
+        drugs: list[Candidate],
+        starts: list[int],
+    ) -> list[Candidate]:
+        """The drugs of the course a statement at pos (in sentence si) refers back to."""
+        a = ranges[si][0]
+        out = drugs[bisect.bisect_left(starts, a) : bisect.bisect_left(starts, pos)]
+        if self._rx["new_course"].search(full, a, pos):
+            return out
+        entry, heading = self._rx["entry_start"], self._rx["heading"]
+        for k in range(si - 1, max(-1, si - 1 - self.rules.course.max_sentences), -1):
+            ka, kb = ranges[k]
+            between = full[kb:a]
+            if re.search(r"\n[ \t]*\n", between):
+                break  # a blank line ends the paragraph
+            lines = between.split("\n")[1:]
+            if any(
+                entry.match(x.lstrip(" \t")) or heading.match(x.lstrip(" \t")) or _table_row(x)
+                for x in lines
+            ) or (_line_starts(full, a) and _opens_entry(full, a, entry, heading)):
+                break  # the statement's entry starts after sentence k
+            theirs = drugs[bisect.bisect_left(starts, ka) : bisect.bisect_left(starts, kb)]
+            if theirs and all(
+                c.attributes.get("outcome") not in ("unknown", "ongoing") for c in theirs
+            ):
+                break  # a course whose outcome is told already
+            out = theirs + out
+            if self._rx["new_course"].search(full, ka, kb):
+                break  # the course starts here
+            a = ka
+        return out
 
     @staticmethod
     def _resolve_deferred(cands: list[Candidate], deferred: list[tuple[Candidate, bool]]) -> None:
@@ -654,7 +829,7 @@ class TherapyExtractor:
     # -- windows: a sentence with its continuation lines -------------------------------
     def _windows(
         self, doc: Doc, spans: list[Span]
-    ) -> list[tuple[int, str, tuple[int, ...], list[Span], str | None]]:
+    ) -> list[tuple[int, str, tuple[int, ...], list[Span], tuple[str, ...]]]:
         """Sentences holding anchors, each with the continuation sentences that follow it:
         (offset of the window in the Doc text, window text, offsets in it where a
         continuation starts — a sentence end there is not a clause break, spans, whether
@@ -733,9 +908,107 @@ class TherapyExtractor:
             base = doc[sents.starts[a]].idx
             text = doc[sents.starts[a] : sents.ends[b]].text
             junctions = tuple(doc[sents.starts[j]].idx - base for j in range(a + 1, b + 1))
-            tail = self._outcome_follows(doc, sents, b + 1, span_starts) if b + 1 < n else None
+            tail = self._course_tail(doc, sents, a, b, span_starts)
             out.append((base, text, junctions, group, tail))
         return out
+
+    def _course_tail(
+        self, doc: Doc, sents, a: int, b: int, span_starts: list[int]
+    ) -> tuple[str, ...]:
+        """Outcomes told after the window (sentences a..b) about its last course, in text
+        order: the next sentence of the paragraph (`_outcome_follows`), then drug-free
+        sentences of the same course span (see `course` in therapy.yaml) that refer back to
+        the course or stand in the same timeline entry / table row."""
+        n = len(sents.starts)
+        if b + 1 >= n:
+            return ()
+        out: list[str] = []
+        first = self._outcome_follows(doc, sents, b + 1, span_starts)
+        if first:
+            out.append(first)
+        full = text_of(doc)
+        cr = self.rules.course
+        entry_start = self._rx["entry_start"]
+        line_lo = full.rfind("\n", 0, doc[sents.starts[a]].idx) + 1
+        head = _line_at(full, line_lo)
+        indent = len(head) - len(head.lstrip(" \t"))
+        table = _table_row(head)
+        in_entry = table or bool(entry_start.match(head.lstrip(" \t")))
+        last = doc[sents.ends[b] - 1]
+        prev_end = len(full[: last.idx + len(last)].rstrip())
+        read = 0
+        for k in range(b + 1, n):
+            s0, s1 = sents.starts[k], sents.ends[k]
+            j = bisect.bisect_left(span_starts, s0)
+            if j < len(span_starts) and span_starts[j] < s1:
+                break  # names a drug: a course of its own
+            raw_start = doc[s0].idx
+            raw = full[raw_start : doc[s1 - 1].idx + len(doc[s1 - 1])]
+            if not raw.strip():
+                continue  # layout only
+            read += 1
+            if read > cr.max_sentences:
+                break
+            start = raw_start + len(raw) - len(raw.lstrip())
+            end = raw_start + len(raw.rstrip())
+            breaks = full.count("\n", prev_end, start)
+            if breaks >= 2:
+                break  # a blank line ends the paragraph
+            if breaks == 1:
+                lo = full.rfind("\n", 0, start) + 1
+                row = _line_at(full, lo)
+                ind = len(row) - len(row.lstrip(" \t"))
+                row = row.lstrip(" \t")
+                if _ARROW.match(row) or (table and _TABLE_CONTINUATION.match(row)):
+                    in_entry = True
+                elif table or _table_row(row):
+                    break  # the next row of a table
+                elif ind > indent and (in_entry or not entry_start.match(row)):
+                    in_entry = True  # a hanging line of the same item
+                elif entry_start.match(row) or self._rx["heading"].match(row):
+                    break  # a new item, entry or heading
+                else:
+                    in_entry = False  # a plain line of the same paragraph
+            prev_end = end
+            text = full[start:end]
+            new = self._rx["new_course"].search(text)
+            outcome = self._course_statement(text[: new.start()] if new else text, in_entry)
+            if outcome:
+                out.append(outcome)
+            if new:
+                break  # another course starts here
+        return tuple(out)
+
+    def _course_statement(self, text: str, in_entry: bool) -> str | None:
+        """The outcome a drug-free sentence tells of the course before it, when it refers
+        back to it (or stands in its entry) and is stated as fact: progression,
+        intolerance or completed (the highest ranked), else None."""
+        if not text.strip() or (not in_entry and not self._rx["referent"].search(text)):
+            return None
+        if any(self._rx[k].search(text) for k in ("conditional", "open_question", "general")):
+            return None
+        found: list[str] = []
+        referent = self._rx["referent"]
+        for hit in self._hits(text, 0, len(text), []):
+            cue = hit.cue
+            if cue.plan or cue.negates or cue.weak:
+                continue
+            after = hit.end + len(text[hit.end :]) - len(text[hit.end :].lstrip())
+            if cue.attach == "forward" and not referent.match(text, after):
+                continue  # "progressed on it" reaches the course; "despite G-CSF" does not
+            outcome = hit.outcome
+            if cue.reason and not hit.reasoned:
+                outcome = self._reason(text, 0, hit.start, before=True) or outcome
+            if outcome == "completed" and self._rx["one_cycle"].match(text, hit.end):
+                continue
+            found.append(outcome)
+        neg = self._rx["cue_negation"]
+        for outcome, rx in (("progression", "next_progression"), ("completed", "next_completed")):
+            m = self._rx[rx].search(text)
+            if m is not None and not neg.search(text, max(0, m.start() - 24), m.start()):
+                found.append(outcome)
+        terminal = [o for o in found if o in ("progression", "intolerance", "completed")]
+        return min(terminal, key=lambda o: _RANK[o]) if terminal else None
 
     def _outcome_follows(self, doc: Doc, sents, k: int, span_starts: list[int]) -> str | None:
         """Sentence k continues the paragraph of sentence k-1 (no line break between them),
@@ -755,6 +1028,9 @@ class TherapyExtractor:
             # a sentence that only reports the response ("... (30 cycles). Best response
             # SD. Progression in 09/2024 ..."): the outcome may come in the one after it
             return self._outcome_follows(doc, sents, k + 1, span_starts)
+        new = self._rx["new_course"].search(text)
+        if new:
+            text = text[: new.start()]  # "... switched to a trial agent, stopped for PD"
         for outcome, rx in (("progression", "next_progression"), ("completed", "next_completed")):
             m = self._rx[rx].search(text)
             if m is None:
@@ -767,7 +1043,12 @@ class TherapyExtractor:
 
     # -- one window (all offsets relative to the window text) ----------------------------
     def _window(
-        self, text: str, base: int, junctions: tuple[int, ...], spans: list[Span], tail: str | None
+        self,
+        text: str,
+        base: int,
+        junctions: tuple[int, ...],
+        spans: list[Span],
+        tail: tuple[str, ...],
     ) -> tuple[list[Candidate], list[tuple[Candidate, bool]]]:
         lo, hi = 0, len(text)
         mentions = []
@@ -788,8 +1069,8 @@ class TherapyExtractor:
         self._read_plan_lead(text, mentions)
         self._read_lines(text, mentions, groups, junctions)
         self._read_dates(text, lo, hi, mentions, groups)
-        if tail:
-            self._outcome_after(text, mentions, groups, hi, tail)
+        for outcome in tail:
+            self._outcome_after(text, mentions, groups, hi, outcome)
         cands: list[Candidate] = []
         deferred: list[tuple[Candidate, bool]] = []
         for m in mentions:
