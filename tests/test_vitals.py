@@ -94,3 +94,12 @@ def test_time_words_between_the_anchor_and_the_value(extract):
 def test_a_value_on_arrival_is_earlier_than_todays(extract):
     found = only(extract("On arrival SpO2 88% on RA; today SpO2 95% on RA."), "spo2")
     assert {(f.value, f.assertion) for f in found} == {(88, "historical"), (95, "present")}
+
+
+def test_values_from_the_emergency_visit_are_earlier(extract):
+    text = (
+        "Presented w/ 2 wk progressive DOE. ED: HR 118, SpO2 88% RA -> 94% on 2L NC.\n"
+        "Weaned to RA. SpO2 at d/c 93% RA.\n"
+    )
+    found = {f.value: f.assertion.value for f in extract(text) if f.field == "spo2"}
+    assert found == {88: "historical", 94: "historical", 93: "present"}
