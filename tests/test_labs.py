@@ -772,3 +772,13 @@ def test_a_unit_column_between_the_test_and_its_dated_values(extract):
     }
     (hb,) = [f for f in only(found, "hemoglobin") if f.assertion == "present"]
     assert (hb.value, hb.attributes["x_uln"]) == (104, pytest.approx(0.67))
+
+
+def test_a_line_of_differential_percentages_holds_no_counts(extract):
+    text = (
+        "Neutrophils abs     3.4      x10^9/L     1.8-7.5\n"
+        "Differential (%): neutrophils 27, lymphocytes 35, monocytes 31\n"
+    )
+    found = extract(text)
+    assert [f.value for f in only(found, "neutrophils")] == [3.4]
+    assert not only(found, "lymphocytes")

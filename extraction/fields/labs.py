@@ -474,6 +474,8 @@ class LabExtractor:
             )
         if _PERCENT_COLUMN.match(text, m.end(), limit):
             return []  # a differential percentage in a table column ("Neutrophils  61  %")
+        if _PERCENT_LEAD.search(text, line_bounds(text, a.start)[0], a.start):
+            return []  # "Differential (%): neutrophils 27, lymphocytes 35"
         row = _ROW_VALUES.match(text, m.start(), limit)
         if row is not None and not m.group("cmp"):
             columns = self._columns(text, a, analyte, row, limit, pre_unit)
@@ -1050,6 +1052,8 @@ def _later_cells(text: str, a: Anchor) -> list[tuple[int, int]]:
     return cells
 
 
+# a line labelled as percentages before the test: "Differential (%): neutrophils 27, ..."
+_PERCENT_LEAD = re.compile(r"\(\s*%\s*\)|\bdiff(?:erential)?\s*%|%\s*:", re.IGNORECASE)
 # "(ULN 35 for both)", "(ref 0-35 for each)": one limit shared by the two values before it
 _FOR_BOTH = re.compile(r"\s*(?:for\s+)?(?:both|each)\b", re.IGNORECASE)
 # how the two values of a pair are joined: "AST 88 / ALT 62", "ALT 48 H / AST 39 H"
