@@ -139,3 +139,19 @@ def test_a_prior_paragraph_of_an_echo_report_is_historical(extract):
 def test_lvef_spelled_bare_dot_leaders_and_earlier_values(extract, text, expected):
     found = {(f.value, f.assertion.value) for f in only(extract(text), "lvef")}
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "significant"),
+    [
+        (
+            "ECG interpretation: abnormal ECG - 1st degree AVB, nonspecific T wave changes; "
+            "no significant arrhythmia or acute ischemic change.",
+            False,
+        ),
+        ("ECG: no acute ST changes, but new atrial fibrillation with RVR.", True),
+    ],
+)
+def test_a_negation_reaches_a_short_list(extract, text, significant):
+    (f,) = [x for x in extract(text) if x.field == "ecg"]
+    assert (f.value, f.attributes["significant"]) == ("abnormal", significant)

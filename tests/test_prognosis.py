@@ -180,3 +180,9 @@ def test_a_checklist_line_states_the_threshold_then_the_estimate(extract, line):
 def test_one_duration_on_a_checklist_line_is_the_estimate(extract):
     (f,) = only(extract("[x] Life expectancy > 3 months\n"), "life_expectancy")
     assert (f.value, f.assertion.value) == (13, "present")
+
+
+def test_a_dotted_leader_does_not_end_the_clause(extract):
+    text = "ECOG 0-2 ........ Y\nLife expectancy ...... Y, estimated > 6 months\n"
+    (f,) = only(extract(text), "life_expectancy")
+    assert f.value == 26

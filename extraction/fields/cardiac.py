@@ -92,7 +92,12 @@ _LVEF_PRIOR = re.compile(
     r"compared\s+(?:to|with)|vs\.?|\()\s?(?P<v>\d{1,2})\s?(?:%|percent)\s?(?:in|on|at|\()\s?"
     r"(?:\d{4}|\d{1,2}/\d{2,4}|[A-Z][a-z]+|prior|previous|baseline)",
 )
-_NEG_BEFORE = re.compile(r"\b(?:no|without|not|negative\s+for|absence\s+of)\b[^.;]{0,25}$", re.I)
+# a negation reaches a short list after it ("no significant arrhythmia or acute ischemic
+# change"), not past "but"/"however"
+_NEG_BEFORE = re.compile(
+    r"\b(?:no|without|not|negative\s+for|absence\s+of)\b(?:(?!\b(?:but|however|although)\b)[^.;]){0,40}$",
+    re.I,
+)
 _QTC = re.compile(r"\bQTc?\s?(?:interval\s)?(?:of\s)?[:=]?\s?(?:\d{3}\s?/\s?)?(?P<ms>\d{3})", re.I)
 # dictated digit by digit: "a QTc of five oh six milliseconds"
 _DIGIT_WORDS = {

@@ -72,7 +72,10 @@ _NOT_DURATION_BEFORE = re.compile(
 _NOT_DURATION_AFTER = re.compile(r"\s*(?:ago|prior|earlier|previously|post)\b", re.IGNORECASE)
 _CHECKBOX = re.compile(r"[ \t]*(?:[-*•][ \t]*)?(?:\[[xX✓✔ ]?\]|[☑☒☐✓✔])")
 # a full stop ends the clause, not an abbreviation's ("est. > 3 months", "approx. 6 months")
-_CLAUSE_END = re.compile(r"(?<!\best)(?<!\bapprox)(?<!\bca)[.;](?:\s|$)|\n\s*\n", re.I)
+# (nor a dotted leader's: "Life expectancy ...... Y, estimated > 6 months")
+_CLAUSE_END = re.compile(
+    r"(?:(?<!\best)(?<!\bapprox)(?<!\bca)(?<!\.)\.(?!\.)|;)(?:\s|$)|\n\s*\n", re.I
+)
 _MORE_AFTER = re.compile(r"\s*(?:or|and)\s+(?:more|longer|greater|above|beyond)\b", re.I)
 _LESS_AFTER = re.compile(r"\s*(?:or|and)\s+(?:less|fewer|shorter|under)\b", re.I)
 
