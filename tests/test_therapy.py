@@ -1681,3 +1681,207 @@ def test_dictated_all_of_that_reaches_the_whole_course(extract):
 def test_referents_that_are_not_a_course_statement(extract, text, value):
     got = _outcome_of(extract(text))
     assert got.get(value) in ("unknown", "ongoing"), got
+
+
+# ------------------------------------------------------------- plan lists, refusals, timelines
+@pytest.mark.parametrize(
+    ("text", "value", "assertion"),
+    [
+        # a condition heading the plan line ("no slot" is part of the condition, no negation)
+        (
+            "Plan:\n- If trial not available / no bed: gemcitabine + docetaxel per sarcoma team.",
+            "gemcitabine",
+            "hypothetical",
+        ),
+        # the other branch of a condition
+        (
+            "Plan: HER2 FISH pending - if amplified, trastuzumab; otherwise capecitabine.",
+            "capecitabine",
+            "hypothetical",
+        ),
+        # a later course kept in reserve
+        ("Plan: start cabozantinib next month; everolimus would follow.", "everolimus", None),
+        (
+            "Next steps:\n3. Sorafenib - modest benefit in this histology, would reserve.",
+            "sorafenib",
+            "hypothetical",
+        ),
+        ("A/P:\n2. Bevacizumab - off-label here, discuss at tumour board.", "bevacizumab", None),
+        # a drug named as an example of a class
+        ("Plan: refer for a FGFR inhibitor trial (e.g. erdafitinib).", "erdafitinib", None),
+        # a heading for the course kept for later progression
+        ("Plan:\n  b. At progression: trifluridine/tipiracil or regorafenib.", "regorafenib", None),
+        # offered and turned down
+        (
+            "11/2025  Progression, letrozole stopped. Everolimus offered, declined.",
+            "everolimus",
+            "negated",
+        ),
+        (
+            "Olaparib was discussed at length on 2/2 - pt declined given the marrow risk.",
+            "olaparib",
+            "negated",
+        ),
+        ("Plan:\n- Nivolumab: she again declines.", "nivolumab", "negated"),
+        # not going to be given
+        (
+            "Plan:\n- pazopanib -- insurance denied twice, will not be started.",
+            "pazopanib",
+            "negated",
+        ),
+    ],
+)
+def test_plan_conditions_reserves_and_refusals(extract, text, value, assertion):
+    got = one(extract(text), value)
+    assert got.assertion.value == (assertion or "hypothetical"), got.assertion
+
+
+def test_a_decision_put_off_is_not_a_refusal(extract):
+    text = "Offered capecitabine as a gentle option - pt declines for now, will think about it."
+    assert one(extract(text), "capecitabine").assertion.value != "negated"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "HISTORY:\n- 03/2024 - 06/2024 docetaxel x6 cycles\n"
+            "- 07/15/2024 CT: new liver lesions -> PD\n- 08/2024 cabazitaxel 25 mg/m2 q3w\n",
+            "docetaxel",
+        ),
+        (
+            "HISTORY:\n05/2023     Pazopanib 800 mg daily, continued ~9 mo.\n"
+            "02/2024     PD (lung).\n03/2024     Nivolumab 480 mg q4w.\n",
+            "pazopanib",
+        ),
+    ],
+)
+def test_progression_in_the_next_timeline_entry(extract, text, value):
+    assert _outcome_of(extract(text))[value] == "progression"
+
+
+def test_next_timeline_entry_reaches_a_course_without_a_given_cue(extract):
+    text = (
+        "HISTORY:\n06/2022   Pazopanib 800 mg daily. From C2 reduced to 600 mg (diarrhoea).\n"
+        "04/2023   Restaging: new lung nodules. Pazopanib stopped.\n"
+    )
+    assert "progression" in {f.attributes["outcome"] for f in by_value(extract(text))["pazopanib"]}
+
+
+def test_next_timeline_entry_after_a_completed_course_is_a_relapse(extract):
+    text = (
+        "HISTORY:\n- 01/2023 - 05/2023 adjuvant capecitabine x8 cycles, completed\n"
+        "- 02/2024 CT: new liver lesions -> PD\n"
+    )
+    assert _outcome_of(extract(text))["capecitabine"] == "completed"
+
+
+def test_next_timeline_entry_without_progression_says_nothing(extract):
+    text = (
+        "HISTORY:\n- 03/2024 - 06/2024 docetaxel x6 cycles\n"
+        "- 07/2024 CT: stable disease\n- 01/2025 CT: new liver lesions -> PD\n"
+    )
+    assert _outcome_of(extract(text))["docetaxel"] != "progression"
+
+
+def test_progression_after_a_disease_control_sentence(extract):
+    text = (
+        "She then received sunitinib from 03/2024, later at 37.5 mg continuous. Disease"
+        " controlled for about 8 months. Restaging 12/2024 then showed new liver lesions."
+    )
+    assert _outcome_of(extract(text))["sunitinib"] == "progression"
+
+
+def test_a_refusal_in_a_condition_is_not_a_refusal(extract):
+    text = "Plan: clinical trial; cabazitaxel would be the next option if he declines the study."
+    assert one(extract(text), "cabazitaxel").assertion.value == "hypothetical"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Line | Regimen              | Start   | Stop    | Best | Reason stopped\n"
+        "2    | Pazopanib 800 mg     | 03/2023 | 08/2023 | SD   | toxicity\n",
+        "Pazopanib 800 mg daily 03/2023 - 08/2023, stopped - toxicity (G3 ALT rise).",
+    ],
+)
+def test_toxicity_as_the_reason_a_course_ended(extract, text):
+    assert _outcome_of(extract(text))["pazopanib"] == "intolerance"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a hold for toxicity with the drug given again is no intolerance
+        (
+            "- 06/2024: olaparib 300 mg bid, held 2 wk in 09/2024 for grade 3 anaemia,"
+            " resumed at 250 mg bid.",
+            "ongoing",
+        ),
+        (
+            "04/2023     Sunitinib 50 mg 4/2 -> held (G3 neutropenia) -> 37.5 mg continuous.",
+            "ongoing",
+        ),
+        # ... but it is when the drug was not given again
+        (
+            "- 01/2025-04/2025: nivolumab; held after C4 for G3 hepatitis, not rechallenged.",
+            "intolerance",
+        ),
+    ],
+)
+def test_hold_for_toxicity_then_resumed(extract, text, expected):
+    assert next(iter(_outcome_of(extract(text)).values())) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        ("12/2025     Radiographic PD, pazopanib stopped.", "pazopanib", "progression"),
+        (
+            "On everolimus since 03/2025; now further progression, everolimus discontinued"
+            " 02/02/2026.",
+            "everolimus",
+            "progression",
+        ),
+        # not a progression that is denied, nor one that names another drug first
+        ("No progression, pazopanib stopped.", "pazopanib", "unknown"),
+        (
+            "PD on sunitinib in 2024; later axitinib stopped 02/2026.",
+            "axitinib",
+            "unknown",
+        ),
+        ("Sunitinib -> PD 2024, axitinib stopped 02/2026.", "axitinib", "unknown"),
+        (
+            "- 06/2025: PD liver + new nodes; sunitinib stopped.",
+            "sunitinib",
+            "progression",
+        ),
+    ],
+)
+def test_progression_told_before_a_stop(extract, text, value, expected):
+    got = {f.attributes["outcome"] for f in by_value(extract(text))[value]}
+    if expected == "unknown":
+        assert "progression" not in got, got
+    else:
+        assert expected in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            'Renal phone note: "would not support cisplatin, high-dose methotrexate or'
+            ' ifosfamide at this GFR."',
+            "ifosfamide",
+        ),
+        ("Cardiology would support trastuzumab once LVEF recovers.", "trastuzumab"),
+        (
+            "Plan:\n  a. FOLFOX is the usual first line, but neuropathy is a concern.",
+            "oxaliplatin",
+        ),
+        ("Plan:\n  b. Recommended: single-agent doxorubicin 75 mg/m2 q21d x6.", "doxorubicin"),
+    ],
+)
+def test_views_and_standards_for_the_future_are_hypothetical(extract, text, value):
+    got = {f.assertion.value for f in by_value(extract(text))[value]}
+    assert got == {"hypothetical"}, got

@@ -235,9 +235,13 @@ class Reasons(BaseModel):
     intolerance: str
     progression: str
     completed: str
+    # after a hold: the drug was given again, so the hold's reason did not end the course
+    resumed: str
     reach: int = Field(ge=1)
 
-    check_reasons = field_validator("intolerance", "progression", "completed")(_check_regex)
+    check_reasons = field_validator("intolerance", "progression", "completed", "resumed")(
+        _check_regex
+    )
 
 
 class Annotation(BaseModel):
@@ -501,6 +505,8 @@ _COMMA = re.compile(r"[,;]")
 _MASK = "\x00"  # stands in for drug names while cues are scanned
 _SPACES = re.compile(r"\s+")
 _GIVEN_REASON = "stated as given (prior or current therapy)"
+# a course tail outcome: progression told by the next dated entry of a timeline
+_ENTRY_PROGRESSION = "progression (next timeline entry)"
 # a single dose written right after a drug: "Megace 400 mg per day", "megestrol acetate 800mg"
 _DOSE = re.compile(
     r"(?:\s*(?:acetate|ES|oral\s+suspension|tablets?|po|p\.o\.))*\s*[:(]?\s*"
@@ -649,6 +655,7 @@ class TherapyExtractor:
             "intolerance": _compile(r.reasons.intolerance),
             "progression": _compile(r.reasons.progression),
             "completed": _compile(r.reasons.completed),
+            "resumed": _compile(r.reasons.resumed),
             "annotation_after": _compile(r.annotation.after),
             "annotation_context": _compile(r.annotation.context),
             "monitoring": _compile(r.monitoring),
@@ -918,7 +925,9 @@ class TherapyExtractor:
         """Outcomes told after the window (sentences a..b) about its last course, in text
         order: the next sentence of the paragraph (`_outcome_follows`), then drug-free
         sentences of the same course span (see `course` in therapy.yaml) that refer back to
-        the course or stand in the same timeline entry / table row."""
+        the course or stand in the same timeline entry / table row; and the next entry
+        of a timeline when it names no drug and reports progression ("- 10/2025 CT: new
+        nodules -> PD" after "- 08/2025 ifosfamide / etoposide x4")."""
         n = len(sents.starts)
         if b + 1 >= n:
             return ()
@@ -934,9 +943,11 @@ class TherapyExtractor:
         indent = len(head) - len(head.lstrip(" \t"))
         table = _table_row(head)
         in_entry = table or bool(entry_start.match(head.lstrip(" \t")))
+        timeline = not table and in_entry
         last = doc[sents.ends[b] - 1]
         prev_end = len(full[: last.idx + len(last)].rstrip())
         read = 0
+        next_entry = False
         for k in range(b + 1, n):
             s0, s1 = sents.starts[k], sents.ends[k]
             j = bisect.bisect_left(span_starts, s0)
@@ -965,12 +976,20 @@ class TherapyExtractor:
                     break  # the next row of a table
                 elif ind > indent and (in_entry or not entry_start.match(row)):
                     in_entry = True  # a hanging line of the same item
+                elif timeline and entry_start.match(row):
+                    next_entry = True  # the next timeline entry: only a progression counts
                 elif entry_start.match(row) or self._rx["heading"].match(row):
                     break  # a new item, entry or heading
                 else:
                     in_entry = False  # a plain line of the same paragraph
             prev_end = end
             text = full[start:end]
+            if next_entry:
+                # "- 10/2025 CT: new nodules -> PD" right after "- 08/2025 ifosfamide x4":
+                # a drug-free dated entry that reports progression ends the course before it
+                if self._entry_progression(text):
+                    out.append(_ENTRY_PROGRESSION)
+                break
             new = self._rx["new_course"].search(text)
             outcome = self._course_statement(text[: new.start()] if new else text, in_entry)
             if outcome:
@@ -978,6 +997,18 @@ class TherapyExtractor:
             if new:
                 break  # another course starts here
         return tuple(out)
+
+    def _entry_progression(self, text: str) -> bool:
+        """A timeline entry that reports progression as fact (not negated, not
+        conditional, no new course started in it)."""
+        if self._rx["new_course"].search(text) or self._rx["open_question"].search(text):
+            return False
+        m = self._rx["next_progression"].search(text)
+        if m is None:
+            return False
+        if self._rx["cue_negation"].search(text, max(0, m.start() - 24), m.start()):
+            return False
+        return not self._rx["conditional"].search(text, 0, m.start())
 
     def _course_statement(self, text: str, in_entry: bool) -> str | None:
         """The outcome a drug-free sentence tells of the course before it, when it refers
@@ -1070,7 +1101,10 @@ class TherapyExtractor:
         self._read_lines(text, mentions, groups, junctions)
         self._read_dates(text, lo, hi, mentions, groups)
         for outcome in tail:
-            self._outcome_after(text, mentions, groups, hi, outcome)
+            if outcome == _ENTRY_PROGRESSION:
+                self._outcome_after(text, mentions, groups, hi, "progression", entry=True)
+            else:
+                self._outcome_after(text, mentions, groups, hi, outcome)
         cands: list[Candidate] = []
         deferred: list[tuple[Candidate, bool]] = []
         for m in mentions:
@@ -1152,7 +1186,13 @@ class TherapyExtractor:
                 m.plan = True
 
     def _outcome_after(
-        self, text: str, mentions: list[_Mention], groups: list[int], hi: int, outcome: str
+        self,
+        text: str,
+        mentions: list[_Mention],
+        groups: list[int],
+        hi: int,
+        outcome: str,
+        entry: bool = False,
     ) -> None:
         """Progression (or a complete remission) told in the next sentence reaches the last
         drug list of this one (and the course it belongs to, `_with_course`), when a cue
@@ -1162,7 +1202,14 @@ class TherapyExtractor:
         last = [k for k, g in enumerate(groups) if g == groups[-1]]
         last = self._with_course(text, mentions, groups, last)
         drugs = [mentions[k] for k in last if not mentions[k].anchor.data.get("local")]
-        if not drugs or not any(_course_given(m) for m in drugs):
+        if not drugs:
+            return
+        if entry:
+            # a drug that heads a dated timeline entry is a course given, unless something
+            # makes it planned, negated or conditional
+            if any(m.plan or m.negated or m.conditional for m in drugs):
+                return
+        elif not any(_course_given(m) for m in drugs):
             return
         for m in drugs:
             if any(a[0] <= _RANK["completed"] for a in m.attached):
@@ -1248,6 +1295,13 @@ class TherapyExtractor:
             reasoned = False
             if cue.reason:
                 reason = self._reason(text, e, hi)
+                if (
+                    reason == "intolerance"
+                    and cue.outcome == "ongoing"
+                    and self._rx["resumed"].search(text, e, hi)
+                ):
+                    # "held 2 wk for G3 anemia, resumed at 250 mg": a hold, not the end
+                    reason = "ongoing"
                 reasoned = reason is not None
                 outcome = reason or outcome
             if decisive and timing.search(text, max(lo, s - 40), s):
@@ -1269,6 +1323,23 @@ class TherapyExtractor:
             if m and (best is None or m.start() < best[0]):
                 best = (m.start(), outcome)
         return best[1] if best else None
+
+    def _lead_progression(self, text: str, mentions: list[_Mention], first: int) -> str:
+        """The reason for a stop told in the clause before the drugs: "Clinical PD,
+        lenvatinib stopped", "now further progression, X discontinued": progression when
+        that clause (no other drug in it) reports it as fact, else unknown."""
+        lo = max(text.rfind(c, 0, first) for c in ("\n", ". ")) + 1
+        before = [m.end for m in mentions if lo <= m.start < first]
+        lo = max([lo, *before])
+        lead = text[lo:first]
+        m = self._rx["next_progression"].search(lead)
+        if m is None or self._rx["cue_negation"].search(lead, max(0, m.start() - 24), m.start()):
+            return "unknown"
+        if before and ";" not in lead[: m.start()]:
+            return "unknown"  # "sunitinib -> PD, axitinib stopped": that PD is sunitinib's
+        if self._rx["conditional"].search(lead) or self._rx["open_question"].search(lead):
+            return "unknown"
+        return "progression"
 
     def _clean_gap(self, text: str, a: int, b: int, junctions: tuple[int, ...]) -> bool:
         """No clause break between a and b (a continuation sentence's start is not one)."""
@@ -1326,6 +1397,10 @@ class TherapyExtractor:
                             self._reason(text, mentions[i].end, hit.start, before=True)
                             or hit.outcome
                         )
+                        if bwd_outcome == "unknown":
+                            bwd_outcome = self._lead_progression(
+                                text, mentions, mentions[members[0]].start
+                            )
                     if bwd_outcome == "intolerance":  # toxicity is about one drug
                         members = self._after_repeat(mentions, members)
                     elif bwd_outcome in ("progression", "completed"):
