@@ -862,7 +862,9 @@ class TherapyExtractor:
             indent of it ("  * 2022  ifosfamide + etoposide, ifosfamide stopped d/t\n
             grade 3 encephalopathy"): a hard-wrapped line, not a new item."""
             last_tok = doc[sents.ends[j] - 1]
-            a = len(full[: last_tok.idx + len(last_tok)].rstrip())
+            a = last_tok.idx + len(last_tok)
+            while a > 0 and full[a - 1].isspace():  # (no copy of the text before it)
+                a -= 1
             b = doc[sents.starts[j + 1]].idx
             b += len(full[b : b + 40]) - len(full[b : b + 40].lstrip())
             gap = full[a:b]
@@ -945,7 +947,9 @@ class TherapyExtractor:
         in_entry = table or bool(entry_start.match(head.lstrip(" \t")))
         timeline = not table and in_entry
         last = doc[sents.ends[b] - 1]
-        prev_end = len(full[: last.idx + len(last)].rstrip())
+        prev_end = last.idx + len(last)
+        while prev_end > 0 and full[prev_end - 1].isspace():
+            prev_end -= 1
         read = 0
         next_entry = False
         for k in range(b + 1, n):
