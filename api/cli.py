@@ -413,6 +413,7 @@ def train(
     from prescreen.extraction.pipeline import Extractor
     from prescreen.models.confidence import ConfidenceModel
     from prescreen.models.train import (
+        calibrated,
         examples,
         extract_set,
         fit,
@@ -448,8 +449,7 @@ def train(
         if ex is None:
             ex = part
         else:
-            for k in ("features", "labels", "groups", "heuristic"):
-                getattr(ex, k).extend(getattr(part, k))
+            ex.extend(part)
     assert ex is not None
     pipeline = fit(ex, seed=seed)
     probs = [float(p[1]) for p in pipeline.predict_proba(ex.features)]
@@ -461,9 +461,7 @@ def train(
     policy_data = [found(spec) for spec in policy_sets]
     dev_ex = examples(policy_data[0][0], policy_data[0][1])
     for data, fs in policy_data[1:]:
-        more = examples(data, fs)
-        for k in ("features", "labels", "groups", "heuristic"):
-            getattr(dev_ex, k).extend(getattr(more, k))
+        dev_ex.extend(examples(data, fs))
     dev_probs = [float(p[1]) for p in pipeline.predict_proba(dev_ex.features)]
     train_metrics["dev"] = metrics(dev_ex.labels, dev_probs)
     train_metrics["dev_heuristic"] = metrics(dev_ex.labels, dev_ex.heuristic)
@@ -486,13 +484,7 @@ def train(
     with_patients = [(d, fs) for d, fs in policy_data if d.patients]
     if with_patients:
         scored = ConfidenceModel(pipeline, version, {}, out)
-        sets = []
-        for data, fs in with_patients:
-            by_doc: dict[str, list] = {}
-            for f in fs:
-                by_doc.setdefault(f.doc_id, []).append(f)
-            docs = [(by_doc.get(d.doc_id, []), d.text, d.kind) for d in data.documents]
-            sets.append((data, [f for doc in scored.apply_batch(docs) for f in doc]))
+        sets = [(data, calibrated(scored, data, fs)) for data, fs in with_patients]
         grid = [round(0.05 * i, 2) for i in range(1, 20)]
         choice = choose_confident_not_met(
             sets, load_trial(trial), policy, grid, model_version=version

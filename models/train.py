@@ -27,7 +27,7 @@ from prescreen.extraction.batch import extract_documents
 from prescreen.extraction.findings import Finding
 from prescreen.extraction.pipeline import Extractor
 
-from .confidence import _versions, manifest_path, sha256
+from .confidence import ConfidenceModel, _versions, manifest_path, sha256
 from .features import FEATURE_SCHEMA_VERSION, featurize
 
 
@@ -37,6 +37,10 @@ class Examples:
     labels: list[int]
     groups: list[str]
     heuristic: list[float]
+
+    def extend(self, other: Examples) -> None:
+        for k in ("features", "labels", "groups", "heuristic"):
+            getattr(self, k).extend(getattr(other, k))
 
 
 def examples(data: AnnotatedSet, findings: Iterable[Finding]) -> Examples:
@@ -80,6 +84,17 @@ def frozen_findings(data: AnnotatedSet, path: Path) -> tuple[AnnotatedSet, list[
         data.skipped_documents,
     )
     return part, findings
+
+
+def calibrated(
+    model: ConfidenceModel, data: AnnotatedSet, findings: list[Finding]
+) -> list[Finding]:
+    """A set's findings with the model's confidences (one model call for the set)."""
+    by_doc: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_doc.setdefault(f.doc_id, []).append(f)
+    docs = [(by_doc.get(d.doc_id, []), d.text, d.kind) for d in data.documents]
+    return [f for doc in model.apply_batch(docs) for f in doc]
 
 
 def extract_set(data: AnnotatedSet, extractor: Extractor) -> list[Finding]:

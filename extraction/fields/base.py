@@ -9,6 +9,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.tokens import Span
 
+# a checklist box at the start of a line: "[x] ECOG 0-2", "- [ ] ...", "☑ Life expectancy"
+CHECKBOX = re.compile(r"[ \t]*(?:[-*•][ \t]*)?(?:\[[xX✓✔ ]?\]|[☑☒☐✓✔])")
+
 WORD_NUMBERS = {
     "zero": 0,
     "one": 1,

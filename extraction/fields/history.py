@@ -177,6 +177,9 @@ class HistoryExtractor:
         )
         self.psych_not_after = re.compile(r"^\s*" + words_rx(p.not_psych_after) + r"\b", re.I)
         self.psych_not_sentence = phrase_rx(p.not_psych_sentence)
+        self.psych_line_words = {
+            c.id: phrase_rx(c.line_words) for c in p.conditions if c.line_words
+        }
         self.severe_cues = phrase_rx(p.severe_cues)
         self.severity = re.compile(
             r"(?<![\w-])(?P<w>" + words_rx(p.severity_words) + r")(?![\w-])", re.I
@@ -270,11 +273,11 @@ class HistoryExtractor:
                 return None
         if _negated_family(text, a, sent):
             return None
-        if a.data.get("psych_line_only") or a.data.get("line_words"):
+        line_words = self.psych_line_words.get(a.rule_id)
+        if a.data.get("psych_line_only") or line_words is not None:
             ls, le = line_bounds(text, a.start)
-            words = a.data.get("line_words")
             if not _PSYCH_LINE.search(text, ls, le) and not (
-                words and phrase_rx(words).search(text, ls, le)
+                line_words is not None and line_words.search(text, ls, le)
             ):
                 return None
         cand = Candidate(
@@ -576,7 +579,6 @@ def anchor_rules(path: Path | None = None) -> list[AnchorRule]:
                 "severe": c.severe,
                 "ambiguous": c.ambiguous,
                 "psych_line_only": c.psych_line_only,
-                "line_words": c.line_words,
             },
         )
         for c in p.conditions

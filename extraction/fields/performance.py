@@ -17,7 +17,7 @@ from prescreen.yamlfile import load_model
 
 from ..candidates import Candidate, anchors, candidates_of, text_of
 from ..findings import Assertion
-from .base import WORD_NUMBERS, Anchor, AnchorRule, anchor_of, line_bounds
+from .base import CHECKBOX, WORD_NUMBERS, Anchor, AnchorRule, anchor_of, line_bounds
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 LABELS = ("PERF_ECOG", "PERF_GENERIC", "PERF_KPS")
@@ -73,7 +73,6 @@ _CRITERION_CUE = re.compile(
     r"|[≤≥]|<=|>=",
     re.IGNORECASE,
 )
-_CHECKBOX_START = re.compile(r"\s*(?:[-*•]\s*)?(?:\[[xX✓✔ ]?\]|[☑☒☐✓✔])")
 # the value in the last cell of a table row: "| today | 1", "|  1  |"
 _LAST_CELL = re.compile(r"\|[^|\n]*\|\s*(?P<v>[0-4])\s*\|?\s*$", re.MULTILINE)
 # an earlier value quoted in brackets after the current one: "ECOG 1 (was 2 at diagnosis)",
@@ -208,7 +207,7 @@ class PerformanceExtractor:
             if (
                 (lo == 0 and hi >= 2)
                 or _CRITERION_CUE.search(near)
-                or _CHECKBOX_START.match(at_line_start)
+                or CHECKBOX.match(at_line_start)
             ):
                 # "ECOG 0-2 | today | 1", "[x] ECOG 0-2", "ECOG 0-2 required": the trial's
                 # limit, not an assessment of the patient

@@ -24,7 +24,7 @@ from prescreen.yamlfile import load_model
 
 from ..candidates import Candidate, candidates_of, sentences_of
 from ..findings import Assertion
-from .base import WORD_NUMBERS, Anchor, AnchorRule, anchor_of
+from .base import CHECKBOX, WORD_NUMBERS, Anchor, AnchorRule, anchor_of
 from .history import anchors_by_label, doc_text, words_rx
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -70,7 +70,6 @@ _NOT_DURATION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NOT_DURATION_AFTER = re.compile(r"\s*(?:ago|prior|earlier|previously|post)\b", re.IGNORECASE)
-_CHECKBOX = re.compile(r"[ \t]*(?:[-*•][ \t]*)?(?:\[[xX✓✔ ]?\]|[☑☒☐✓✔])")
 # a full stop ends the clause, not an abbreviation's ("est. > 3 months", "approx. 6 months")
 # (nor a dotted leader's: "Life expectancy ...... Y, estimated > 6 months")
 _CLAUSE_END = re.compile(
@@ -165,7 +164,7 @@ class PrognosisExtractor:
             found.append(self._candidate(text, a, start, m, limit))
             if len(found) == 2:
                 break
-        if len(found) == 2 and _CHECKBOX.match(text, text.rfind("\n", 0, a.start) + 1):
+        if len(found) == 2 and CHECKBOX.match(text, text.rfind("\n", 0, a.start) + 1):
             # "[x] Life expectancy >=12 wk (est. >3 months)": a checklist line states the
             # criterion's threshold, then the estimate
             first = found[0]

@@ -64,7 +64,7 @@ from prescreen.yamlfile import load_model
 from ..candidates import Candidate, anchors, candidates_of, sentences_of, text_of
 from ..findings import Assertion
 from ..sections import section_category
-from .base import Anchor, AnchorRule, anchor_of
+from .base import Anchor, AnchorRule, anchor_of, line_bounds
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 LABELS = ("THERAPY_AGENT", "THERAPY_REGIMEN", "THERAPY_LOCAL")
@@ -520,10 +520,10 @@ _ARROW = re.compile(r"->|-->|→|=>|⇒")
 _TABLE_CONTINUATION = re.compile(r"\|?[ \t]*\|")
 
 
-def _line_at(text: str, lo: int) -> str:
-    """The line of text that starts at lo."""
-    hi = text.find("\n", lo)
-    return text[lo : hi if hi >= 0 else len(text)]
+def _line_of(text: str, pos: int) -> str:
+    """The line of text holding pos."""
+    lo, hi = line_bounds(text, pos)
+    return text[lo:hi]
 
 
 def _table_row(line: str) -> bool:
@@ -532,12 +532,12 @@ def _table_row(line: str) -> bool:
 
 def _line_starts(text: str, pos: int) -> bool:
     """Only indentation stands between the start of its line and pos."""
-    return not text[text.rfind("\n", 0, pos) + 1 : pos].strip()
+    return not text[line_bounds(text, pos)[0] : pos].strip()
 
 
 def _opens_entry(text: str, pos: int, entry: re.Pattern[str], heading: re.Pattern[str]) -> bool:
     row = text[pos : pos + 80]
-    return bool(entry.match(row) or heading.match(row) or _table_row(_line_at(text, pos)))
+    return bool(entry.match(row) or heading.match(row) or _table_row(_line_of(text, pos)))
 
 
 _PAREN = re.compile(r"\([^()]*\)")
@@ -940,8 +940,7 @@ class TherapyExtractor:
         full = text_of(doc)
         cr = self.rules.course
         entry_start = self._rx["entry_start"]
-        line_lo = full.rfind("\n", 0, doc[sents.starts[a]].idx) + 1
-        head = _line_at(full, line_lo)
+        head = _line_of(full, doc[sents.starts[a]].idx)
         indent = len(head) - len(head.lstrip(" \t"))
         table = _table_row(head)
         in_entry = table or bool(entry_start.match(head.lstrip(" \t")))
@@ -970,8 +969,7 @@ class TherapyExtractor:
             if breaks >= 2:
                 break  # a blank line ends the paragraph
             if breaks == 1:
-                lo = full.rfind("\n", 0, start) + 1
-                row = _line_at(full, lo)
+                row = _line_of(full, start)
                 ind = len(row) - len(row.lstrip(" \t"))
                 row = row.lstrip(" \t")
                 if _ARROW.match(row) or (table and _TABLE_CONTINUATION.match(row)):
