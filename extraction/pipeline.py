@@ -4,9 +4,10 @@
     ext  = Extractor(nlp)            # holds resources that are not spaCy components
     ext.extract(document) -> list[Finding]
 
-Stages: tokenizer → sentencizer → line boundaries → Sectionizer → TargetMatcher (anchors)
-→ one component per field family (values) → ConText on candidate sentences only →
-(outside spaCy) dates, default ULNs, de-duplication, assertion, confidence → Finding.
+Stages: tokenizer → sentencizer (spaCy's rule, on arrays) → line boundaries → Sectionizer →
+TargetMatcher (anchors) → one component per field family (values) → ConText on candidate
+sentences only → (outside spaCy) dates, default ULNs, de-duplication, assertion,
+confidence → Finding.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def build_pipeline() -> Language:
     register_extensions()
     nlp = spacy.blank("en")
     customize_tokenizer(nlp)
-    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("prescreen_sentencizer")
     nlp.add_pipe("prescreen_line_boundaries")
     add_sectionizer(nlp, load_sections())
     add_target_matcher(nlp, all_anchor_rules())

@@ -12,7 +12,10 @@ from __future__ import annotations
 import bisect
 import re
 
+import numpy as np
+from spacy.attrs import IS_PUNCT, ORTH, SENT_START
 from spacy.language import Language
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
@@ -87,6 +90,53 @@ def _join_abbreviations(doc: Doc, text: str) -> None:
         span = doc.char_span(m.end(), m.end() + 1, alignment_mode="expand")
         if span is not None and span.start > 0:
             doc[span.start].is_sent_start = False
+
+
+class FastSentencizer:
+    """spaCy's ``sentencizer`` (default punctuation), computed on token arrays.
+
+    Same boundaries, token for token (a test compares them): a sentence starts at the
+    first token that is not punctuation after a sentence-final character. spaCy's loop
+    visits every token from Python; here the attributes come in one C call and only the
+    punctuation tokens are looked at one by one.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        chars = Sentencizer.default_punct_chars
+        self._final = {nlp.vocab.strings.add(c) for c in chars}
+        # every sentence-final character is punctuation, so only punctuation tokens need
+        # checking; a vocabulary where that fails cannot use this component
+        if not all(nlp.vocab[c].is_punct for c in chars):  # pragma: no cover
+            raise ValueError("a sentence-final character is not punctuation")
+
+    def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if n == 0:
+            return doc
+        arr = doc.to_array([ORTH, IS_PUNCT])
+        punct = arr[:, 1].astype(bool)
+        pidx = np.flatnonzero(punct)
+        final = np.zeros(n, dtype=np.int64)
+        orths = arr[pidx, 0].tolist()
+        final[[i for i, o in zip(pidx.tolist(), orths, strict=True) if o in self._final]] = 1
+        words = np.flatnonzero(~punct)
+        seen = np.cumsum(final)  # sentence-final characters up to each token
+        starts = np.full(n, -1, dtype=np.int64)
+        starts[0] = 1
+        if len(words):
+            # a word starts a sentence when a final character lies between it and the word before
+            before = np.zeros(len(words), dtype=np.int64)
+            before[1:] = seen[words[:-1]]
+            upto = np.where(words > 0, seen[np.maximum(words - 1, 0)], 0)
+            starts[words[upto > before]] = 1
+        doc.from_array([SENT_START], starts.reshape(-1, 1))
+        return doc
+
+
+# no annotations: spaCy validates factory signatures, and postponed ones are unresolvable
+@Language.factory("prescreen_sentencizer")
+def make_sentencizer(nlp, name):  # type: ignore[no-untyped-def]
+    return FastSentencizer(nlp)
 
 
 @Language.component("prescreen_line_boundaries")

@@ -14,6 +14,7 @@ from spacy.language import Language
 
 from .candidates import ANCHOR_GROUP
 from .fields.base import AnchorRule
+from .token_patterns import TokenPatternMatcher, supports
 
 
 def _is_blocker(label: str) -> bool:
@@ -48,3 +49,25 @@ def add_target_matcher(nlp: Language, rules: Iterable[AnchorRule]) -> None:
     # Literal rules are tokenised by calling the pipeline; only the tokenizer is needed.
     with nlp.select_pipes(disable=nlp.pipe_names):
         matcher.add(to_target_rules(rules))
+    _use_fast_token_patterns(matcher)
+
+
+# medspaCy 1.3.1 (pinned) keeps its spaCy token Matcher in this private attribute.
+_MEDSPACY_MATCHER = "_TargetMatcher__matcher"
+_TOKEN_MATCHER = "_MedspacyMatcher__matcher"
+
+
+def _use_fast_token_patterns(matcher: TargetMatcher) -> None:
+    """Give the TargetMatcher's token patterns to TokenPatternMatcher, which finds the same
+    matches without visiting every token. Left as it is when any pattern is outside its
+    subset or medspaCy's internals differ from the pinned version."""
+    inner = getattr(matcher, _MEDSPACY_MATCHER, None)
+    if inner is None or not hasattr(inner, _TOKEN_MATCHER):
+        return
+    token_rules = [(rid, r) for rid, r in inner.rule_map.items() if isinstance(r.pattern, list)]
+    if not all(supports(r.pattern) for _, r in token_rules):
+        return
+    fast = TokenPatternMatcher(matcher.nlp.vocab)
+    for rule_id, rule in token_rules:
+        fast.add(rule_id, [rule.pattern])
+    setattr(inner, _TOKEN_MATCHER, fast)

@@ -1,0 +1,118 @@
+"""The array-based stand-ins for spaCy's sentencizer and token Matcher give the same
+results as the spaCy components they replace (they exist only for speed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.matcher import Matcher
+from spacy.pipeline import Sentencizer
+
+from prescreen.extraction.segmentation import FastSentencizer, customize_tokenizer
+from prescreen.extraction.token_patterns import TokenPatternMatcher, supports
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TEXTS = [
+    "",
+    ".",
+    "...",
+    ". Hello there",
+    "Hi. . there! (Yes.) no? 'Quoted.' Next",
+    "ECOG 1. LVEF 55-60%. SpO2 95% on RA.\n\nWBC 4.5\nHgb 10.2 g/dL",
+    "A 62-year-old M with a 3.2 x 2.1 cm mass; 62 y/o; 45 F; 71 yo. EGFR exon 19; egfr.",
+    "sat 91% on r/a, 93 % on room air; 7-millimeter nodule; 12 mm node; 4 -cm; 5 months",
+    "Pt is 58 y / o and 3cm.",
+]
+
+
+def corpus_texts(limit: int = 120) -> list[str]:
+    path = ROOT / "corpus" / "synthetic" / "documents.jsonl"
+    if not path.exists():  # pragma: no cover - the corpus ships with the repository
+        return []
+    with path.open(encoding="utf-8") as fh:
+        lines = [line for _, line in zip(range(limit), fh, strict=False)]
+    return [json.loads(line)["text"] for line in lines]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.blank("en")
+    customize_tokenizer(nlp)
+    return nlp
+
+
+def test_sentencizer_gives_spacys_boundaries(nlp):
+    spacy_s = Sentencizer()
+    fast = FastSentencizer(nlp)
+    texts = TEXTS + corpus_texts()
+    assert len(texts) > 100
+    for text in texts:
+        want = [t.is_sent_start for t in spacy_s(nlp.make_doc(text))]
+        got = [t.is_sent_start for t in fast(nlp.make_doc(text))]
+        assert got == want, text[:80]
+
+
+def test_sentencizer_splits_where_expected(nlp):
+    doc = FastSentencizer(nlp)(nlp.make_doc("One. Two! (Three.) four"))
+    assert [s.text for s in doc.sents] == ["One.", "Two! (", "Three.)", "four"]
+
+
+PATTERNS = {
+    "size": [{"LIKE_NUM": True}, {"ORTH": "-", "OP": "?"}, {"LOWER": {"IN": ["cm", "mm"]}}],
+    "spo2": [{"LIKE_NUM": True}, {"ORTH": "%"}, {"LOWER": "on", "OP": "?"},
+             {"LOWER": {"IN": ["ra", "r/a"]}}],
+    "air": [{"LIKE_NUM": True}, {"ORTH": "%"}, {"LOWER": "on", "OP": "?"}, {"LOWER": "room"},
+            {"LOWER": "air"}],
+    "age": [{"LIKE_NUM": True}, {"LOWER": "y"}, {"ORTH": "/"}, {"LOWER": "o"}],
+    "sex": [{"LIKE_NUM": True}, {"ORTH": {"IN": ["M", "F"]}}],
+    "egfr": [{"ORTH": "EGFR"}],
+}  # fmt: skip
+
+
+def test_token_patterns_find_what_spacys_matcher_finds(nlp):
+    slow, fast = Matcher(nlp.vocab), TokenPatternMatcher(nlp.vocab)
+    for key, pattern in PATTERNS.items():
+        slow.add(key, [pattern])
+        fast.add(key, [pattern])
+    texts = TEXTS + corpus_texts()
+    found = 0
+    for text in texts:
+        doc = nlp.make_doc(text)
+        want = sorted(slow(doc), key=lambda m: (m[1], m[2]))
+        got = fast(doc)
+        assert got == want, text[:80]
+        found += len(got)
+    assert found > 50  # the corpus holds many sizes, ages and saturations
+
+
+def test_token_patterns_example(nlp):
+    fast = TokenPatternMatcher(nlp.vocab)
+    fast.add("size", [PATTERNS["size"]])
+    doc = nlp.make_doc("mass 3.2 cm, node 12-mm, 4 days")
+    assert [doc[s:e].text for _, s, e in fast(doc)] == ["3.2 cm", "12-mm"]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        [{"LEMMA": "be"}],
+        [{"LOWER": "a", "OP": "*"}],
+        [{"LOWER": "a", "OP": "?"}, {"LOWER": "b"}],
+        [{"LOWER": {"NOT_IN": ["a"]}}],
+        [],
+    ],
+)
+def test_unsupported_patterns_are_refused(nlp, pattern):
+    assert not supports(pattern)
+    with pytest.raises(ValueError):
+        TokenPatternMatcher(nlp.vocab).add("x", [pattern])
+
+
+def test_pipeline_anchor_patterns_use_the_fast_matcher(extractor):
+    inner = extractor.nlp.get_pipe("medspacy_target_matcher")._TargetMatcher__matcher
+    assert isinstance(inner._MedspacyMatcher__matcher, TokenPatternMatcher)
+    assert "prescreen_sentencizer" in extractor.nlp.pipe_names
