@@ -129,7 +129,7 @@ class FastSentencizer:
             before[1:] = seen[words[:-1]]
             upto = np.where(words > 0, seen[np.maximum(words - 1, 0)], 0)
             starts[words[upto > before]] = 1
-        doc.from_array([SENT_START], starts.reshape(-1, 1))
+        doc.from_array([SENT_START], starts.astype(np.uint64).reshape(-1, 1))
         return doc
 
 
