@@ -20,10 +20,12 @@ def test_bench_report_has_paired_rounds_and_linear_scaling_rows():
     assert names == ["tokenizer only (spacy.blank)", "prescreen (1 process)"]
     assert all(r.notes == 6 and r.words == 6 * len(NOTE.split()) for r in report.rates)
     assert len(report.paired_ratios) == 5 and all(x > 0 for x in report.paired_ratios)
+    assert len(report.paired_cpu_ratios) == 5 and all(x > 0 for x in report.paired_cpu_ratios)
     ratios = report.ratios()
     assert set(ratios) == {
         "prescreen / tokenizer-only",
         "prescreen / tokenizer-only, median of paired rounds",
+        "prescreen / tokenizer-only, CPU time, median of paired rounds",
     }
     assert [row["length_x"] for row in report.scaling] == [1, 4, 16]
     assert report.peak_rss_mb_main > 0

@@ -79,10 +79,10 @@ _HEADER_KEY = re.compile(
     r"\b(?:patient|pt|name|sex|gender|age|dob|mrn)\b|(?m:^)[ \t]*(?:female|male)\b",
     re.IGNORECASE,
 )
-# the same keys matched on the lower-cased text (case-sensitive scans are faster)
-_HEADER_KEY_LOWER = re.compile(
-    r"\b(?:patient|pt|name|sex|gender|age|dob|mrn)\b|(?m:^)[ \t]*(?:female|male)\b"
-)
+# the same keys matched on the lower-cased text (case-sensitive scans are faster), the
+# words and the line starts in two scans (one alternation of both is slower than the two)
+_HEADER_WORD_LOWER = re.compile(r"\b(?:patient|pt|name|sex|gender|age|dob|mrn)\b")
+_HEADER_LINE_START_LOWER = re.compile(r"(?m:^)[ \t]*(?:female|male)\b")
 
 
 def _lower_same_length(text: str) -> str | None:
@@ -96,15 +96,20 @@ _HEADER_MAX_CHARS = 160
 
 
 def _header_lines(text: str) -> list[tuple[int, str]]:
-    """Lines holding a demographic key, found with one simple scan (no per-line regex)."""
+    """Lines holding a demographic key, found with simple scans (no per-line regex)."""
     out: list[tuple[int, str]] = []
     last = -1
     low = _lower_same_length(text)
-    for m in _HEADER_KEY_LOWER.finditer(low) if low is not None else _HEADER_KEY.finditer(text):
-        start = text.rfind("\n", 0, m.start()) + 1
+    if low is not None:
+        keys = (_HEADER_WORD_LOWER, _HEADER_LINE_START_LOWER)
+        hits = sorted(m.span() for rx in keys for m in rx.finditer(low))
+    else:
+        hits = [m.span() for m in _HEADER_KEY.finditer(text)]
+    for hit_start, hit_end in hits:
+        start = text.rfind("\n", 0, hit_start) + 1
         if start == last:
             continue
-        end = text.find("\n", m.end())
+        end = text.find("\n", hit_end)
         end = len(text) if end == -1 else end
         last = start
         if end - start <= _HEADER_MAX_CHARS:  # headers are short; prose goes through anchors
@@ -218,6 +223,10 @@ class DemographicsExtractor:
             sex: re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.I)
             for sex, words in rules.sex.pronouns.items()
         }
+        # both sexes' pronouns in one case-sensitive scan of the lower-cased text
+        female = "|".join(re.escape(w.lower()) for w in rules.sex.pronouns.get("female", []))
+        male = "|".join(re.escape(w.lower()) for w in rules.sex.pronouns.get("male", []))
+        self._pronoun_scan = re.compile(rf"\b(?:(?P<f>{female or '(?!)'})|{male or '(?!)'})\b")
 
     def _sex_of(self, word: str) -> str | None:
         w = word.lower().rstrip(".")
@@ -515,9 +524,24 @@ class DemographicsExtractor:
         cand.attributes["date_of_birth"] = d.value.isoformat()
         return [cand]
 
+    def _pronoun_counts(self, text: str) -> tuple[int, int]:
+        """(female, male) pronoun counts."""
+        low = _lower_same_length(text)
+        if low is None:
+            return (
+                len(self.pronoun_rx["female"].findall(text)) if "female" in self.pronoun_rx else 0,
+                len(self.pronoun_rx["male"].findall(text)) if "male" in self.pronoun_rx else 0,
+            )
+        f = m = 0
+        for hit in self._pronoun_scan.finditer(low):
+            if hit.group("f") is not None:
+                f += 1
+            else:
+                m += 1
+        return f, m
+
     def _pronouns(self, text: str) -> Candidate | None:
-        counts = {sex: rx.findall(text) for sex, rx in self.pronoun_rx.items()}
-        f, m = len(counts.get("female", [])), len(counts.get("male", []))
+        f, m = self._pronoun_counts(text)
         need = self.rules.sex.min_pronouns
         if f >= need and f >= 4 * m:
             sex, rx = "female", self.pronoun_rx["female"]
