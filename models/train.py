@@ -153,5 +153,8 @@ def save(pipeline: Any, path: Path, *, version: str, train_metrics: dict[str, An
 
 
 def model_version(ex: Examples, seed: int) -> str:
-    h = hashlib.sha256(json.dumps([ex.labels, sorted(ex.groups)]).encode()).hexdigest()[:8]
+    """Names the model by everything it was fitted on: features (which change with the
+    rules), labels and documents; the same data and seed give the same name."""
+    payload = json.dumps([ex.features, ex.labels, sorted(ex.groups)], sort_keys=True, default=str)
+    h = hashlib.sha256(payload.encode()).hexdigest()[:8]
     return f"hgb-isotonic-s{seed}-{h}"

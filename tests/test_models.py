@@ -143,3 +143,15 @@ def test_kinds_without_annotated_examples_keep_the_heuristic(trained):
     assert naive.confidence == heuristic[("therapy", "anticancer therapy")]
     assert naive.explanation[-1].reason == "not calibrated (no annotated examples)"
     assert found[("platelets", 145)].explanation[-1].reason.startswith("calibrated model")
+
+
+def test_model_version_names_the_features_too():
+    from prescreen.models.train import model_version
+
+    ex, same = _examples(), _examples()
+    assert model_version(ex, 0) == model_version(same, 0)
+    changed = _examples()
+    changed.features[0] = {**changed.features[0], "has_unit": 1.0 - changed.features[0]["has_unit"]}
+    assert changed.labels == ex.labels and changed.groups == ex.groups
+    assert model_version(changed, 0) != model_version(ex, 0)
+    assert model_version(ex, 1) != model_version(ex, 0)
