@@ -28,6 +28,7 @@ from prescreen.yamlfile import load_model
 
 from .candidates import Candidate, candidates_of, sentences_of
 from .findings import ASSERTION_PRIORITY, Assertion
+from .token_patterns import TokenPatternMatcher, supports
 
 RESOURCES = Path(__file__).parent / "resources"
 
@@ -105,6 +106,7 @@ class TargetedConText:
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._n_token_patterns = 0
         self._token_patterns: list[list[dict[str, Any]]] = []
+        self._token_rules: list[tuple[str, list[dict[str, Any]]]] = []
         self.rules: dict[str, ConTextRule] = {}
         for r in spec.rules:
             pattern = r.pattern
@@ -129,7 +131,15 @@ class TargetedConText:
                 self.matcher.add(r.id, [pattern])
                 self._n_token_patterns += 1
                 self._token_patterns.append(pattern)
+                self._token_rules.append((r.id, pattern))
         self._openers = _opening_words(self._token_patterns)
+        # the same patterns on token arrays, once per Doc (see token_patterns), when they
+        # are simple enough; else spaCy's Matcher on each candidate sentence
+        self._fast: TokenPatternMatcher | None = None
+        if self._token_patterns and all(supports(p) for p in self._token_patterns):
+            self._fast = TokenPatternMatcher(nlp.vocab)
+            for rule_id, pattern in self._token_rules:
+                self._fast.add(rule_id, [pattern])
 
     def __call__(self, doc: Doc) -> Doc:
         # candidates whose extractor already decided the assertion need no ConText
@@ -148,10 +158,23 @@ class TargetedConText:
         found = list(self.phrases(doc))
         if self._n_token_patterns:  # the few rules too rich for phrases: candidate sentences only
             opening = self._opening_tokens(doc)
-            for s0, s1 in sorted(sents):
-                if opening is not None and not _any_between(opening, s0, s1):
-                    continue  # no word a token pattern can start with: it cannot match here
-                found.extend((mid, a + s0, b + s0) for mid, a, b in self.matcher(doc[s0:s1]))
+            todo = [
+                (s0, s1)
+                for s0, s1 in sorted(sents)
+                # no word a token pattern can start with: it cannot match there
+                if opening is None or _any_between(opening, s0, s1)
+            ]
+            if todo and self._fast is not None:
+                # matches of the whole Doc that lie inside one of those sentences are the
+                # sentences' own matches
+                starts0 = [s0 for s0, _ in todo]
+                for mid, a, b in self._fast(doc):
+                    k = bisect.bisect_right(starts0, a) - 1
+                    if k >= 0 and b <= todo[k][1]:
+                        found.append((mid, a, b))
+            else:
+                for s0, s1 in todo:
+                    found.extend((mid, a + s0, b + s0) for mid, a, b in self.matcher(doc[s0:s1]))
         # keep the modifiers that lie in a sentence holding a candidate
         bounds = sorted(sents)
         starts = [b[0] for b in bounds]

@@ -1,11 +1,12 @@
-"""A drop-in for spaCy's token ``Matcher`` over the few simple anchor patterns we use.
+"""A drop-in for spaCy's token ``Matcher`` over the simple patterns we use.
 
 The anchor rules hold seven token patterns ("32 mm", "95% on RA", "62 y/o", "EGFR"); six
 start with a number. spaCy's ``Matcher`` visits every token of every note to try them,
-which cost as much as all our phrase anchors together (about 0.4 ms per 500-word note).
-These patterns only use ``ORTH``/``LOWER`` (a string or ``{"IN": [...]}``), ``LIKE_NUM``
-and the ``"?"`` operator, so the first token's test runs on whole arrays (one C call for
-the attributes) and only the few tokens that pass it are followed through the pattern.
+which cost as much as all our phrase anchors together (about 0.4 ms per 500-word note);
+ConText's few token rules cost the same per candidate sentence. These patterns only use
+``ORTH``/``LOWER`` (a string or ``{"IN": [...]}``), ``LIKE_NUM``, ``IS_ALPHA`` and the
+``"?"`` operator, so the first token's test runs on whole arrays (one C call for the
+attributes) and only the few tokens that pass it are followed through the pattern.
 
 ``TokenPatternMatcher(vocab).add(key, [pattern])`` and ``matcher(doc)`` behave like the
 ``Matcher`` methods of the same names for this subset (all matches, overlapping ones
@@ -20,17 +21,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from spacy.attrs import LIKE_NUM, LOWER, ORTH
+from spacy.attrs import IS_ALPHA, LIKE_NUM, LOWER, ORTH
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-_ATTRS = {"ORTH": 0, "LOWER": 1, "LIKE_NUM": 2}
+_ATTRS = {"ORTH": 0, "LOWER": 1, "LIKE_NUM": 2, "IS_ALPHA": 3}
+_FLAGS = ("LIKE_NUM", "IS_ALPHA")
 
 
 @dataclass(frozen=True, slots=True)
 class _Step:
-    column: int  # 0 ORTH, 1 LOWER, 2 LIKE_NUM
-    values: frozenset[int]  # accepted hashes (or {1} for LIKE_NUM True, {0} for False)
+    column: int  # 0 ORTH, 1 LOWER, 2 LIKE_NUM, 3 IS_ALPHA
+    values: frozenset[int]  # accepted hashes (or {1} for a flag that must be True, {0} False)
     optional: bool
 
 
@@ -46,7 +48,7 @@ def supports(pattern: Any) -> bool:
             return False
         (key,) = keys
         spec = tok[key]
-        if key == "LIKE_NUM":
+        if key in _FLAGS:
             if not isinstance(spec, bool):
                 return False
         elif key in ("ORTH", "LOWER"):
@@ -84,7 +86,7 @@ class TokenPatternMatcher:
     def _step(self, tok: dict[str, Any]) -> _Step:
         (key,) = set(tok) - {"OP"}
         spec = tok[key]
-        if key == "LIKE_NUM":
+        if key in _FLAGS:
             values = frozenset({int(spec)})
         else:
             words = spec["IN"] if isinstance(spec, dict) else [spec]
@@ -95,8 +97,8 @@ class TokenPatternMatcher:
         n = len(doc)
         if n == 0 or not self._patterns:
             return []
-        arr = doc.to_array([ORTH, LOWER, LIKE_NUM])
-        lists: list[list[int] | None] = [None, None, None]
+        arr = doc.to_array([ORTH, LOWER, LIKE_NUM, IS_ALPHA])
+        lists: list[list[int] | None] = [None, None, None, None]
         starts: dict[tuple[int, frozenset[int]], list[int]] = {}
         out: list[tuple[int, int, int]] = []
         for match_id, steps in self._patterns:
@@ -115,7 +117,8 @@ class TokenPatternMatcher:
                 if lists[c] is None:
                     lists[c] = arr[:, c].tolist()
             for i in found:
-                for end in _ends(steps, 1, i + 1, lists, n):
+                # two ways through optional tokens can reach the same end: one match
+                for end in sorted(set(_ends(steps, 1, i + 1, lists, n))):
                     out.append((match_id, i, end))
         out.sort(key=lambda m: (m[1], m[2]))
         return out

@@ -26,6 +26,7 @@ TEXTS = [
     "A 62-year-old M with a 3.2 x 2.1 cm mass; 62 y/o; 45 F; 71 yo. EGFR exon 19; egfr.",
     "sat 91% on r/a, 93 % on room air; 7-millimeter nodule; 12 mm node; 4 -cm; 5 months",
     "Pt is 58 y / o and 3cm.",
+    "She meets the eligibility criteria; met all criteria; meets 3 criteria; met criterion.",
 ]
 
 
@@ -70,6 +71,8 @@ PATTERNS = {
     "age": [{"LIKE_NUM": True}, {"LOWER": "y"}, {"ORTH": "/"}, {"LOWER": "o"}],
     "sex": [{"LIKE_NUM": True}, {"ORTH": {"IN": ["M", "F"]}}],
     "egfr": [{"ORTH": "EGFR"}],
+    "criteria": [{"LOWER": {"IN": ["meets", "met"]}}, {"LOWER": {"IN": ["the", "all"]}, "OP": "?"},
+                 {"IS_ALPHA": True, "OP": "?"}, {"LOWER": {"IN": ["criteria", "criterion"]}}],
 }  # fmt: skip
 
 
