@@ -1024,3 +1024,16 @@ def test_enhancing_soft_tissue_is_a_measured_tumour(extract):
     )
     found = only(extract(report, kind="radiology"), "lesion")
     assert {(f.value, f.assertion.value) for f in found} == {(23, "present"), (17, "historical")}
+
+
+def test_an_undated_measurement_column_beside_a_dated_one_is_this_exams(extract):
+    """'Long axis (mm) | Outside CT 14/03 (mm)': the column named only by what it measures
+    is today's; the dated one is the comparison (before, the last column was taken as
+    today's)."""
+    text = (
+        "CT ABDOMEN 02/05/2026\n\nTarget lesions:\n"
+        "| # | Site            | Long axis (mm) | Outside CT 14/03 (mm) |\n"
+        "| 1 | Hepatic dome    | 52             | 47                    |\n"
+        "| 2 | Left adrenal    | 18             | 15                    |\n"
+    )
+    assert lesions(extract(text, kind="radiology")) == {ext(52), ext(47, H), ext(18), ext(15, H)}

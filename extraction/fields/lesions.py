@@ -102,6 +102,7 @@ class TableSpec(BaseModel):
 
     prior_columns: list[str] = Field(min_length=1)
     current_columns: list[str] = Field(min_length=1)
+    measure_columns: list[str] = Field(default_factory=list)
     skip_rows: list[str] = Field(min_length=1)
 
 
@@ -593,6 +594,9 @@ class LesionExtractor:
         t = rules.table
         self.col_prior = re.compile(rf"(?i:{_alternation(t.prior_columns)})")
         self.col_current = re.compile(rf"(?i:{_alternation(t.current_columns)})")
+        self.col_measure = (
+            re.compile(rf"(?i:{_alternation(t.measure_columns)})") if t.measure_columns else None
+        )
         self.skip_row = re.compile(rf"(?i:^\W*(?:{_alternation(t.skip_rows)}))")
         self.short_label = re.compile(r"(?i:short[\s-]axis|\bSA\b)")
         cell = (
@@ -1639,6 +1643,17 @@ class LesionExtractor:
                 elif _DATE_HINT.search(cell):
                     roles.append("date")
                     dates.append(cell)
+                elif self.col_measure is not None and self.col_measure.search(cell):
+                    roles.append("measure")
+            if "measure" in roles:
+                # an undated measurement column is this exam's beside dated or prior ones
+                # ("Long axis (mm) | Outside CT 28/05 (mm)"); otherwise it says nothing
+                dated = ("prior" in roles or "date" in roles) and "current" not in roles
+                if dated and roles.count("measure") == 1:
+                    roles = [("current" if r == "measure" else r) for r in roles]
+                    roles = [("prior" if r == "date" else r) for r in roles]
+                else:
+                    roles = [r for r in roles if r != "measure"]
             if not roles:
                 return None
             if "current" not in roles and "prior" not in roles:
