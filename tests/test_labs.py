@@ -782,3 +782,22 @@ def test_a_line_of_differential_percentages_holds_no_counts(extract):
     found = extract(text)
     assert [f.value for f in only(found, "neutrophils")] == [3.4]
     assert not only(found, "lymphocytes")
+
+
+def test_the_range_after_a_value_restated_in_another_unit(extract):
+    """'10.6 g/dL (106 g/L) | 13.5-17.5 g/dL': the bracketed restatement does not hide the
+    printed range (before, the default ULN was used)."""
+    text = (
+        "Test | Result | Reference\n"
+        "Hgb | 11.2 g/dL (112 g/L) | 12.0-15.5 g/dL\n"
+        "Creatinine | 0.81 mg/dL (72 umol/L) | 0.60-1.10 mg/dL\n"
+    )
+    found = extract(text)
+    (hb,) = only(found, "hemoglobin")
+    assert (hb.value, hb.attributes["uln_source"], hb.attributes["x_uln"]) == (
+        112,
+        "note",
+        pytest.approx(0.72),
+    )
+    (cr,) = only(found, "creatinine")
+    assert cr.attributes["x_uln"] == pytest.approx(0.74)

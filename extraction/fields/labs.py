@@ -135,6 +135,8 @@ _RANGE = re.compile(
     r"|(?P<lt><=|≤|<|up\s+to|less\s+than)\s?(?P<hi2>\d+(?:[.,]\d+)?))",
     re.IGNORECASE,
 )
+# the value restated in another unit, in brackets: "(106 g/L)"
+_CONVERSION = re.compile(r"\s?[(\[]\s?\d+(?:[.,]\d+)?\s?")
 _ULN_ONLY = re.compile(
     r"[\s|,;]{0,6}[(\[]?\s?(?:uln|upper\s+limit(?:\s+of\s+normal)?)\s?(?:is|of|=|:)?\s?"
     r"(?P<hi>\d+(?:[.,]\d+)?)",
@@ -774,6 +776,7 @@ class LabExtractor:
         "2.9 on 3/19 (ref 0.70-1.30)"): its upper limit, the unit written after it, where it
         ends (``pos`` when there is none), and a second ULN written with the first for a
         second value ("AST 88 / ALT 62 U/L (ULN 40 / 46)")."""
+        pos = self._past_conversion(text, analyte, pos, limit)
         rm = _RANGE.match(text, pos, limit)
         if rm and (rm.group("open") or self._range_is_keyed(rm) or self._table_gap(text, pos, rm)):
             range_unit = None
@@ -805,6 +808,18 @@ class LabExtractor:
             if rm and (rm.group("open") or self._range_is_keyed(rm)):
                 return self._reference(text, analyte, dm.end(), limit, dated=False)
         return None, None, pos, None
+
+    def _past_conversion(self, text: str, analyte: str, pos: int, limit: int) -> int:
+        """Past the value restated in another unit ("10.6 g/dL (106 g/L) | 13.5-17.5"), where
+        the range follows; ``pos`` when there is none."""
+        m = _CONVERSION.match(text, pos, limit)
+        if m is None:
+            return pos
+        um = self.units.match(analyte, text, m.end())
+        if um is None:
+            return pos
+        close = re.match(r"\s?[)\]]", text[um.end : limit])
+        return um.end + close.end() if close else pos
 
     @staticmethod
     def _range_is_keyed(rm: re.Match[str]) -> bool:
