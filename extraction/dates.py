@@ -2,15 +2,16 @@
 
 Formats: 2026-03-14, 03/14/2026, 14/03/2026 (day first when the first number is > 12),
 3/14/26, 14.03.2026 (dotted dates are day-first), March 14, 2026, 14 Mar 2026,
-14-Mar-2026, and month/day without a year ("(3/14)", "on 3/14"), which takes the latest
-such date not after the document date.
+14-Mar-2026, month/day without a year ("(3/14)", "on 3/14"), which takes the latest
+such date not after the document date, and a month without a day ("11/2023", "Nov 2023"),
+which takes the month's last day (the document date in the document's own month).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 MONTHS = {
     "jan": 1,
@@ -69,6 +70,13 @@ _PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     ),
     (re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?=:)"), ("/",)),
 ]
+# A month without a day ("11/2023 ECG showed ...", "in Nov 2023"): dated to the latest day
+# it can mean, not after the document (the end of the month, or the document's date in its
+# own month). Found after the full dates, never inside one ("14 Mar 2026").
+_MONTH_PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
+    (re.compile(r"(?<![\d/.-])(?P<mm>0?[1-9]|1[0-2])/(?P<yy>(?:19|20)\d\d)(?![\d/])"), ("/",)),
+    (re.compile(rf"\b{_MON},?\s+(?P<yy>(?:19|20)\d\d)\b", re.I), _YEAR),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +84,7 @@ class DateMention:
     start: int
     end: int
     value: date
+    month_only: bool = False  # "11/2023": the day is not written
 
 
 def _safe(y: int, m: int, d: int) -> date | None:
@@ -157,7 +166,25 @@ def find_dates(
                         value = _safe(doc_date.year - 1, month, day)
             if value is not None:
                 found[pos] = DateMention(pos, m.end(), value)
+    for rx, needs in _MONTH_PATTERNS:
+        if all(text.find(lit, start, end) == -1 for lit in needs):
+            continue
+        for m in rx.finditer(text, start, end):
+            if any(d.start < m.end() and m.start() < d.end for d in found.values()):
+                continue
+            gd = m.groupdict()
+            month = MONTHS[gd["mon"].lower()[:3]] if gd.get("mon") else int(gd["mm"])
+            value = _month_end(int(gd["yy"]), month, doc_date)
+            found[m.start()] = DateMention(m.start(), m.end(), value, month_only=True)
     return sorted(found.values(), key=lambda d: d.start)
+
+
+def _month_end(year: int, month: int, doc_date: date | None) -> date:
+    """The latest day of a month, not after the document date when that falls in it."""
+    last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    if doc_date is not None and (doc_date.year, doc_date.month) == (year, month):
+        return min(last, doc_date)
+    return last
 
 
 def nearest_date(mentions: list[DateMention], start: int, end: int) -> DateMention | None:

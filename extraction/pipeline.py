@@ -382,13 +382,14 @@ class _Dates:
 def _block_title_date(text: str, dates: _Dates, offset: int) -> DateMention | None:
     """The one date on the title line of the value's paragraph, the value sitting below it
     ("Bloods (17/08/2026)    Result    Reference" over a table): nearer than a section
-    header's date further up."""
+    header's date further up. A month without a day ("ECOG 2 at diagnosis (03/2021)")
+    tells a history, not the date of what follows."""
     para = text.rfind("\n\n", 0, offset)
     para = 0 if para == -1 else para + 2
     first_end = text.find("\n", para)
     if first_end == -1 or first_end >= offset or len(text[para:first_end].strip()) > 80:
         return None
-    on_title = dates.between(para, first_end)
+    on_title = [d for d in dates.between(para, first_end) if not d.month_only]
     return on_title[0] if len(on_title) == 1 else None
 
 
@@ -403,7 +404,7 @@ def _header_date(text: str, index: SectionIndex, dates: _Dates, offset: int) -> 
         return None
     colon = text.find(":", h, line_end)
     head_end = colon if colon != -1 else min(line_end, h + 40)
-    on_header = dates.between(h, head_end)
+    on_header = [d for d in dates.between(h, head_end) if not d.month_only]
     return on_header[0] if on_header else None
 
 

@@ -78,3 +78,44 @@ def test_a_dated_table_title_dates_its_rows_before_a_section_header_further_up(e
     )
     found = [f for f in extract(text) if f.field in ("wbc", "platelets")]
     assert {f.date for f in found} == {dt.date(2026, 3, 10)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("11/2023 ECG showed AF", dt.date(2023, 11, 30)),  # a month: its last day
+        ("in Nov 2023 the echo", dt.date(2023, 11, 30)),
+        ("since February, 2024", dt.date(2024, 2, 29)),
+        ("labs 03/2026", DOC),  # the document's own month: not after the document
+    ],
+)
+def test_a_month_without_a_day(text, expected):
+    (found,) = find_dates(text, DOC)
+    assert (found.value, found.month_only) == (expected, True)
+
+
+@pytest.mark.parametrize("text", ["14 Mar 2026", "3/14/2026", "March 14, 2026", "14.03.2026"])
+def test_a_full_date_is_not_also_read_as_its_month(text):
+    (found,) = find_dates(text, DOC)
+    assert not found.month_only
+
+
+def test_a_month_in_a_history_line_does_not_date_the_next_line(extract):
+    text = (
+        "CLINIC NOTE\n\nPERFORMANCE: ECOG 2 at diagnosis (03/2021), now 1.\n"
+        "VITALS: BP 120/80 | SpO2 97% RA\n"
+    )
+    found = extract(text, date=dt.date(2026, 5, 6))
+    (spo2,) = [f for f in found if f.field == "spo2"]
+    assert spo2.date == dt.date(2026, 5, 6)
+
+
+def test_a_month_before_a_value_dates_it(extract):
+    text = (
+        "HISTORY: osimertinib from 03/2023. 11/2023 ECG showed QTc 505 ms, drug held.\n"
+        "ECG today: sinus rhythm 80, QTc 430 ms - normal.\n"
+    )
+    found = extract(text, date=dt.date(2026, 5, 6))
+    # (the old abnormal ECG then loses to today's normal one: the latest dated value wins)
+    ecgs = {(f.value, f.date) for f in found if f.field == "ecg"}
+    assert ecgs == {("abnormal", dt.date(2023, 11, 30)), ("normal", dt.date(2026, 5, 6))}
