@@ -5,9 +5,9 @@
     ext.extract(document) -> list[Finding]
 
 Stages: tokenizer → sentencizer (spaCy's rule, on arrays) → line boundaries → Sectionizer →
-TargetMatcher (anchors) → one component per field family (values) → ConText on candidate
-sentences only → (outside spaCy) dates, default ULNs, de-duplication, assertion,
-confidence → Finding.
+TargetMatcher (anchors) → anchors written with one typo → one component per field family
+(values) → ConText on candidate sentences only → (outside spaCy) dates, default ULNs,
+de-duplication, assertion, confidence → Finding.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from prescreen import __version__
 from prescreen.settings import Settings
 
 from . import context as _context  # noqa: F401  (registers the prescreen_context factory)
+from . import spelling as _spelling  # noqa: F401  (registers the prescreen_spelling factory)
 from .candidates import (
     Candidate,
     candidates_of,
@@ -99,6 +100,7 @@ def build_pipeline() -> Language:
     nlp.add_pipe("prescreen_line_boundaries")
     add_sectionizer(nlp, load_sections())
     add_target_matcher(nlp, all_anchor_rules())
+    nlp.add_pipe("prescreen_spelling")
     for family in FAMILIES:
         nlp.add_pipe(family.component)
     nlp.add_pipe("prescreen_context")
