@@ -1885,3 +1885,304 @@ def test_progression_told_before_a_stop(extract, text, value, expected):
 def test_views_and_standards_for_the_future_are_hypothetical(extract, text, value):
     got = {f.assertion.value for f in by_value(extract(text))[value]}
     assert got == {"hypothetical"}, got
+
+
+# --------------------------------------------------------------------------- lists with asides
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        (
+            "Has progressed through erlotinib (1L), gemcitabine/cisplatin (2L) and"
+            " pemetrexed + bevacizumab (3L).",
+            "pemetrexed",
+            "progression",
+        ),
+        (
+            "Has progressed through erlotinib (1L), gemcitabine/cisplatin (2L) and"
+            " pemetrexed + bevacizumab (3L).",
+            "gemcitabine",
+            "progression",
+        ),
+        (
+            "Paclitaxel (dose-reduced) + bevacizumab from 02/2025, stopped 07/2025 for PD.",
+            "paclitaxel",
+            "progression",
+        ),
+        (
+            "Tumour progressive after carboplatin/etoposide and subsequently on irinotecan.",
+            "irinotecan",
+            "progression",
+        ),
+    ],
+)
+def test_short_asides_do_not_end_a_drug_list(extract, text, value, expected):
+    got = {f.attributes["outcome"] for f in by_value(extract(text))[value]}
+    assert expected in got, got
+
+
+def test_an_aside_that_states_an_outcome_ends_the_list(extract):
+    text = "Ifosfamide (stopped for grade 3 neuropathy), then doxorubicin until PD in 2024."
+    got = {f.attributes["outcome"] for f in by_value(extract(text))["ifosfamide"]}
+    assert got == {"intolerance"}, got
+
+
+# --------------------------------------------------------------------------- table reason column
+_TABLE = (
+    "Prior therapy\n"
+    "Line | Regimen | Dates | Best response | Reason stopped\n"
+    "1 | Capecitabine 1000 mg/m2 bd | 2023-2024 | SD | G3 hand-foot syndrome\n"
+    "2 | Cisplatin + etoposide x2 | 2024 | PR | cisplatin off after C2: tinnitus\n"
+    "3 | Irinotecan | 2025 | PR | Progressive disease (liver)\n"
+    "4 | Olaparib | 2025 | SD | no toxicity, see letter\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("capecitabine", {"intolerance"}),
+        ("cisplatin", {"intolerance"}),
+        ("etoposide", {"unknown"}),  # the cell names cisplatin only
+        ("irinotecan", {"progression"}),
+        ("olaparib", {"unknown"}),  # a negated toxicity is no reason
+    ],
+)
+def test_a_tables_reason_column_gives_its_row_an_outcome(extract, value, expected):
+    got = {f.attributes["outcome"] for f in by_value(extract(_TABLE))[value]}
+    assert got == expected, got
+
+
+def test_a_table_without_a_reason_column_gives_no_outcome(extract):
+    text = "Line | Regimen | Dates | Comment\n1 | Capecitabine | 2023-2024 | G3 rash\n"
+    got = {f.attributes["outcome"] for f in by_value(extract(text))["capecitabine"]}
+    assert "intolerance" not in got, got
+
+
+# --------------------------------------------------------------------------- conditional items
+_PLAN = (
+    "Plan:\n"
+    "1. Labs today.\n"
+    "2. If eligible: apheresis next week. Lymphodepletion (fludarabine 30 mg/m2 +\n"
+    "   cyclophosphamide 500 mg/m2 daily x3) after product release.\n"
+    "3. Continue letrozole 2.5 mg daily.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("fludarabine", "hypothetical"),
+        ("cyclophosphamide", "hypothetical"),
+        ("letrozole", "present"),
+    ],
+)
+def test_a_condition_heading_a_list_item_plans_what_follows(extract, value, expected):
+    got = {f.assertion.value for f in by_value(extract(_PLAN))[value]}
+    assert got == {expected}, got
+
+
+def test_a_condition_inside_a_sentence_does_not_plan_the_item(extract):
+    text = "1. Tolerated pemetrexed well; if creatinine rises: hold NSAIDs.\n"
+    got = {f.assertion.value for f in by_value(extract(text))["pemetrexed"]}
+    assert got == {"present"}, got
+
+
+# --------------------------------------------------------------------------- time since a drug
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        (
+            "No systemic treatment since the last gemcitabine dose on 3/02.",
+            "gemcitabine",
+            "present",
+        ),
+        ("He has had no cabozantinib since 11/20; diarrhoea settled.", "cabozantinib", "present"),
+        ("Peripheral oedema since starting imatinib, on furosemide.", "imatinib", "present"),
+        ("No prior olaparib or other PARP inhibitor.", "olaparib", "negated"),
+    ],
+)
+def test_a_time_counted_from_a_drug_says_it_was_given(extract, text, value, expected):
+    got = {f.assertion.value for f in by_value(extract(text))[value]}
+    assert got == {expected}, got
+
+
+# --------------------------------------------------------------------------- referring back
+def test_a_drug_free_sentence_that_refers_back_ends_the_course(extract):
+    text = (
+        "She began adjuvant anastrozole in May 2022. This was paused in August for grade 3"
+        " arthralgia, which recurred on restarting, and the tablet was stopped for good in"
+        " October, well short of the intended five years."
+    )
+    got = {f.attributes["outcome"] for f in by_value(extract(text))["anastrozole"]}
+    assert got == {"intolerance"}, got
+
+
+def test_a_general_statement_before_the_outcome_is_no_fact(extract):
+    text = "Started letrozole in 2024. Hot flushes usually settle once the treatment is stopped."
+    got = {f.attributes["outcome"] for f in by_value(extract(text))["letrozole"]}
+    assert "intolerance" not in got, got
+
+
+# --------------------------------------------------------------------------- dated timeline entries
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        (
+            "History:\n"
+            "02/2023-04/2023 - pelvic RT 50 Gy with weekly cisplatin 40 mg/m2. Cycle 4 dropped"
+            " for tinnitus; cycle 5 not given either. RT done as planned.\n"
+            "09/2023 - CT: stable.\n",
+            "cisplatin",
+            "intolerance",
+        ),
+        (
+            "- 03/2024 relapse. Temozolomide 150 mg/m2 5/28 restarted 04/02/2024. after cycle"
+            " 4 the 08/2024 MRI showed the margin lesion larger so it was stopped.\n"
+            "- 09/2024 regorafenib 160 mg\n",
+            "temozolomide",
+            "progression",
+        ),
+    ],
+)
+def test_a_dated_entry_tells_the_outcome_of_its_drugs(extract, text, value, expected):
+    got = {f.attributes["outcome"] for f in by_value(extract(text))[value]}
+    assert expected in got, got
+
+
+def test_an_undated_paragraph_needs_its_drug_stated_as_given(extract):
+    text = "Discussed cisplatin with RT. Cycle 2 would be dropped for tinnitus."
+    got = {f.attributes["outcome"] for f in by_value(extract(text))["cisplatin"]}
+    assert "intolerance" not in got, got
+
+
+def test_the_dates_of_a_course_inside_its_list_keep_it_one_course(extract):
+    text = (
+        "Then carboplatin + pembrolizumab (March 2024 to July 2024), followed by"
+        " pembrolizumab maintenance. The CT in May 2025 showed growth of the liver disease."
+    )
+    found = by_value(extract(text))
+    for value in ("carboplatin", "pembrolizumab"):
+        got = {f.attributes["outcome"] for f in found[value]}
+        assert "progression" in got, (value, got)
+
+
+# --------------------------------------------------------------------------- offered, then declined
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        (
+            "I offered oral capecitabine from Monday while the trial paperwork goes through -"
+            " he declined, preferring to wait for the study.",
+            "capecitabine",
+            "negated",
+        ),
+        (
+            "We offered single-agent eribulin as a bridge; she declines for now.",
+            "eribulin",
+            "hypothetical",
+        ),
+        (
+            "Offered topotecan at progression. If she declines, hospice.",
+            "topotecan",
+            "hypothetical",
+        ),
+    ],
+)
+def test_an_offer_declined_later_in_its_sentence_is_negated(extract, text, value, expected):
+    got = {f.assertion.value for f in by_value(extract(text))[value]}
+    assert got == {expected}, got
+
+
+def test_it_refers_to_the_drugs_of_its_own_sentence(extract):
+    text = (
+        "Comment: the platinum backbone was given for 6 cycles (carboplatin dose reduced from"
+        " C3 for G3 mucositis). Maintenance niraparib continued until 03/2025, when CT showed"
+        " new nodules, i.e. progression on it."
+    )
+    found = by_value(extract(text))
+    assert "progression" in {f.attributes["outcome"] for f in found["niraparib"]}
+    assert "progression" not in {f.attributes["outcome"] for f in found["carboplatin"]}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Would revisit gefitinib +/- chemotherapy if counts recover.",
+        "We will discuss cabazitaxel at the next visit.",
+    ],
+)
+def test_a_modal_with_a_planning_verb_makes_the_drug_hypothetical(extract, text):
+    got = {f.assertion.value for f in therapies(extract(text))}
+    assert got == {"hypothetical"}, got
+
+
+def test_a_decimal_point_does_not_end_a_progression_cue(extract):
+    text = "IMPRESSION: Progressive disease by RECIST 1.1 on eribulin (new liver lesion)."
+    got = {f.attributes["outcome"] for f in by_value(extract(text))["eribulin"]}
+    assert got == {"progression"}, got
+
+
+def test_a_negated_condition_with_an_article_stays_hypothetical(extract):
+    text = "- if the study is not possible we would start gemcitabine and docetaxel."
+    got = {f.assertion.value for f in therapies(extract(text))}
+    assert got == {"hypothetical"}, got
+
+
+def test_a_reason_column_header_may_name_more_than_the_reason(extract):
+    text = (
+        "Line | Regimen | Dates | Outcome / reason stopped\n"
+        "1 | Vinorelbine 25 mg/m2 | 2024 | G3 neuropathy after C3\n"
+    )
+    got = {f.attributes["outcome"] for f in by_value(extract(text))["vinorelbine"]}
+    assert got == {"intolerance"}, got
+
+
+# --------------------------------------------------------------------------- timeline courses
+_TIMELINE = (
+    "Oncologic history:\n"
+    "06/2024   CT: new liver lesions. Pazopanib discontinued.\n"
+    "07/2024   Atezolizumab + bevacizumab q3w.\n"
+    "10/2024   After cycle 4: G3 hepatitis, admitted, IV steroids. Both agents permanently"
+    " stopped.\n"
+    "12/2024   Lenvatinib 8 mg daily.\n"
+    "03/2025   CT: no progression. Lenvatinib stopped.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("pazopanib", "progression"),
+        ("atezolizumab", "intolerance"),
+        ("bevacizumab", "intolerance"),
+        ("lenvatinib", "unknown"),
+    ],
+)
+def test_a_timeline_entry_tells_how_a_course_ended(extract, value, expected):
+    got = {f.attributes["outcome"] for f in by_value(extract(_TIMELINE))[value]}
+    assert got == {expected}, got
+
+
+def test_a_response_told_between_drug_and_outcome_is_no_distance(extract):
+    text = (
+        "She was given gemcitabine and docetaxel for four cycles between march and june 2024"
+        " achieving a partial response but then progression in october 2024."
+    )
+    found = by_value(extract(text))
+    for value in ("gemcitabine", "docetaxel"):
+        got = {f.attributes["outcome"] for f in found[value]}
+        assert got == {"progression"}, (value, got)
+
+
+def test_not_tolerating_a_drug_is_intolerance(extract):
+    text = (
+        "Eribulin - stopping today. G3 neutropenic sepsis after 2 cycles; she is not tolerating it."
+    )
+    got = {f.attributes["outcome"] for f in by_value(extract(text))["eribulin"]}
+    assert got == {"intolerance"}, got
+
+
+def test_a_plain_line_after_a_conditional_item_is_not_planned(extract):
+    text = "Plan:\n2. If eligible: apheresis next week.\nTamoxifen 20 mg daily per home list.\n"
+    got = {f.assertion.value for f in by_value(extract(text))["tamoxifen"]}
+    assert "hypothetical" not in got, got

@@ -39,8 +39,24 @@ in June", "this line was stopped") or stands in its entry (a hanging timeline li
 wrapped table row, an arrow line) gives it its outcome (`_course_tail`); so does a clause
 of a drug sentence whose subject refers back to the course ("...; the chemotherapy was
 completed", "completed all of that"): it reaches the course's drugs that have no outcome of
-their own, of the class the referent names (`_course_referents`). A later line of therapy
-by itself says nothing of the previous one's outcome.
+their own, of the class the referent names (`_course_referents`; a drug-free sentence that
+refers back counts too, also one read as a continuation). A later line of therapy by itself
+says nothing of the previous one's outcome.
+
+Document structure read after the sentences (`__call__`):
+- a treatment table whose header names a reason-stopped / outcome column gives each row's
+  drugs the outcome its cell reports (`_table_reasons`);
+- a list item that opens with a condition ("2. If eligible: ...") plans every drug it goes
+  on to name (`_conditional_items`);
+- a time counted from a drug ("no X since 09/15", "since starting X") says X was given
+  (`_given_before_since`);
+- a stop told right after a report of progression on the same line ("CT: PD liver. X
+  discontinued.") is a stop for progression (`_stop_after_progression`);
+- in a dated timeline entry what a later sentence of the entry tells reaches its drugs, and
+  a drug-free next entry that refers back ("Both agents permanently discontinued") ends
+  the course (`_course_tail`).
+A drug list goes on past short parentheses that state no outcome ("(1L)", "(dose-reduced)",
+the course's dates), and a drug offered and then declined later in its sentence is negated.
 
 Confidence: the anchor's prior (generic name, synonym, regimen, surgery, radiotherapy),
 raised when an outcome is stated beside the drug, lowered for a short synonym with other
@@ -199,6 +215,13 @@ class Gaps(BaseModel):
 
     forward: int = Field(ge=0)
     backward: int = Field(ge=0)
+    # the longest parenthesis that states no outcome and is passed over inside a drug list
+    aside: int = Field(default=0, ge=0)
+    # a response told between a drug and a later cue ("with a partial response"): an aside,
+    # not distance
+    response: str = r"(?!)"
+
+    check_response = field_validator("response")(_check_regex)
     continuation: str
 
     check_continuation = field_validator("continuation")(_check_regex)
@@ -297,9 +320,31 @@ class CourseRules(BaseModel):
     heading: str
     # the start of a line that opens an entry of a list or timeline
     entry_start: str
+    # the header of a treatment table's column that tells why each row's course ended
+    # ("Reason stopped", "Outcome"): its cell gives the drugs of the row their outcome
+    reason_column: str = r"(?!)"
+    # a list item or line that opens with a condition and a colon or arrow ("2. If eligible:",
+    # "- If screen fail ->"): what follows in the item is planned
+    conditional_item: str = r"(?!)"
+    # a date that heads a timeline entry ("05/2024-06/2024 - ...", "- 08/2024 ...")
+    entry_date: str = r"(?!)"
+    # a time counted from a dose, the start or the stop of the drug after it ("since starting
+    # X", "since the last X dose") or before it ("no X since 09/15"): X was given
+    since_before: str = r"(?!)"
+    since_after: str = r"(?!)"
 
     check_regexes = field_validator(
-        "referent", "general", "new_course", "one_cycle", "heading", "entry_start"
+        "referent",
+        "general",
+        "new_course",
+        "one_cycle",
+        "heading",
+        "entry_start",
+        "reason_column",
+        "conditional_item",
+        "entry_date",
+        "since_before",
+        "since_after",
     )(_check_regex)
 
 
@@ -311,6 +356,20 @@ class SupportiveDose(BaseModel):
 
     agent: str
     min_mg: float = Field(gt=0)
+
+
+class Offer(BaseModel):
+    """A drug offered to the patient who then declined it, the refusal told later in the
+    sentence ("I offered weekly X starting next week while we look for a trial - she
+    declined"): negated."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    before: str  # the offer, right before the drug ("offered (him) weekly ")
+    declined: str  # the refusal, after the drug
+    reach: int = Field(ge=1)  # characters after the drug in which the refusal is looked for
+
+    check_regexes = field_validator("before", "declined")(_check_regex)
 
 
 class TherapyFile(BaseModel):
@@ -348,6 +407,7 @@ class TherapyFile(BaseModel):
     cues: list[Cue] = Field(min_length=1)
     reasons: Reasons
     course: CourseRules
+    offer: Offer | None = None
     lines: LineRules
     dates: DateRules
 
@@ -507,6 +567,8 @@ _SPACES = re.compile(r"\s+")
 _GIVEN_REASON = "stated as given (prior or current therapy)"
 # a course tail outcome: progression told by the next dated entry of a timeline
 _ENTRY_PROGRESSION = "progression (next timeline entry)"
+# a course tail outcome told in the same dated timeline entry as the drugs (prefix)
+_IN_DATED_ENTRY = "dated entry: "
 # a single dose written right after a drug: "Megace 400 mg per day", "megestrol acetate 800mg"
 _DOSE = re.compile(
     r"(?:\s*(?:acetate|ES|oral\s+suspension|tablets?|po|p\.o\.))*\s*[:(]?\s*"
@@ -669,12 +731,18 @@ class TherapyExtractor:
             # told between a drug and a later cue is an aside, not distance
             "dose_aside": _compile(r"[,;](?:" + r.dose_change + r")(?:[^,;.\n]|\.\d)*"),
             "clause_aside": _compile(r.clause_aside),
+            "response_aside": _compile(r.gaps.response),
             "abbreviation_end": _compile(r.abbreviation_end),
             "choice": _compile(r.choice),
             "referent": _compile(r.course.referent),
             "new_course": _compile(r.course.new_course),
             "general": _compile(r.course.general),
             "entry_start": _compile(r.course.entry_start),
+            "dated_entry": _compile(r"(?:[-*•·+]\s*)?(?:" + r.course.entry_date + ")"),
+            "reason_column": _compile(r.course.reason_column),
+            "conditional_item": _compile(r.course.conditional_item),
+            "since_before": _compile(r.course.since_before + r"$"),
+            "since_after": _compile(r.course.since_after),
             # "completed her fifth cycle", "completed C4": one cycle, not the course
             "one_cycle": _compile(
                 r"\s*(?:(?:her|his|their|the)\s+)?(?:" + r.course.one_cycle + ")"
@@ -687,6 +755,9 @@ class TherapyExtractor:
                 r"(?![-*•|]|\d+[.)]\s|[A-Za-z][\w /]{0,30}:|\d{1,2}/\d{2,4}|(?:19|20)\d{2}\b)\S"
             ),
         }
+        if r.offer is not None:
+            self._rx["offer_before"] = _compile(r.offer.before + r"$")
+            self._rx["offer_declined"] = _compile(r.offer.declined)
         self._upper_case = {x.lower() for x in r.ambiguous.upper_case}
         self._supportive = {d.agent: d.min_mg for d in r.supportive_doses}
         self._not_after = {c.id: _compile(c.not_after) for c in r.cues if c.not_after}
@@ -705,6 +776,10 @@ class TherapyExtractor:
             mine.extend(cands)
             deferred.extend(later)
         self._resolve_deferred(mine, deferred)
+        self._table_reasons(doc, mine)
+        self._conditional_items(doc, mine)
+        self._given_before_since(doc, mine)
+        self._stop_after_progression(doc, mine)
         self._course_referents(doc, mine)
         out.extend(mine)
         return doc
@@ -717,7 +792,9 @@ class TherapyExtractor:
         before it of the same paragraph or entry, back to the sentence where the course
         starts (`course.new_course`) or to a sentence whose drugs already have their
         outcome. A referent that names a class ("the chemotherapy", "the TKI") reaches only
-        the drugs of that class."""
+        the drugs of that class. A drug-free sentence that refers back ("This was reduced
+        for grade 2 hand-foot syndrome, ... and the drug was stopped in January") counts in
+        the same way, also when it was read as a continuation of the drug's sentence."""
         drugs = sorted(
             (
                 c
@@ -738,8 +815,12 @@ class TherapyExtractor:
         starts = [c.start for c in drugs]
         for si, (a, b) in enumerate(ranges):
             inside = drugs[bisect.bisect_left(starts, a) : bisect.bisect_left(starts, b)]
-            if not inside:
-                continue
+            if not inside and (
+                si == 0
+                or bisect.bisect_left(starts, a) == 0
+                or not self._rx["referent"].search(full, a, b)
+            ):
+                continue  # a drug-free sentence counts only when it refers back to a course
             masked = list(full[a:b])
             for c in inside:
                 for x in range(c.start - a, min(c.end, b) - a):
@@ -766,6 +847,11 @@ class TherapyExtractor:
                 members = self._course_members(
                     full, ranges, si, a + clause_lo + ref.start(), drugs, starts
                 )
+                if ref.group(0).lower() == "it":
+                    # "maintenance X continued until 06/2025, i.e. progression on it": a
+                    # pronoun refers to the drugs its own sentence names, when it names any
+                    own = [c for c in members if a <= c.start < b]
+                    members = own or members
                 for c in members:
                     if c.attributes.get("outcome") not in ("unknown", "ongoing"):
                         continue
@@ -774,6 +860,172 @@ class TherapyExtractor:
                     c.attributes["outcome"] = outcome
                     c.rule = c.rule.split("/")[0] + "/course_referent"
                     c.adjust("outcome stated of its course (course_referent)", 0.03)
+
+    def _stop_after_progression(self, doc: Doc, cands: list[Candidate]) -> None:
+        """A stop told without its reason right after a sentence of the same line that
+        reports progression and names no drug ("11/2024 CT: PD liver + nodes. X
+        discontinued."): the course ended for progression."""
+        full = ""
+        starts = sorted(c.start for c in cands)
+        for c in cands:
+            if c.attributes.get("outcome") != "unknown" or not c.rule.endswith("/stopped"):
+                continue
+            if c.assertion not in (None, Assertion.PRESENT):
+                continue
+            if not full:
+                full = text_of(doc)
+            lo = line_bounds(full, c.start)[0]
+            if bisect.bisect_left(starts, lo) != bisect.bisect_left(starts, c.start):
+                continue  # another drug before it on the line
+            before = full[lo : c.start]
+            cut = max(before.rfind(". "), before.rfind("; "))
+            if cut < 0 or before[cut + 2 :].strip():
+                continue  # the drug must open the sentence after the report
+            m = self._rx["next_progression"].search(before)
+            if (
+                m is None
+                or self._rx["cue_negation"].search(before, max(0, m.start() - 24), m.start())
+                or self._rx["conditional"].search(before)
+                or self._rx["open_question"].search(before)
+            ):
+                continue
+            c.attributes["outcome"] = "progression"
+            c.rule = c.rule.split("/")[0] + "/stop_after_progression"
+            c.adjust("stopped right after progression was reported (stop_after_progression)", 0.03)
+
+    def _given_before_since(self, doc: Doc, cands: list[Candidate]) -> None:
+        """A time counted from a dose or from the start or end of a drug ("no X since 09/15",
+        "nothing since the last X dose", "hypertension since starting X") says the drug was
+        given: the mention is present, whatever a negation or a planning word nearby would
+        make of it."""
+        drugs = [
+            c for c in cands if c.assertion is None and c.value not in ("surgery", "radiotherapy")
+        ]
+        if not drugs:
+            return
+        full = text_of(doc)
+        before, after = self._rx["since_before"], self._rx["since_after"]
+        for c in drugs:
+            lo, hi = line_bounds(full, c.start)
+            head = full[max(lo, c.start - 40) : c.start]
+            if before.search(head) or after.match(full, c.end, min(hi, c.end + 40)):
+                c.assertion = Assertion.PRESENT
+                c.assertion_reason = "a time counted from its dose, start or stop (given)"
+
+    def _conditional_items(self, doc: Doc, cands: list[Candidate]) -> None:
+        """A list item or line that opens with a condition ("2. If eligible: leukapheresis,
+        then lymphodepletion with X and Y", "- If screen fail: X vs Y") plans everything it
+        goes on to say, over its sentences and hanging lines: a drug after the condition
+        that no cue states as given is hypothetical."""
+        drugs = [
+            c for c in cands if c.assertion is None and c.value not in ("surgery", "radiotherapy")
+        ]
+        if not drugs:
+            return
+        full = text_of(doc)
+        lead_rx = self._rx["conditional_item"]
+        entry, heading = self._rx["entry_start"], self._rx["heading"]
+        for c in drugs:
+            lo = line_bounds(full, c.start)[0]
+            while True:
+                row = full[lo : line_bounds(full, lo)[1]].lstrip(" \t")
+                if not row or lead_rx.match(row) or entry.match(row) or heading.match(row):
+                    break
+                if lo == 0 or full[lo] not in " \t":
+                    break  # only a hanging (indented) line goes on with the item above
+                above = line_bounds(full, lo - 1)[0]
+                if not full[above : lo - 1].strip():
+                    break  # a blank line: the paragraph starts at lo
+                lo = above
+            start = lo + len(full[lo : lo + 200]) - len(full[lo : lo + 200].lstrip(" \t"))
+            lead = lead_rx.match(full, start)
+            if lead is None or c.start < lead.end():
+                continue
+            c.assertion = Assertion.HYPOTHETICAL
+            c.assertion_reason = "planned under a condition that heads its list item"
+
+    def _table_reasons(self, doc: Doc, cands: list[Candidate]) -> None:
+        """A treatment table whose header names a column for why each course ended
+        ("Line | Regimen | Dates | Best response | Reason stopped"): the cell of that column
+        gives the drugs of its row the outcome it reports (progression, intolerance or
+        completed, read as a stop's reason), when no cue beside them has told one. A cell
+        that names drugs of the row ("cisplatin off after C2: tinnitus") is about those
+        drugs only."""
+        rows: dict[int, list[Candidate]] = {}
+        full = ""
+        for c in cands:
+            if c.value in ("surgery", "radiotherapy") or c.assertion not in (
+                None,
+                Assertion.PRESENT,
+            ):
+                continue
+            if not full:
+                full = text_of(doc)
+            lo, hi = line_bounds(full, c.start)
+            if full.count("|", lo, hi) >= 2:
+                rows.setdefault(lo, []).append(c)
+        if not rows:
+            return
+        header_rx = self._rx["reason_column"]
+        for lo, members in rows.items():
+            hi = line_bounds(full, lo)[1]
+            column = self._reason_column(full, lo, header_rx)
+            if column is None:
+                continue
+            index, n_cells = column
+            cells = _cells(full, lo, hi)
+            if len(cells) != n_cells:
+                continue  # a wrapped or merged row: the columns do not line up
+            a, b = cells[index]
+            outcome = self._cell_outcome(full[a:b])
+            if outcome is None:
+                continue
+            named = {c.value for c in members if a <= c.start < b}
+            for c in members:
+                if named and c.value not in named:
+                    continue
+                if c.attributes.get("outcome") not in ("unknown", "ongoing"):
+                    continue
+                c.attributes["outcome"] = outcome
+                c.rule = c.rule.split("/")[0] + "/table_reason"
+                c.adjust("outcome stated in the table's reason column (table_reason)", 0.03)
+
+    def _reason_column(
+        self, full: str, lo: int, header_rx: re.Pattern[str]
+    ) -> tuple[int, int] | None:
+        """(index of the reason column, number of cells) from the header of the table
+        whose row starts at lo: the first row of its block of table rows."""
+        top = lo
+        while top > 0:
+            prev_lo, prev_hi = line_bounds(full, top - 1)
+            if full.count("|", prev_lo, prev_hi) < 2:
+                break
+            top = prev_lo
+        if top == lo:
+            return None  # the row is its own header
+        cells = _cells(full, top, line_bounds(full, top)[1])
+        found = [
+            i
+            for i, (a, b) in enumerate(cells)
+            if len(full[a:b].strip()) <= 40 and header_rx.search(full[a:b])
+        ]
+        return (found[0], len(cells)) if len(found) == 1 else None
+
+    def _cell_outcome(self, cell: str) -> str | None:
+        """The outcome a reason cell reports (the first one it names), unless negated or
+        conditional."""
+        if self._rx["conditional"].search(cell) or self._rx["open_question"].search(cell):
+            return None
+        best: tuple[int, str] | None = None
+        neg = self._rx["cue_negation"]
+        for outcome in ("progression", "intolerance", "completed"):
+            for m in self._rx[outcome].finditer(cell):
+                if neg.search(cell, max(0, m.start() - 24), m.start()):
+                    continue
+                if best is None or m.start() < best[0]:
+                    best = (m.start(), outcome)
+                break
+        return best[1] if best else None
 
     def _course_members(
         self,
@@ -945,6 +1197,9 @@ class TherapyExtractor:
         table = _table_row(head)
         in_entry = table or bool(entry_start.match(head.lstrip(" \t")))
         timeline = not table and in_entry
+        # a timeline entry headed by its date ("05/2024-06/2024 - RT with concurrent X"):
+        # the drugs it names were given, so what the entry goes on to tell reaches them
+        dated = timeline and bool(self._rx["dated_entry"].match(head.lstrip(" \t")))
         last = doc[sents.ends[b] - 1]
         prev_end = last.idx + len(last)
         while prev_end > 0 and full[prev_end - 1].isspace():
@@ -991,11 +1246,25 @@ class TherapyExtractor:
                 # a drug-free dated entry that reports progression ends the course before it
                 if self._entry_progression(text):
                     out.append(_ENTRY_PROGRESSION)
+                    break
+                # "01/2025 After dose 3: G3 colitis, admitted. Both agents permanently
+                # discontinued." right after "12/2024 X + Y": a drug-free dated entry that
+                # refers back to the course and tells how it ended (read over the entry's
+                # sentences, up to a drug it names)
+                if dated:
+                    upto = line_bounds(full, start)[1]
+                    if j < len(span_starts):
+                        upto = min(upto, doc[span_starts[j]].idx)
+                    told = full[start:upto]
+                    new = self._rx["new_course"].search(told)
+                    outcome = self._course_statement(told[: new.start()] if new else told, False)
+                    if outcome:
+                        out.append(_IN_DATED_ENTRY + outcome)
                 break
             new = self._rx["new_course"].search(text)
             outcome = self._course_statement(text[: new.start()] if new else text, in_entry)
             if outcome:
-                out.append(outcome)
+                out.append(_IN_DATED_ENTRY + outcome if dated and in_entry else outcome)
             if new:
                 break  # another course starts here
         return tuple(out)
@@ -1018,13 +1287,21 @@ class TherapyExtractor:
         intolerance or completed (the highest ranked), else None."""
         if not text.strip() or (not in_entry and not self._rx["referent"].search(text)):
             return None
-        if any(self._rx[k].search(text) for k in ("conditional", "open_question", "general")):
-            return None
+        # a conditional or general word before a statement makes it no fact ("once treatment
+        # is completed"); one after it does not ("stopped in January, short of the intended
+        # year")
+        blocks = [
+            m.start()
+            for k in ("conditional", "open_question", "general")
+            for m in [self._rx[k].search(text)]
+            if m is not None
+        ]
+        block = min(blocks) if blocks else len(text) + 1
         found: list[str] = []
         referent = self._rx["referent"]
         for hit in self._hits(text, 0, len(text), []):
             cue = hit.cue
-            if cue.plan or cue.negates or cue.weak:
+            if cue.plan or cue.negates or cue.weak or hit.end > block:
                 continue
             after = hit.end + len(text[hit.end :]) - len(text[hit.end :].lstrip())
             if cue.attach == "forward" and not referent.match(text, after):
@@ -1038,7 +1315,11 @@ class TherapyExtractor:
         neg = self._rx["cue_negation"]
         for outcome, rx in (("progression", "next_progression"), ("completed", "next_completed")):
             m = self._rx[rx].search(text)
-            if m is not None and not neg.search(text, max(0, m.start() - 24), m.start()):
+            if (
+                m is not None
+                and m.end() <= block
+                and not neg.search(text, max(0, m.start() - 24), m.start())
+            ):
                 found.append(outcome)
         terminal = [o for o in found if o in ("progression", "intolerance", "completed")]
         return min(terminal, key=lambda o: _RANK[o]) if terminal else None
@@ -1100,11 +1381,15 @@ class TherapyExtractor:
         for hit in self._hits(text, lo, hi, mentions):
             self._attach(text, hit, mentions, groups, junctions)
         self._read_plan_lead(text, mentions)
+        self._read_declined_offers(text, mentions)
         self._read_lines(text, mentions, groups, junctions)
         self._read_dates(text, lo, hi, mentions, groups)
         for outcome in tail:
             if outcome == _ENTRY_PROGRESSION:
                 self._outcome_after(text, mentions, groups, hi, "progression", entry=True)
+            elif outcome.startswith(_IN_DATED_ENTRY):
+                told = outcome[len(_IN_DATED_ENTRY) :]
+                self._outcome_after(text, mentions, groups, hi, told, entry=True)
             else:
                 self._outcome_after(text, mentions, groups, hi, outcome)
         cands: list[Candidate] = []
@@ -1187,6 +1472,28 @@ class TherapyExtractor:
             if before and _plain_gap(text, before[-1].end(), m.start, gap):
                 m.plan = True
 
+    def _read_declined_offers(self, text: str, mentions: list[_Mention]) -> None:
+        """A drug offered right before its name and declined later in the sentence ("I
+        offered weekly X starting next week while we look for a trial - she declined"),
+        with no other drug between: the patient turned it down (negated)."""
+        offer = self.rules.offer
+        if offer is None:
+            return
+        before, declined = self._rx["offer_before"], self._rx["offer_declined"]
+        for k, m in enumerate(mentions):
+            if m.anchor.data.get("local") or m.given:
+                continue
+            if not before.search(text, max(0, m.start - 40), m.start):
+                continue
+            end = min(len(text), m.end + offer.reach)
+            if k + 1 < len(mentions):
+                end = min(end, mentions[k + 1].start)
+            stop = re.search(r"[.!?;](?:\s|$)", text[m.end : end])
+            if stop is not None:
+                end = m.end + stop.start()
+            if declined.search(text, m.end, end):
+                m.negated = True
+
     def _outcome_after(
         self,
         text: str,
@@ -1259,9 +1566,39 @@ class TherapyExtractor:
         gap = self._rx["list_gap"]
         out = [0]
         for prev, cur in itertools.pairwise(mentions):
-            joined = cur.start >= prev.end and gap.fullmatch(text, prev.end, cur.start)
+            joined = cur.start >= prev.end and (
+                gap.fullmatch(text, prev.end, cur.start)
+                or self._joined_past_asides(text[prev.end : cur.start])
+            )
             out.append(out[-1] if joined else out[-1] + 1)
         return out
+
+    def _joined_past_asides(self, between: str) -> bool:
+        """Only list words between two drugs once the short parentheses that state no
+        outcome are taken out: a line label or a remark about the drug before ("osimertinib
+        (1L), carboplatin/pemetrexed (2L) and docetaxel", "docetaxel (dose-reduced) +
+        ramucirumab") or the dates of the course does not end the list; a parenthesis that
+        tells an outcome ("cisplatin (stopped for tinnitus), then carboplatin") does."""
+        if "(" not in between:
+            return False
+        asides = list(_PAREN.finditer(between))
+        if not asides:
+            return False
+        for p in asides:
+            inner = p.group(0)[1:-1]
+            if _RANGE.fullmatch(inner.strip()):
+                continue  # the dates of the course: "X + Y (October 2024 to February 2025)"
+            if len(inner) > self.rules.gaps.aside or self._states_outcome(inner):
+                return False
+        rest = _PAREN.sub(" ", between)
+        return bool(self._rx["list_gap"].fullmatch(rest))
+
+    def _states_outcome(self, text: str) -> bool:
+        """An outcome cue, a stated progression or completion, or a reason word in text."""
+        if self.cue_rx.search(text):
+            return True
+        keys = ("next_progression", "next_completed", "intolerance", "progression", "completed")
+        return any(self._rx[k].search(text) for k in keys)
 
     def _hits(self, text: str, lo: int, hi: int, mentions: list[_Mention]) -> list[_Hit]:
         """Outcome cues in the window, scanned once with all cues in one alternation over a
@@ -1383,6 +1720,10 @@ class TherapyExtractor:
                 aside += sum(
                     _gap_len(text, d.start(), d.end())
                     for d in self._rx["dose_aside"].finditer(text, mentions[i].end, hit.start)
+                )
+                aside += sum(
+                    _gap_len(text, d.start(), d.end())
+                    for d in self._rx["response_aside"].finditer(text, mentions[i].end, hit.start)
                 )
                 gap = _gap_len(text, mentions[i].end, hit.start) - aside
                 opener = self._clause_opener(text, mentions[i].end, hit.start, junctions)
@@ -1651,7 +1992,13 @@ class TherapyExtractor:
             b_lo = max(lo, b_hi - reach)
             if first > 0:
                 b_lo = max(b_lo, mentions[first - 1].end)
-            dates = self._dates_in(text, a_lo, a_hi) or self._dates_in(text, b_lo, b_hi)
+            dates = (
+                self._dates_in(text, a_lo, a_hi)
+                or self._dates_in(text, b_lo, b_hi)
+                # the dates of the course inside its list: "X + Y (10/2024-02/2025), then
+                # Y maintenance"
+                or self._dates_in(text, mentions[first].end, mentions[last].start)
+            )
             if dates:
                 for k in members:
                     mentions[k].dates = dates
@@ -1739,6 +2086,21 @@ class TherapyExtractor:
                 cand.assertion_reason = "planned or considered (a planning phrase reaches it)"
             out.append(cand)
         return out
+
+
+def _cells(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The cells of the table row text[lo:hi] (offsets), without the empty cells that an
+    opening or closing pipe leaves."""
+    out, a = [], lo
+    for k in range(lo, hi + 1):
+        if k == hi or text[k] == "|":
+            out.append((a, k))
+            a = k + 1
+    if out and not text[out[0][0] : out[0][1]].strip():
+        out = out[1:]
+    if out and not text[out[-1][0] : out[-1][1]].strip():
+        out = out[:-1]
+    return out
 
 
 def _course_given(m: _Mention) -> bool:
