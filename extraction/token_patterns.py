@@ -17,7 +17,7 @@ is in the subset. A test checks both give the same matches on real and synthetic
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -68,6 +68,7 @@ class TokenPatternMatcher:
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
         self._patterns: list[tuple[int, tuple[_Step, ...]]] = []
+        self._groups: list[_Group] | None = None
 
     def __len__(self) -> int:
         return len(self._patterns)
@@ -82,6 +83,7 @@ class TokenPatternMatcher:
             if not supports(list(pattern)):
                 raise ValueError(f"pattern of {key!r} is outside the supported subset")
             self._patterns.append((match_id, tuple(self._step(tok) for tok in pattern)))
+        self._groups = None
 
     def _step(self, tok: dict[str, Any]) -> _Step:
         (key,) = set(tok) - {"OP"}
@@ -93,35 +95,78 @@ class TokenPatternMatcher:
             values = frozenset(self.vocab.strings.add(w) for w in words)
         return _Step(_ATTRS[key], values, tok.get("OP") == "?")
 
+    def _grouped(self) -> list[_Group]:
+        """Patterns grouped by their first token's test, with what may follow it."""
+        if self._groups is None:
+            by_first: dict[tuple[int, frozenset[int]], _Group] = {}
+            for match_id, steps in self._patterns:
+                key = (steps[0].column, steps[0].values)
+                group = by_first.setdefault(key, _Group(key[0], key[1]))
+                group.patterns.append((match_id, steps))
+                follow = _follow(steps)
+                if follow is None:
+                    group.any_next = True
+                else:
+                    for col, vals in follow:
+                        group.next_values.setdefault(col, set()).update(vals)
+            self._groups = list(by_first.values())
+        return self._groups
+
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         n = len(doc)
         if n == 0 or not self._patterns:
             return []
         arr = doc.to_array([ORTH, LOWER, LIKE_NUM, IS_ALPHA])
         lists: list[list[int] | None] = [None, None, None, None]
-        starts: dict[tuple[int, frozenset[int]], list[int]] = {}
         out: list[tuple[int, int, int]] = []
-        for match_id, steps in self._patterns:
-            first = steps[0]
-            key = (first.column, first.values)
-            found = starts.get(key)
-            if found is None:  # the first token's test on the whole column (one C loop)
-                col = arr[:, first.column]
-                hit = col == next(iter(first.values))
-                for v in list(first.values)[1:]:
-                    hit |= col == v
-                found = starts[key] = np.flatnonzero(hit).tolist()
+        for group in self._grouped():
+            col = arr[:, group.column]  # the first token's test on the whole column
+            values = list(group.values)
+            hit = col == values[0]
+            for v in values[1:]:
+                hit |= col == v
+            found = np.flatnonzero(hit).tolist()
             if not found:
                 continue
-            for c in {st.column for st in steps[1:]}:
-                if lists[c] is None:
+            for c in range(4):
+                if lists[c] is None and any(
+                    st.column == c for _, steps in group.patterns for st in steps[1:]
+                ):
                     lists[c] = arr[:, c].tolist()
+            nexts = [(lists[c], vals) for c, vals in group.next_values.items()]
             for i in found:
-                # two ways through optional tokens can reach the same end: one match
-                for end in sorted(set(_ends(steps, 1, i + 1, lists, n))):
-                    out.append((match_id, i, end))
+                # what the next token may be, for all the group's patterns at once: most
+                # starts fail here, before any walk through a pattern
+                if not group.any_next and (
+                    i + 1 >= n or not any(c[i + 1] in v for c, v in nexts)  # type: ignore[index]
+                ):
+                    continue
+                for match_id, steps in group.patterns:
+                    # two ways through optional tokens can reach one end: one match
+                    for end in sorted(set(_ends(steps, 1, i + 1, lists, n))):
+                        out.append((match_id, i, end))
         out.sort(key=lambda m: (m[1], m[2]))
         return out
+
+
+@dataclass(slots=True)
+class _Group:
+    column: int
+    values: frozenset[int]
+    patterns: list[tuple[int, tuple[_Step, ...]]] = field(default_factory=list)
+    next_values: dict[int, set[int]] = field(default_factory=dict)
+    any_next: bool = False  # a pattern that may end at its first token, or is one token
+
+
+def _follow(steps: tuple[_Step, ...]) -> list[tuple[int, frozenset[int]]] | None:
+    """The tests the token after the first must pass one of (the steps up to the first
+    required one); None when the pattern may end at its first token."""
+    out = []
+    for st in steps[1:]:
+        out.append((st.column, st.values))
+        if not st.optional:
+            return out
+    return None
 
 
 def _ends(

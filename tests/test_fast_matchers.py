@@ -71,6 +71,7 @@ PATTERNS = {
     "age": [{"LIKE_NUM": True}, {"LOWER": "y"}, {"ORTH": "/"}, {"LOWER": "o"}],
     "sex": [{"LIKE_NUM": True}, {"ORTH": {"IN": ["M", "F"]}}],
     "egfr": [{"ORTH": "EGFR"}],
+    "num_opt_cm": [{"LIKE_NUM": True}, {"LOWER": "cm", "OP": "?"}],
     "criteria": [{"LOWER": {"IN": ["meets", "met"]}}, {"LOWER": {"IN": ["the", "all"]}, "OP": "?"},
                  {"IS_ALPHA": True, "OP": "?"}, {"LOWER": {"IN": ["criteria", "criterion"]}}],
 }  # fmt: skip
