@@ -383,6 +383,8 @@ def train(
         "corpus/synthetic:train",
         "corpus/real:dev",
         "corpus/synthetic:corpus/fresh/batch2.jsonl",
+        "corpus/synthetic:corpus/fresh/batch5.jsonl",
+        "corpus/synthetic:corpus/fresh/batch6.jsonl",
     ],
     policy_sets: Annotated[
         list[str],
