@@ -98,6 +98,9 @@ def register_extensions() -> None:
         Doc.set_extension("prescreen_text", default=None)
     if not Doc.has_extension("prescreen_anchor_groups"):
         Doc.set_extension("prescreen_anchor_groups", default=None)
+    if not Doc.has_extension("prescreen_typos"):
+        # (start_char, end_char, anchor word) of each word read through a typo
+        Doc.set_extension("prescreen_typos", default=None)
     if not Span.has_extension("prescreen_rule_id"):
         Span.set_extension("prescreen_rule_id", default=None)
 

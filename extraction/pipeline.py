@@ -210,6 +210,7 @@ class Extractor:
     ) -> tuple[list[Finding], str | None]:
         doc = chunk.doc
         cands = _dedupe(finalize_ages(candidates_of(doc), document.date))
+        _mark_typos(cands, doc._.prescreen_typos)
         index = SectionIndex.of(doc, self._headers, self._paragraph_sections)
         last_section = index.categories[-1] if index.categories else prev_section
         if not cands:
@@ -408,6 +409,19 @@ def _header_date(text: str, index: SectionIndex, dates: _Dates, offset: int) -> 
     head_end = colon if colon != -1 else min(line_end, h + 40)
     on_header = [d for d in dates.between(h, head_end) if not d.month_only]
     return on_header[0] if on_header else None
+
+
+def _mark_typos(cands: list[Candidate], typos: list[tuple[int, int, str]] | None) -> None:
+    """A value found through a misspelled anchor word says what the word was read as
+    (``read_as``): the confidence model has no such examples, so it keeps its heuristic
+    confidence, below the review floor."""
+    if not typos:
+        return
+    for c in cands:
+        for start, end, word in typos:
+            if c.start <= start and end <= c.end:
+                c.attributes["read_as"] = word
+                break
 
 
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:

@@ -142,6 +142,10 @@ class SpellingAnchors:
             spans = [*(group or []), *added]
             spans.sort(key=lambda s: (s.start, s.end))
             doc.spans[ANCHOR_GROUP] = spans
+            doc._.prescreen_typos = [
+                (s.start_char, s.end_char, s._.target_rule.metadata["data"]["spelling"])
+                for s in added
+            ]
         return doc
 
     def _correct(self, low: int, word: str) -> str | None:

@@ -147,6 +147,15 @@ class ConfidenceModel:
                 out.append(f.model_copy(update={"explanation": [*f.explanation, step]}))
                 continue
             p = next(probs)
+            if "read_as" in f.attributes:
+                # read through a misspelled word: too few examples to calibrate, and a
+                # nurse should see it; the heuristic (below the review floor) stands
+                step = ExplanationStep(
+                    reason=f"not calibrated: a misspelled word read as {f.attributes['read_as']!r}",
+                    delta=0,
+                )
+                out.append(f.model_copy(update={"explanation": [*f.explanation, step]}))
+                continue
             p = round(min(0.999, max(0.001, p)), 4)
             step = ExplanationStep(
                 reason=f"calibrated model {self.version} (heuristic {f.confidence:.2f})",

@@ -64,3 +64,26 @@ def test_the_typo_anchor_has_a_lower_prior_than_the_word(extract):
         return f.explanation[0].delta
 
     assert prior(extract("Hemoglobim 12.1 g/dL")) < prior(extract("Hemoglobin 12.1 g/dL"))
+
+
+def test_a_value_read_through_a_typo_says_so_and_goes_to_review():
+    """The model has no examples of typo reads: the heuristic confidence (below the 0.9
+    review floor) stands, and the finding names the word it was read as."""
+    from prescreen.extraction.findings import Document
+    from prescreen.extraction.pipeline import Extractor
+    from prescreen.models.confidence import load_default
+
+    if load_default() is None:  # pragma: no cover - the model ships with the package
+        pytest.skip("no confidence model")
+    ext = Extractor()
+    doc = Document(doc_id="d", patient_id="p", text="Labs today: hemoglobim 11.4 g/dL")
+    (hb,) = only(ext.extract(doc), "hemoglobin")
+    assert hb.attributes["read_as"] == "hemoglobin"
+    assert hb.confidence < 0.9
+    assert "misspelled word read as 'hemoglobin'" in hb.explanation[-1].reason
+    assert abs(sum(s.delta for s in hb.explanation) - hb.confidence) < 0.01
+    (clean,) = only(
+        ext.extract(doc.model_copy(update={"text": "Labs today: hemoglobin 11.4 g/dL"})),
+        "hemoglobin",
+    )
+    assert "read_as" not in clean.attributes
