@@ -15,7 +15,6 @@ outcome of its most confident mention. The test split is never read.
 from __future__ import annotations
 
 import collections
-import json
 import re
 from pathlib import Path
 
