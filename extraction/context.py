@@ -104,8 +104,6 @@ class TargetedConText:
         # in the token Matcher. Both run once over the Doc.
         self.matcher = Matcher(nlp.vocab)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._n_token_patterns = 0
-        self._token_patterns: list[list[dict[str, Any]]] = []
         self._token_rules: list[tuple[str, list[dict[str, Any]]]] = []
         self.rules: dict[str, ConTextRule] = {}
         for r in spec.rules:
@@ -129,14 +127,13 @@ class TargetedConText:
                 self.phrases.add(r.id, [Doc(nlp.vocab, words=list(p)) for p in phrases])
             else:
                 self.matcher.add(r.id, [pattern])
-                self._n_token_patterns += 1
-                self._token_patterns.append(pattern)
                 self._token_rules.append((r.id, pattern))
-        self._openers = _opening_words(self._token_patterns)
+        patterns = [p for _, p in self._token_rules]
+        self._openers = _opening_words(patterns)
         # the same patterns on token arrays, once per Doc (see token_patterns), when they
         # are simple enough; else spaCy's Matcher on each candidate sentence
         self._fast: TokenPatternMatcher | None = None
-        if self._token_patterns and all(supports(p) for p in self._token_patterns):
+        if patterns and all(supports(p) for p in patterns):
             self._fast = TokenPatternMatcher(nlp.vocab)
             for rule_id, pattern in self._token_rules:
                 self._fast.add(rule_id, [pattern])
@@ -156,7 +153,7 @@ class TargetedConText:
             targets.append((span, c))
             sents.add(sentences.bounds(span.start))
         found = list(self.phrases(doc))
-        if self._n_token_patterns:  # the few rules too rich for phrases: candidate sentences only
+        if self._token_rules:  # the few rules too rich for phrases: candidate sentences only
             opening = self._opening_tokens(doc)
             todo = [
                 (s0, s1)

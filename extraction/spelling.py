@@ -97,7 +97,7 @@ def _inflection(a: str, b: str) -> bool:
 class SpellingAnchors:
     """spaCy component: typo anchors added to the anchor span group."""
 
-    def __init__(self, nlp: Language, index: SpellingIndex) -> None:
+    def __init__(self, index: SpellingIndex) -> None:
         self.index = index
         self._targets: dict[str, TargetRule] = {}
         self._plain: set[int] = set()  # word hashes that are no typo
@@ -171,4 +171,4 @@ def make_spelling(nlp, name, spelling_path):  # type: ignore[no-untyped-def]
     from .fields import all_anchor_rules
 
     spec = load_spelling(Path(spelling_path) if spelling_path else None)
-    return SpellingAnchors(nlp, SpellingIndex(all_anchor_rules(), spec))
+    return SpellingAnchors(SpellingIndex(all_anchor_rules(), spec))

@@ -101,8 +101,9 @@ class TokenPatternMatcher:
             by_first: dict[tuple[int, frozenset[int]], _Group] = {}
             for match_id, steps in self._patterns:
                 key = (steps[0].column, steps[0].values)
-                group = by_first.setdefault(key, _Group(key[0], key[1]))
+                group = by_first.setdefault(key, _Group(key[0], tuple(key[1])))
                 group.patterns.append((match_id, steps))
+                group.columns.update(st.column for st in steps[1:])
                 follow = _follow(steps)
                 if follow is None:
                     group.any_next = True
@@ -121,17 +122,14 @@ class TokenPatternMatcher:
         out: list[tuple[int, int, int]] = []
         for group in self._grouped():
             col = arr[:, group.column]  # the first token's test on the whole column
-            values = list(group.values)
-            hit = col == values[0]
-            for v in values[1:]:
+            hit = col == group.values[0]
+            for v in group.values[1:]:
                 hit |= col == v
             found = np.flatnonzero(hit).tolist()
             if not found:
                 continue
-            for c in range(4):
-                if lists[c] is None and any(
-                    st.column == c for _, steps in group.patterns for st in steps[1:]
-                ):
+            for c in group.columns:
+                if lists[c] is None:
                     lists[c] = arr[:, c].tolist()
             nexts = [(lists[c], vals) for c, vals in group.next_values.items()]
             for i in found:
@@ -151,9 +149,10 @@ class TokenPatternMatcher:
 
 @dataclass(slots=True)
 class _Group:
-    column: int
-    values: frozenset[int]
+    column: int  # the first token's test: this column holds one of values
+    values: tuple[int, ...]
     patterns: list[tuple[int, tuple[_Step, ...]]] = field(default_factory=list)
+    columns: set[int] = field(default_factory=set)  # columns read after the first token
     next_values: dict[int, set[int]] = field(default_factory=dict)
     any_next: bool = False  # a pattern that may end at its first token, or is one token
 

@@ -140,20 +140,19 @@ class ConfidenceModel:
     def _with(self, findings: list[Finding], probs: Any) -> list[Finding]:
         out = []
         for f in findings:
-            if not is_scored(f):
+            p = next(probs) if is_scored(f) else None
+            if p is None:
                 # kinds the annotation does not list (treatment-naive statements, surgery,
                 # unscored IHC) had no examples to learn from: the heuristic stands
-                step = ExplanationStep(reason="not calibrated (no annotated examples)", delta=0)
-                out.append(f.model_copy(update={"explanation": [*f.explanation, step]}))
-                continue
-            p = next(probs)
-            if "read_as" in f.attributes:
+                kept = "not calibrated (no annotated examples)"
+            elif "read_as" in f.attributes:
                 # read through a misspelled word: too few examples to calibrate, and a
                 # nurse should see it; the heuristic (below the review floor) stands
-                step = ExplanationStep(
-                    reason=f"not calibrated: a misspelled word read as {f.attributes['read_as']!r}",
-                    delta=0,
-                )
+                kept = f"not calibrated: a misspelled word read as {f.attributes['read_as']!r}"
+            else:
+                kept = None
+            if kept is not None:
+                step = ExplanationStep(reason=kept, delta=0)
                 out.append(f.model_copy(update={"explanation": [*f.explanation, step]}))
                 continue
             p = round(min(0.999, max(0.001, p)), 4)

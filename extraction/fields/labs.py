@@ -137,6 +137,7 @@ _RANGE = re.compile(
 )
 # the value restated in another unit, in brackets: "(106 g/L)"
 _CONVERSION = re.compile(r"\s?[(\[]\s?\d+(?:[.,]\d+)?\s?")
+_CLOSE_BRACKET = re.compile(r"\s?[)\]]")
 _ULN_ONLY = re.compile(
     r"[\s|,;]{0,6}[(\[]?\s?(?:uln|upper\s+limit(?:\s+of\s+normal)?)\s?(?:is|of|=|:)?\s?"
     r"(?P<hi>\d+(?:[.,]\d+)?)",
@@ -788,8 +789,8 @@ class LabExtractor:
             both = _FOR_BOTH.match(text, after, limit)
             if both is not None:
                 after = both.end()
-            close = re.match(r"\s?[)\]]", text[after:limit])
-            return (hi, range_unit, after + (close.end() if close else 0), hi if both else None)
+            close = _CLOSE_BRACKET.match(text, after, limit)
+            return (hi, range_unit, close.end() if close else after, hi if both else None)
         um2 = _ULN_ONLY.match(text, pos, limit) or _ULN_IN_PARENS.match(text, pos, limit)
         if um2:
             uln, after, second_uln = parse_number(um2.group("hi")), um2.end(), None
@@ -818,8 +819,8 @@ class LabExtractor:
         um = self.units.match(analyte, text, m.end())
         if um is None:
             return pos
-        close = re.match(r"\s?[)\]]", text[um.end : limit])
-        return um.end + close.end() if close else pos
+        close = _CLOSE_BRACKET.match(text, um.end, limit)
+        return close.end() if close else pos
 
     @staticmethod
     def _range_is_keyed(rm: re.Match[str]) -> bool:

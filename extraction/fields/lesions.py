@@ -1651,7 +1651,6 @@ class LesionExtractor:
                 dated = ("prior" in roles or "date" in roles) and "current" not in roles
                 if dated and roles.count("measure") == 1:
                     roles = [("current" if r == "measure" else r) for r in roles]
-                    roles = [("prior" if r == "date" else r) for r in roles]
                 else:
                     roles = [r for r in roles if r != "measure"]
             if not roles:

@@ -569,6 +569,22 @@ _GIVEN_REASON = "stated as given (prior or current therapy)"
 _ENTRY_PROGRESSION = "progression (next timeline entry)"
 # a course tail outcome told in the same dated timeline entry as the drugs (prefix)
 _IN_DATED_ENTRY = "dated entry: "
+# values of local treatment, which carry an outcome but are no drug
+LOCAL_VALUES = ("surgery", "radiotherapy")
+
+
+def _undecided_agents(cands: list[Candidate]) -> list[Candidate]:
+    """The drug candidates no rule has given an assertion yet."""
+    return [c for c in cands if c.assertion is None and c.value not in LOCAL_VALUES]
+
+
+def _retold_outcome(c: Candidate, outcome: str, form: str, reason: str) -> None:
+    """A course's outcome read from words away from the drug: the rule form says how."""
+    c.attributes["outcome"] = outcome
+    c.rule = c.rule.split("/")[0] + "/" + form
+    c.adjust(f"{reason} ({form})", 0.03)
+
+
 # a single dose written right after a drug: "Megace 400 mg per day", "megestrol acetate 800mg"
 _DOSE = re.compile(
     r"(?:\s*(?:acetate|ES|oral\s+suspension|tablets?|po|p\.o\.))*\s*[:(]?\s*"
@@ -799,8 +815,7 @@ class TherapyExtractor:
             (
                 c
                 for c in cands
-                if c.value not in ("surgery", "radiotherapy")
-                and c.assertion in (None, Assertion.PRESENT)
+                if c.value not in LOCAL_VALUES and c.assertion in (None, Assertion.PRESENT)
             ),
             key=lambda c: c.start,
         )
@@ -857,9 +872,7 @@ class TherapyExtractor:
                         continue
                     if classes and not set(classes) & set(c.attributes.get("classes", [])):
                         continue
-                    c.attributes["outcome"] = outcome
-                    c.rule = c.rule.split("/")[0] + "/course_referent"
-                    c.adjust("outcome stated of its course (course_referent)", 0.03)
+                    _retold_outcome(c, outcome, "course_referent", "outcome stated of its course")
 
     def _stop_after_progression(self, doc: Doc, cands: list[Candidate]) -> None:
         """A stop told without its reason right after a sentence of the same line that
@@ -889,18 +902,19 @@ class TherapyExtractor:
                 or self._rx["open_question"].search(before)
             ):
                 continue
-            c.attributes["outcome"] = "progression"
-            c.rule = c.rule.split("/")[0] + "/stop_after_progression"
-            c.adjust("stopped right after progression was reported (stop_after_progression)", 0.03)
+            _retold_outcome(
+                c,
+                "progression",
+                "stop_after_progression",
+                "stopped right after progression was reported",
+            )
 
     def _given_before_since(self, doc: Doc, cands: list[Candidate]) -> None:
         """A time counted from a dose or from the start or end of a drug ("no X since 09/15",
         "nothing since the last X dose", "hypertension since starting X") says the drug was
         given: the mention is present, whatever a negation or a planning word nearby would
         make of it."""
-        drugs = [
-            c for c in cands if c.assertion is None and c.value not in ("surgery", "radiotherapy")
-        ]
+        drugs = _undecided_agents(cands)
         if not drugs:
             return
         full = text_of(doc)
@@ -917,9 +931,7 @@ class TherapyExtractor:
         then lymphodepletion with X and Y", "- If screen fail: X vs Y") plans everything it
         goes on to say, over its sentences and hanging lines: a drug after the condition
         that no cue states as given is hypothetical."""
-        drugs = [
-            c for c in cands if c.assertion is None and c.value not in ("surgery", "radiotherapy")
-        ]
+        drugs = _undecided_agents(cands)
         if not drugs:
             return
         full = text_of(doc)
@@ -954,10 +966,7 @@ class TherapyExtractor:
         rows: dict[int, list[Candidate]] = {}
         full = ""
         for c in cands:
-            if c.value in ("surgery", "radiotherapy") or c.assertion not in (
-                None,
-                Assertion.PRESENT,
-            ):
+            if c.value in LOCAL_VALUES or c.assertion not in (None, Assertion.PRESENT):
                 continue
             if not full:
                 full = text_of(doc)
@@ -986,9 +995,9 @@ class TherapyExtractor:
                     continue
                 if c.attributes.get("outcome") not in ("unknown", "ongoing"):
                     continue
-                c.attributes["outcome"] = outcome
-                c.rule = c.rule.split("/")[0] + "/table_reason"
-                c.adjust("outcome stated in the table's reason column (table_reason)", 0.03)
+                _retold_outcome(
+                    c, outcome, "table_reason", "outcome stated in the table's reason column"
+                )
 
     def _reason_column(
         self, full: str, lo: int, header_rx: re.Pattern[str]
