@@ -11,9 +11,10 @@ documents and gold from it. Deterministic (seeded) so the design is reproducible
     python scripts/make_profiles.py --batch 5 >> corpus/synthetic/profiles.jsonl
     python scripts/make_profiles.py --batch 6 >> corpus/synthetic/profiles.jsonl
     python scripts/make_profiles.py --batch 7 >> corpus/synthetic/profiles.jsonl
+    python scripts/make_profiles.py --batch 8 >> corpus/synthetic/profiles.jsonl
 
-Batches 2-5 (30 patients each, syn-121..syn-240), 6 and 7 (12 patients each,
-syn-241..syn-252 and syn-253..syn-264, written with rich treatment histories), each with its own seed, were designed after the
+Batches 2-5 (30 patients each, syn-121..syn-240), 6, 7 and 8 (12 patients each,
+syn-241..syn-252, syn-253..syn-264 and syn-265..syn-276, written with rich treatment histories), each with its own seed, were designed after the
 extractor existed, to give development data the rules had never been fitted to (each after
 the rules had been adapted to the one before); all of it is dev.
 """
@@ -36,6 +37,7 @@ BATCHES = {
     5: (74, 211, (10, 12, 8)),
     6: (75, 241, (4, 5, 3)),
     7: (76, 253, (4, 5, 3)),
+    8: (77, 265, (4, 5, 3)),
 }
 WRITERS = ["A", "B", "C", "D", "E", "F"]
 
