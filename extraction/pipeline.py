@@ -254,6 +254,9 @@ class Extractor:
                         c.value_date = near.value
         for c in cands:
             c.assertion = self._assertion(c, index.at(c.start) or prev_section)
+            if c.assertion is Assertion.PRESENT and _queried(text, c):
+                c.assertion = Assertion.POSSIBLE
+                c.attributes["assertion_reason"] = "a question mark before it ('?liver mets')"
         # A threshold in a plan or a protocol ("hold if platelets < 50", "requires SpO2 of 92%
         # or more") is not a measurement of the patient: such values are not findings.
         cands = [
@@ -341,16 +344,26 @@ def _date_before_parens(
 ) -> DateMention | None:
     """The date a bracket directly follows dates what the bracket holds: "prior ECG
     14-Jul-2025 (normal sinus rhythm, normal ECG)"."""
-    opened = text.rfind("(", lo, pos)
+    opened = max(text.rfind("(", lo, pos), text.rfind("[", lo, pos))
     if opened < 0:
         return None
     return next((m for m in in_sent if 0 <= opened - m.end <= 2), None)
 
 
 def _in_parens(text: str, start: int, pos: int) -> bool:
-    """Is ``pos`` inside an open parenthesis that opened after ``start``?"""
+    """Is ``pos`` inside an open parenthesis or square bracket that opened after ``start``?"""
     seg = text[start:pos]
-    return seg.rfind("(") > seg.rfind(")")
+    return max(seg.rfind("("), seg.rfind("[")) > max(seg.rfind(")"), seg.rfind("]"))
+
+
+# what a question mark glued to the front of a term makes an open question: "?liver mets"
+QUERYABLE_TYPES = frozenset({"LIVER", "DIAGNOSIS", "PSYCH", "GILBERT", "LESION"})
+
+
+def _queried(text: str, c: Candidate) -> bool:
+    """A condition written with a question mark glued to its front ("ALT rising - ?liver
+    metastases"): a question, not a finding."""
+    return c.context_type in QUERYABLE_TYPES and c.start > 0 and text[c.start - 1] == "?"
 
 
 def _load_model(path: str | None):  # -> ConfidenceModel | None
@@ -392,8 +405,16 @@ def _block_title_date(text: str, dates: _Dates, offset: int) -> DateMention | No
     first_end = text.find("\n", para)
     if first_end == -1 or first_end >= offset or len(text[para:first_end].strip()) > 80:
         return None
-    on_title = [d for d in dates.between(para, first_end) if not d.month_only]
+    on_title = [
+        d
+        for d in dates.between(para, first_end)
+        if not d.month_only and not _EARLIER_LABEL.search(text, max(para, d.start - 12), d.start)
+    ]
     return on_title[0] if len(on_title) == 1 else None
+
+
+# a date labelling an earlier column, not the table: "Result | Ref range | Prev (08/12/2025)"
+_EARLIER_LABEL = re.compile(r"\b(?:prev(?:ious)?|prior|last)\b\W*$", re.IGNORECASE)
 
 
 def _header_date(text: str, index: SectionIndex, dates: _Dates, offset: int) -> DateMention | None:

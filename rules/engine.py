@@ -135,6 +135,27 @@ def _compare(v: float, bound: str | None, op: str, threshold: float) -> Status:
     return "met" if OPS[op](v, threshold) else "not_met"
 
 
+_BOUND_HOLDS = {"<": lambda v, b: v < b, "<=": lambda v, b: v <= b, "≤": lambda v, b: v <= b,
+                ">": lambda v, b: v > b, ">=": lambda v, b: v >= b, "≥": lambda v, b: v >= b}
+
+
+def _drop_agreeing_bounds(judged: list[tuple[Status, Finding]]) -> list[tuple[Status, Finding]]:
+    """A bound that cannot decide ("neutrophils < 1.0" in a critical-value comment) beside
+    exact values of the same date that all satisfy it (0.6) adds nothing: the exact values
+    decide. A bound one of them contradicts stays, and so the conflict."""
+    exact = [_num(x.value) for _, x in judged if not x.attributes.get("comparator")]
+    if not exact or None in exact:
+        return judged
+    kept = []
+    for s, x in judged:
+        holds = _BOUND_HOLDS.get(x.attributes.get("comparator") or "")
+        b = _num(x.value)
+        if s == "unknown" and holds and b is not None and all(holds(v, b) for v in exact):
+            continue
+        kept.append((s, x))
+    return kept
+
+
 def _fmt(f: Finding) -> str:
     unit = f" {f.unit}" if f.unit and f.unit not in ("%",) else (f.unit or "")
     return f"{f.value}{unit}"
@@ -232,7 +253,7 @@ class Evaluator:
                 judged.append(("unknown", x))
             else:
                 judged.append((_compare(v, x.attributes.get("comparator"), c.op, c.value), x))
-        out = _combine(judged, c.field)
+        out = _combine(_drop_agreeing_bounds(judged), c.field)
         if out.status != "unknown" or out.conflict:
             rel = f"{c.op} {c.value:g}{' ' + c.unit if c.unit else ''}"
             out.reason = out.reason or f"{c.field} {out.value} (needs {rel})"

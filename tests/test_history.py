@@ -404,3 +404,11 @@ def test_a_benign_liver_finding_is_still_not_involvement(extract):
 def test_bipolar_without_disorder(extract, text, expected):
     found = {(v, a) for v, a in _psych(extract(text)) if v == "bipolar disorder"}
     assert found == expected
+
+
+def test_a_question_mark_glued_to_liver_metastases_makes_them_a_question(extract):
+    found = extract("Clinical indication: ALT rising - ?liver metastases.\n")
+    (liver,) = [f for f in found if f.field == "liver_involvement"]
+    assert liver.assertion.value == "possible"
+    (plain,) = [f for f in extract("CT: liver metastases.\n") if f.field == "liver_involvement"]
+    assert plain.assertion.value == "present"

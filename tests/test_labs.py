@@ -801,3 +801,75 @@ def test_the_range_after_a_value_restated_in_another_unit(extract):
     )
     (cr,) = only(found, "creatinine")
     assert cr.attributes["x_uln"] == pytest.approx(0.74)
+
+
+def test_a_previous_result_column_is_historical_against_the_rows_range(extract):
+    text = (
+        "Test            | Result | Flag | Units   | Ref range | Prev (28/02/2026)\n"
+        "Platelets       | 164    |      | x10^9/L | 150-400   | 188\n"
+        "ALT             | 88     | H    | U/L     | 0-41      | 95\n"
+        "Glucose         | 5.6    |      | mmol/L  | 3.9-6.1   |\n"
+    )
+    found = extract(text, date=dt.date(2026, 3, 15))
+    plt = {(f.value, f.assertion.value, f.date) for f in only(found, "platelets")}
+    # the header's date is the previous column's, not the table's
+    assert plt == {
+        (164, "present", dt.date(2026, 3, 15)),
+        (188, "historical", dt.date(2026, 2, 28)),
+    }
+    alt = {f.value: f.attributes["x_uln"] for f in only(found, "alt")}
+    assert alt == {88: pytest.approx(2.15), 95: pytest.approx(2.32)}
+
+
+def test_a_table_without_a_previous_column_reads_only_its_result(extract):
+    text = (
+        "Test | Result | Units | Ref range | Comment\n"
+        "Platelets | 164 | x10^9/L | 150-400 | 188 on repeat\n"
+    )
+    assert [f.value for f in only(extract(text), "platelets")] == [164]
+
+
+def test_an_earlier_value_in_square_brackets_is_historical_and_keeps_its_date(extract):
+    text = (
+        "Labs 8/28/26:\n"
+        "Plt 38 K/uL (140-400) L   [118 on 7/20]\n"
+        "ALT 31 U/L (7-52)   [142 on 7/20]\n"
+    )
+    found = extract(text, date=dt.date(2026, 8, 31))
+    plt = {(f.value, f.assertion.value, f.date) for f in only(found, "platelets")}
+    # the bracket's date is the earlier value's; the current one keeps the header's
+    assert plt == {
+        (38, "present", dt.date(2026, 8, 28)),
+        (118, "historical", dt.date(2026, 7, 20)),
+    }
+    assert {f.value: f.assertion.value for f in only(found, "alt")} == {
+        31: "present",
+        142: "historical",
+    }
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["C3D8 held (plt 62)", "cycle 3 delayed (plt 62K)", "D8 omitted (platelets 62)"],
+)
+def test_the_reason_in_brackets_for_a_past_dose_change_is_historical(extract, entry):
+    text = f"Gemcitabine 04/2026-07/2026: {entry}; 800 mg/m2 from C4.\nLabs today: plt 112.\n"
+    plt = {f.value: f.assertion.value for f in only(extract(text), "platelets")}
+    assert plt == {62: "historical", 112: "present"}
+
+
+def test_a_value_on_admission_in_a_trend_is_earlier(extract):
+    text = "Thrombocytopenia: plt 61 on admit -> 38 on 08/10, no bleeding.\n"
+    plt = {f.value: f.assertion.value for f in only(extract(text), "platelets")}
+    assert plt == {61: "historical", 38: "present"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Start bevacizumab, but NOT until plts > 75 given bleeding risk.\n",
+        "Resume lomustine once ANC > 1.5.\n",
+    ],
+)
+def test_a_value_waited_for_is_a_threshold_not_a_result(extract, text):
+    assert not [f for f in extract(text) if f.field in ("platelets", "neutrophils")]

@@ -656,3 +656,26 @@ def test_no_measurable_lesion_rests_on_the_lesions_closest_to_the_limit():
                           conf=0.55)]  # fmt: skip
     r = next(r for r in run(with_("lesion", *near)).criteria if r.id == "measurable_lesion")
     assert r.outcome.confidence < 0.8
+
+
+def test_a_bound_the_exact_value_satisfies_does_not_make_a_conflict():
+    """'ANC 0.6' in the table and 'Neutrophils <1.0 - telephoned' in the comments of the same
+    report: the exact value decides."""
+    both = with_(
+        "neutrophils",
+        lab("neutrophils", 0.6, "10^9/L", x_uln=0.1),
+        lab("neutrophils", 1.0, "10^9/L", comparator="<"),
+    )
+    assert status(run(both), "neutrophils") == "not_met"
+
+
+def test_a_bound_the_exact_value_breaks_is_still_a_conflict():
+    both = with_(
+        "neutrophils",
+        lab("neutrophils", 1.2, "10^9/L", x_uln=0.2),
+        lab("neutrophils", 1.0, "10^9/L", comparator="<"),
+    )
+    d = run(both)
+    assert status(d, "neutrophils") == "unknown"
+    (r,) = [r for r in d.criteria if r.id == "neutrophils"]
+    assert r.outcome.conflict

@@ -163,9 +163,12 @@ _DATE_WORD = (
     r"(?:\d{1,2}/(?:19|20)\d\d|\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{4}-\d\d-\d\d|(?:jan|feb|mar|apr|may|jun|jul|"
     r"aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s\d{1,4})?)\b"
 )
-# one link of a trend after a value: "[on 07/22] -> 9.0", "to 120", ", 2.9" (after a date)
+# one link of a trend after a value: "[on 07/22] -> 9.0", "to 120", ", 2.9" (after a date),
+# "on admission -> 38"
 _TREND = re.compile(
     r"(?P<date>\s?\(?(?:(?:on|in|at)\s)?" + _DATE_WORD + r"\)?)?"
+    # or the episode it was measured in: "plt 61 on admit -> 38 on 08/10"
+    r"(?:\s(?:on|at)\s(?:admit|admission|arrival|baseline|presentation|diagnosis)\b)?"
     r"\s{0,3}(?P<sep>->|→|=>|>|\bto\b|\bthen\b|,)\s{0,3}(?P<num>" + NUMBER + r")(?![\d/])",
     re.IGNORECASE,
 )
@@ -175,8 +178,8 @@ _LINK_DATED = re.compile(
 _CLAUSE_PRIOR = re.compile(
     r"\b(?:previous(?:ly)?|prev\.?|prior(?:\s+value)?|last\s+value)\s?(?:value|result|level)?"
     r"\s?(?:of|was|:|=)?\s?\(?(?P<a>" + NUMBER + r")"
-    r"|\(\s?(?:was|previously|prev\.?|prior)\s?:?\s?(?P<b>" + NUMBER + r")"
-    r"|\(\s?(?P<c>"
+    r"|[(\[]\s?(?:was|previously|prev\.?|prior)\s?:?\s?(?P<b>" + NUMBER + r")"
+    r"|[(\[]\s?(?P<c>"
     + NUMBER
     + r")\s?(?:[A-Za-zµμ/^0-9]{1,10}\s)?\s?(?:on|in)\s"
     + _DATE_WORD
@@ -190,8 +193,11 @@ _CLAUSE_PRIOR = re.compile(
 _PAST_ACTION_REASON = re.compile(
     r"\b(?:held|stopped|discontinued|d/c'?d|dc'?d|interrupted|delayed|postponed|reduced|"
     r"dose[-\s]reduced|cut(?!-?off)|switched|substituted|changed|transfused|received|omitted|skipped)\b"
-    r"(?:[^.;]|\.\d){0,80}?\b(?:for|due\s+to|because\s+of|owing\s+to|secondary\s+to)\b"
-    r"(?:[^.;]|\.\d){0,90}$",
+    r"(?:(?:[^.;]|\.\d){0,80}?\b(?:for|due\s+to|because\s+of|owing\s+to|secondary\s+to)\b"
+    r"(?:[^.;]|\.\d){0,90}"
+    # or the reason in brackets right after the change: "C3D8 held (plt 62)", "C3 delayed
+    # (ANC 0.7)"
+    r"|[^.;()]{0,20}\(\s?[^()]{0,30})$",
     re.IGNORECASE,
 )
 # an entry of a dated history, labelled by month/year or year (full dates label current
@@ -494,8 +500,46 @@ class LabExtractor:
         more = self._priors_and_trends(text, a, analyte, cand, limit)
         if not more:
             more = self._prior_in_clause(text, a, analyte, cand.end, cand, anchor_starts)
+        if not more:
+            more = self._previous_column(text, a, analyte, cand)
         found.extend(more)
         return found
+
+    def _previous_column(
+        self, text: str, a: Anchor, analyte: str, cand: Candidate
+    ) -> list[Candidate]:
+        """The value in a table's previous-result column ("Test | Result | ... | Ref range |
+        Prev (08/12/2025)"), in the row's unit, against the row's reference range, dated by
+        the column's header when it holds a date: historical."""
+        cells = _row_cells(text, a.start)
+        if cells is None or cand.end > cells[-1][1]:
+            return []
+        header = _previous_header(text, a.start, len(cells))
+        if header is None:
+            return []
+        index, date_span = header
+        start, end = cells[index]
+        if start < cand.end:
+            return []  # the previous column is the one the row's value was read from
+        m = _VALUE.fullmatch(text, start, end) or _VALUE.match(text, start, end)
+        if m is None or m.group("cmp") or _DATE_IN_TEXT.match(text, start, end):
+            return []
+        unit = cand.attributes.get("original_unit") or cand.attributes.get("unit_inferred")
+        old = parse_number(m.group("num"))
+        prior = self._finish(a, analyte, old, unit, m.start("num"), m.end("num"), "prior")
+        prior.attributes["original_value"] = round_sig(old, 3)
+        uln = cand.attributes.get("_uln_canonical")
+        if uln and isinstance(prior.value, int | float) and prior.unit is not None:
+            prior.attributes.update(
+                x_uln=round(prior.value / uln, 2),
+                uln=cand.attributes.get("uln"),
+                uln_source=cand.attributes.get("uln_source"),
+                _uln_canonical=uln,
+            )
+        prior.date_hint = date_span
+        prior.assertion = Assertion.HISTORICAL
+        prior.assertion_reason = "previous-result column of a table"
+        return [prior]
 
     def _prior_in_clause(
         self,
@@ -1066,6 +1110,60 @@ def _later_cells(text: str, a: Anchor) -> list[tuple[int, int]]:
         cells.append((start, start + len(raw.strip())))
         sep = nxt
     return cells
+
+
+def _row_cells(text: str, pos: int) -> list[tuple[int, int]] | None:
+    """The (stripped) cells of the pipe-delimited line holding ``pos`` (None for others)."""
+    line_start, line_end = line_bounds(text, pos)
+    if text.count("|", line_start, line_end) < 2:
+        return None
+    cells: list[tuple[int, int]] = []
+    start = line_start
+    while start <= line_end:
+        sep = text.find("|", start, line_end)
+        end = line_end if sep == -1 else sep
+        raw = text[start:end]
+        lead = start + len(raw) - len(raw.lstrip())
+        cells.append((lead, lead + len(raw.strip())))
+        if sep == -1:
+            break
+        start = sep + 1
+    if cells and cells[0][0] == cells[0][1]:
+        cells = cells[1:]  # a leading pipe: "| WBC | 5.8 |"
+    if cells and cells[-1][0] == cells[-1][1]:
+        cells = cells[:-1]
+    return cells
+
+
+# a previous-result column's header: "Prev (08/12/2025)", "Previous", "Prior result", "Last"
+_PREVIOUS_HEADER = re.compile(
+    r"(?:prev(?:ious)?\.?|prior|last)(?:\s+(?:result|value))?\s*(?:\((?P<date>[^()]{4,12})\)|"
+    r"(?P<date2>\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?))?",
+    re.IGNORECASE,
+)
+
+
+def _previous_header(text: str, pos: int, n: int) -> tuple[int, tuple[int, int] | None] | None:
+    """The index of the previous-result column in the header of the table holding ``pos``
+    (the nearest line above, within 30 lines of rows, with the same number of cells), and the
+    span of the date in that header cell, if any."""
+    end = text.rfind("\n", 0, pos)
+    for _ in range(30):
+        if end <= 0:
+            return None
+        start = text.rfind("\n", 0, end) + 1
+        cells = _row_cells(text, start)
+        if cells is None:
+            return None  # the table ended before a header was found
+        if len(cells) == n and not any(_VALUE.fullmatch(text, s, e) for s, e in cells[1:]):
+            for i, (s, e) in enumerate(cells[1:], start=1):
+                m = _PREVIOUS_HEADER.fullmatch(text, s, e)
+                if m is not None:
+                    g = "date" if m.group("date") else "date2" if m.group("date2") else None
+                    return i, (m.start(g), m.end(g)) if g else None
+            return None
+        end = start - 1
+    return None
 
 
 # a line labelled as percentages before the test: "Differential (%): neutrophils 27, ..."
