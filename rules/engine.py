@@ -135,8 +135,14 @@ def _compare(v: float, bound: str | None, op: str, threshold: float) -> Status:
     return "met" if OPS[op](v, threshold) else "not_met"
 
 
-_BOUND_HOLDS = {"<": lambda v, b: v < b, "<=": lambda v, b: v <= b, "≤": lambda v, b: v <= b,
-                ">": lambda v, b: v > b, ">=": lambda v, b: v >= b, "≥": lambda v, b: v >= b}
+_BOUND_HOLDS = {
+    "<": lambda v, b: v < b,
+    "<=": lambda v, b: v <= b,
+    "≤": lambda v, b: v <= b,
+    ">": lambda v, b: v > b,
+    ">=": lambda v, b: v >= b,
+    "≥": lambda v, b: v >= b,
+}
 
 
 def _drop_agreeing_bounds(judged: list[tuple[Status, Finding]]) -> list[tuple[Status, Finding]]:
