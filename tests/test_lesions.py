@@ -1037,3 +1037,42 @@ def test_an_undated_measurement_column_beside_a_dated_one_is_this_exams(extract)
         "| 2 | Left adrenal    | 18             | 15                    |\n"
     )
     assert lesions(extract(text, kind="radiology")) == {ext(52), ext(47, H), ext(18), ext(15, H)}
+
+
+def test_a_node_row_labelled_long_by_short_axis_and_the_sum_rows(extract):
+    text = (
+        "CT CHEST\n\nRECIST 1.1 TARGET LESIONS\n"
+        "#  | Site                 | 10/02/2025 | 05/12/2025\n"
+        "T1 | LUL nodule           | 15 mm      | 21 mm\n"
+        "T2 | R hilar LN (LA x SA) | 21 x 16 mm | 27 x 19 mm\n"
+        "Sum of diameters (T2 by SA) | 31 mm | 40 mm\n"
+        "Change from nadir (31 mm): +9 mm (+29%)\n"
+    )
+    found = lesions(extract(text, date=dt.date(2025, 12, 5), kind="radiology"))
+    assert found == {
+        (15, "historical", False, None),
+        (21, "present", False, None),
+        (21, "historical", True, 16),  # both axes given: the short axis is the second
+        (27, "present", True, 19),
+    }
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "Further pleural nodularity along the left hemidiaphragm, up to 8 mm.",
+            {(8, "present", False, None)},
+        ),
+        (
+            "MRI liver: segment VII 34 mm (22 mm in March), segment IVa 19 mm.",
+            {
+                (34, "present", False, None),
+                (22, "historical", False, None),
+                (19, "present", False, None),
+            },
+        ),
+    ],
+)
+def test_nodularity_and_liver_segments_name_lesions(extract, line, expected):
+    assert lesions(extract(line, kind="radiology")) == expected

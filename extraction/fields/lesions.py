@@ -492,7 +492,7 @@ class LesionExtractor:
             rf"|(?i:^\s*\(\s*(?:(?:on|in|from|at|of)\s+)?(?:the\s+)?{_PROSE_DATE}\s*\))"
         )
         self.bound_after = re.compile(rf"(?i:^\s*(?:{_alternation(c.bound_after)}))")
-        self.skip_before = re.compile(rf"(?i:(?:{_alternation(c.skip_before)})\s*[:=]?\s*)$")
+        self.skip_before = re.compile(rf"(?i:(?:{_alternation(c.skip_before)})\s*[:=(]?\s*)$")
         self.prior_open = re.compile(rf"(?i:^\s*(?:{_alternation(c.prior_before)})\b)")
         self.current_before = re.compile(
             rf"(?i:(?:{_alternation(c.current_before)})\s*:?\s*(?:{approx}\s*)?$)"
@@ -599,6 +599,8 @@ class LesionExtractor:
         )
         self.skip_row = re.compile(rf"(?i:^\W*(?:{_alternation(t.skip_rows)}))")
         self.short_label = re.compile(r"(?i:short[\s-]axis|\bSA\b)")
+        # "R hilar LN (LA x SA)": both axes given, the short one second (not a short-axis row)
+        self.long_label = re.compile(r"(?i:long[\s-]axis|\bLA\b|\bLD\b)")
         cell = (
             rf"(?:(?i:short|long)[\s-]axis\s*)?~?{_NUM}(?:\s?(?:{u})?{_SEP}{_NUM}){{0,2}}\s?-?(?:{u})?\.?"
             r"(?:\s*\([^)]*\))?"
@@ -1693,7 +1695,9 @@ class LesionExtractor:
             return []
         if node and info.is_pathology:
             return []
-        short_only = node and bool(self.short_label.search(label))
+        short_only = (
+            node and bool(self.short_label.search(label)) and not self.long_label.search(label)
+        )
         out: list[_Lesion] = []
         for (s, e), role in zip(cells, roles, strict=False):
             if s == e:
