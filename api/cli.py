@@ -385,6 +385,7 @@ def train(
         "corpus/synthetic:corpus/fresh/batch2.jsonl",
         "corpus/synthetic:corpus/fresh/batch5.jsonl",
         "corpus/synthetic:corpus/fresh/batch6.jsonl",
+        "corpus/synthetic:corpus/fresh/batch7.jsonl",
     ],
     policy_sets: Annotated[
         list[str],
