@@ -112,3 +112,30 @@ def test_more_ways_of_writing_the_patients_age(extract, text, age, sex):
 
 def test_a_child_after_a_possessive_is_someone_else(extract):
     assert not only(extract("She lives with her husband and her 8-year-old girl."), "age")
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "sex"),
+    [
+        ("A 58-year-old nonsmoker white female with exertional dyspnea.", 58, "female"),
+        ("This is a 51-year-old, obese, married male with chest pain.", 51, "male"),
+        ("A 10 year old child is brought to the emergency room with cough.", 10, None),
+    ],
+)
+def test_describing_words_between_the_age_and_the_sex(extract, text, age, sex):
+    found = extract(text)
+    assert {f.value for f in found if f.field == "age"} == {age}
+    assert {f.value for f in found if f.field == "sex"} == ({sex} if sex else set())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She is married and has 2 children who are 5 and 9 years old.",
+        "He has two brothers ages 68 and 77 years old, who are healthy.",
+        "Her 70-year-old father has hypertension.",
+        "She was diagnosed with Paget's disease of bone when she was 52 years old.",
+    ],
+)
+def test_relatives_ages_and_ages_at_past_events_in_longer_clauses(extract, text):
+    assert not [f for f in extract(text) if f.field == "age"]

@@ -66,7 +66,9 @@ _AGE_MONTHS = re.compile(r"(?P<n>\d{1,2})\s?-?\s?(?:months?|mos?)\s?-?\s?old\b",
 _AGE_SEX = re.compile(r"(?P<n>\d{1,3})\s?(?P<s>[MF])(?![\w.-]|\.\w)")
 _AFTER_AGE_SEX = re.compile(
     r"[\s,-]{0,3}(?:(?:white|black|asian|hispanic|caucasian|african[- ]american|pleasant|"
-    r"previously\s+healthy)\s+)?(?P<w>female|male|woman|man|gentleman|lady|girl|boy|"
+    r"previously\s+healthy|otherwise\s+healthy|healthy|non-?smoker|smoker|former\s+smoker|"
+    r"obese|married|single|retired|right-handed|left-handed)[\s,]+){0,2}"
+    r"(?P<w>female|male|woman|man|gentleman|lady|girl|boy|"
     r"[mf](?![\w/]|\.\w)|[rl]h[mf]\b)",
     re.IGNORECASE,
 )
@@ -139,19 +141,24 @@ _HEADER_PATTERNS = [
 
 _RELATIVE_BEFORE = re.compile(
     r"\b(?:child|children|kids?|son|sons|daughters?|grandchild|grandchildren|sister|brother|"
-    r"mother|father|wife|husband|partner|spouse|sibling)s?\b[^.;\n]{0,12}$",
+    r"mother|father|wife|husband|partner|spouse|sibling)s?\b[^.;\n]{0,24}$",
     re.IGNORECASE,
 )
 
 
 _RELATIVE_AFTER = re.compile(
     r"\s*(?:old\s+)?(?:son|sons|daughter|daughters|child|children|kid|kids|boy|girl|"
-    r"grandson|granddaughter|grandchild|brother|sister|nephew|niece)\b",
+    r"grandson|granddaughter|grandchild|brother|sister|nephew|niece|"
+    r"mother|father|husband|wife|spouse|partner|grandmother|grandfather|aunt|uncle|cousin)\b",
     re.IGNORECASE,
 )
-# "girl"/"boy"/"kid" after an age is someone else only after a possessive ("her 8-year-old
-# girl", "has a 5-year-old boy"); "17-year-old girl with osteosarcoma" is the patient
-_CHILD_WORD_AFTER = re.compile(r"\s*(?:old\s+)?(?:boy|girl|kid|kids)\b", re.IGNORECASE)
+# "girl"/"boy"/"child" or a parent or partner after an age is someone else only after a
+# possessive ("her 8-year-old girl", "has a 5-year-old boy", "her 70-year-old father");
+# "17-year-old girl with osteosarcoma", "a 10 year old child is brought in" are the patient
+_CHILD_WORD_AFTER = re.compile(
+    r"\s*(?:old\s+)?(?:boy|girl|kid|kids|child|mother|father|husband|wife|spouse|partner)\b",
+    re.IGNORECASE,
+)
 _POSSESSIVE_BEFORE = re.compile(
     r"\b(?:her|his|their|my|our|has\s+an?|have\s+an?|with\s+an?|and\s+an?)\s+$", re.IGNORECASE
 )
@@ -162,8 +169,10 @@ _AT_EVENT_BEFORE = re.compile(
 )
 # "at the age of 14 years", "since age 20": the number is an age at an event
 _EVENT_AGE_BEFORE = re.compile(
-    r"\b(?:at|since|from|until|by)\s+(?:the\s+)?(?:(?:approximately|about|around)\s+)?"
-    r"age\s+(?:of\s+)?$",
+    r"\b(?:(?:at|since|from|until|by)\s+(?:the\s+)?(?:(?:approximately|about|around)\s+)?"
+    r"age\s+(?:of\s+)?"
+    # "diagnosed with Paget's disease when she was 52 years old"
+    r"|when\s+(?:she|he|they|the\s+patient)\s+was\s+(?:(?:approximately|about|around)\s+)?)$",
     re.IGNORECASE,
 )
 # the clause before an age keyword tells of a relative or of an event: "his father died of
