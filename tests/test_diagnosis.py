@@ -1097,3 +1097,30 @@ def test_triple_neg_written_short(extract):
         extract("Indication: 74F w/ metastatic triple neg breast ca, liver mets."), "diagnosis"
     )
     assert f.value == "triple-negative breast cancer"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PAST SURGICAL HISTORY:  Status post left mastectomy secondary to breast cancer.",
+        "11.  History of uterine cancer, status post total hysterectomy.",
+        "PMH: migraine, and basal cell carcinoma resection on the nose.",
+        "She has a rash near where a prior basal cell carcinoma was resected.",
+        "PRIOR SURGERIES:\n3.  Colon cancer removal.\n",
+    ],
+)
+def test_a_tumour_told_as_what_was_removed_is_past_disease(extract, text):
+    (dx,) = {(f.value, f.assertion.value) for f in extract(text) if f.field == "diagnosis"}
+    assert dx[1] == "historical"
+
+
+def test_a_removed_tumour_with_active_disease_in_its_clause_stays_current(extract):
+    text = "Breast cancer, status post lumpectomy, now with metastatic recurrence in the liver."
+    assert {f.assertion.value for f in extract(text) if f.field == "diagnosis"} == {"present"}
+
+
+def test_an_abbreviation_in_an_injury_sentence_names_a_ligament(extract):
+    sprain = extract("Grade I sprain of the MCL was noted.")
+    assert not [f for f in sprain if f.field == "diagnosis"]
+    found = extract("Diagnosis: MCL, stage IV, on ibrutinib.")
+    assert [f.value for f in found if f.field == "diagnosis"] == ["mantle cell lymphoma"]

@@ -173,6 +173,9 @@ class DiagnosisFile(BaseModel):
     generic: Generic
     blockers: list[str]
     not_after: list[str]
+    # an upper-case-only abbreviation in a sentence with one of these names something else
+    # ("Grade I sprain of the MCL": the medial collateral ligament, not mantle cell lymphoma)
+    abbreviation_not_near: list[str] = Field(default_factory=list)
     metastatic_cues: list[str]
     advanced_cues: list[str]
     recurrent_cues: list[str]
@@ -529,8 +532,21 @@ class DiagnosisExtractor:
             + words_rx(rules.resected_after)
             + r"\s+(?:[\w-]+\s+){0,2}?(?:"
             + words_rx(rules.resection_words)
-            + r"|\w+ectomy)\s+(?:of|for))"
+            + r"|\w+ectomy)\s+(?:of|for|secondary\s+to|due\s+to|because\s+of))"
             r"\s+(?:(?:a|an|the)\s+)?(?:[\w/-]+\s+){0,3}$",
+            re.IGNORECASE,
+        )
+        # the same told after the tumour: "uterine cancer, status post total hysterectomy",
+        # "basal cell carcinoma resection on the nose", "a basal cell carcinoma was resected"
+        self.resected_later = re.compile(
+            r"\s*,?\s*(?:(?:"
+            + words_rx(rules.resected_after)
+            + r")\s+(?:[\w-]+\s+){0,3}?(?:"
+            + words_rx(rules.resection_words)
+            + r"|\w+ectomy)(?![\w-])|(?:"
+            + words_rx(rules.resection_words)
+            + r")(?![\w-])|(?:was|were|has\s+been|had\s+been)\s+(?:surgically\s+)?"
+            r"(?:resected|excised|removed)(?![\w-]))",
             re.IGNORECASE,
         )
         self.denied = re.compile(
@@ -547,6 +563,11 @@ class DiagnosisExtractor:
         )
         self.generic_not = phrase_rx(g.not_in_sentence)
         self.not_after = re.compile(r"[\s-]+" + words_rx(rules.not_after) + r"\b", re.I)
+        self.abbreviation_not_near = (
+            re.compile(r"(?<![\w-])" + words_rx(rules.abbreviation_not_near) + r"(?![\w-])", re.I)
+            if rules.abbreviation_not_near
+            else None
+        )
         self.metastatic = phrase_rx(rules.metastatic_cues)
         # "no metastases", "no lung metastases", "without distant metastatic disease"
         self.not_metastatic = re.compile(
@@ -681,6 +702,12 @@ class DiagnosisExtractor:
         low = re.sub(r"\s+", " ", written.lower())
         if low in self.upper_only and not written.isupper():
             return None  # "the gist of it"
+        if (
+            low in self.upper_only
+            and self.abbreviation_not_near is not None
+            and self.abbreviation_not_near.search(text, sent[0], sent[1])
+        ):
+            return None  # "Grade I sprain of the MCL"
         if self.not_after.match(text, a.end, min(len(text), a.end + 30)):
             return None  # "Sarcoma Service", "breast cancer screening"
         if self.hyphen_after.match(text, a.end, min(len(text), a.end + 12)):
@@ -922,10 +949,14 @@ class DiagnosisExtractor:
         return bool(self.preference.search(text, sent[0], over_at))
 
     def _resected(self, text: str, cand: Candidate, sent: tuple[int, int]) -> bool:
-        """'Status post resection of a sarcoma', 's/p nephrectomy for RCC': a tumour named
-        as what was removed, in a clause that states no active disease."""
+        """'Status post resection of a sarcoma', 's/p nephrectomy for RCC', 'uterine cancer,
+        status post hysterectomy', 'basal cell carcinoma resection': a tumour named as what
+        was removed, in a clause that states no active disease."""
         lo = max(sent[0], text.rfind(";", sent[0], cand.start) + 1)
-        if not self.resected.search(text, lo, cand.start):
+        if not (
+            self.resected.search(text, lo, cand.start)
+            or self.resected_later.match(text, cand.end, sent[1])
+        ):
             return False
         semi = text.find(";", cand.end, sent[1])
         hi = semi if semi != -1 else sent[1]
