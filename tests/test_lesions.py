@@ -1076,3 +1076,14 @@ def test_a_node_row_labelled_long_by_short_axis_and_the_sum_rows(extract):
 )
 def test_nodularity_and_liver_segments_name_lesions(extract, line, expected):
     assert lesions(extract(line, kind="radiology")) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "There is a large inferior bony Bankart lesion that measures 15 x 18 mm.",
+        "Osteochondral lesion of the talar dome measuring 9 mm.",
+    ],
+)
+def test_injuries_named_lesion_are_not_tumours(extract, line):
+    assert not only(extract(line, kind="radiology"), "lesion")
