@@ -2186,3 +2186,28 @@ def test_a_plain_line_after_a_conditional_item_is_not_planned(extract):
     text = "Plan:\n2. If eligible: apheresis next week.\nTamoxifen 20 mg daily per home list.\n"
     got = {f.assertion.value for f in by_value(extract(text))["tamoxifen"]}
     assert "hypothetical" not in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Heart: 2/6 systolic ejection murmur at the right sternal border with radiation to the "
+        "carotids.",
+        "Epigastric pain with some radiation to the back.",
+        "He is in septic shock, maintained on MAP greater than 70.",
+    ],
+)
+def test_radiating_pain_and_mean_arterial_pressure_are_not_therapy(extract, text):
+    assert not [f for f in extract(text) if f.field == "therapy"]
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("Osteosarcoma treated with MAP x 6 cycles.", {"methotrexate", "doxorubicin", "cisplatin"}),
+        ("She received radiation to the left arm, 30 Gy in 10 fractions.", {"radiotherapy"}),
+        ("Laryngeal cancer, treated with radiation to the neck in 2019.", {"radiotherapy"}),
+    ],
+)
+def test_the_same_words_as_therapy_stay_therapy(extract, text, values):
+    assert {f.value for f in extract(text) if f.field == "therapy"} == values

@@ -372,6 +372,18 @@ class Offer(BaseModel):
     check_regexes = field_validator("before", "declined")(_check_regex)
 
 
+class NotTherapy(BaseModel):
+    """Text around a mention that makes it name something else (a regex before, up to the
+    mention, within its sentence; a regex right after it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    before: str
+    after: str
+
+    check_regexes = field_validator("before", "after")(_check_regex)
+
+
 class TherapyFile(BaseModel):
     """resources/therapy.yaml (see the header of that file)."""
 
@@ -382,6 +394,7 @@ class TherapyFile(BaseModel):
     blockers: list[str] = Field(default_factory=list)
     local: list[LocalTherapy] = Field(min_length=1)
     oncology_context: str
+    not_therapy: list[NotTherapy] = Field(default_factory=list)
     non_oncologic_context: str
     non_oncologic_penalty: float = Field(ge=0, lt=1)
     supportive_doses: list[SupportiveDose] = Field(default_factory=list)
@@ -714,6 +727,7 @@ class TherapyExtractor:
         # One alternation, tried in file order at each position (see therapy.yaml). Cues
         # start at the beginning of a word or at a dash: checking that first lets the scan
         # skip the other positions without trying every branch (about 3x faster).
+        self._not_therapy = [(_compile(n.before), _compile(n.after)) for n in rules.not_therapy]
         self.cue_of = {f"c{i}": c for i, c in enumerate(rules.cues)}
         branches = "|".join(f"(?P<{k}>{c.pattern})" for k, c in self.cue_of.items())
         self.cue_rx = _compile(r"(?:(?<!\w)(?=\w)|(?=[-–?]))(?:" + branches + ")")
@@ -1428,8 +1442,19 @@ class TherapyExtractor:
                 "annotation_context"
             ].search(text):
                 continue
+            if self._names_something_else(text, m):
+                continue
             keep.append(m)
         return keep
+
+    def _names_something_else(self, text: str, m: _Mention) -> bool:
+        """Radiating pain or a murmur ("with radiation to the back"), a mean arterial
+        pressure ("MAP greater than 70")."""
+        lo = max(text.rfind(".", 0, m.start), text.rfind("\n", 0, m.start), m.start - 200) + 1
+        return any(
+            before.search(text, lo, m.start) and after.match(text, m.end)
+            for before, after in self._not_therapy
+        )
 
     def _supportive_dose(self, text: str, m: _Mention) -> bool:
         """The dose written right after the drug is a supportive-care dose."""
