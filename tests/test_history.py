@@ -412,3 +412,25 @@ def test_a_question_mark_glued_to_liver_metastases_makes_them_a_question(extract
     assert liver.assertion.value == "possible"
     (plain,) = [f for f in extract("CT: liver metastases.\n") if f.field == "liver_involvement"]
     assert plain.assertion.value == "present"
+
+
+def test_a_family_psychiatric_history_section_is_family(extract):
+    text = (
+        "FAMILY PSYCHIATRIC HISTORY:  The patient denies history of depression, bipolar, "
+        "schizophrenia, or suicide attempts.\n\nSOCIAL HISTORY:  Lives with her husband.\n"
+    )
+    found = [f for f in extract(text) if f.field == "psychiatric_history"]
+    assert found and {f.assertion.value for f in found} == {"family"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An antisocial personality disorder cannot be entirely ruled out either.",
+        "An antisocial personality disorder may be present, or traits of it.",
+        "A bipolar disorder diagnosis is a possibility.",
+    ],
+)
+def test_an_open_question_about_a_psychiatric_diagnosis_is_possible(extract, text):
+    found = [f for f in extract(text) if f.field == "psychiatric_history"]
+    assert found and {f.assertion.value for f in found} == {"possible"}
