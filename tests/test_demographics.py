@@ -132,7 +132,7 @@ def test_describing_words_between_the_age_and_the_sex(extract, text, age, sex):
     "text",
     [
         "She is married and has 2 children who are 5 and 9 years old.",
-        "He has two brothers ages 68 and 77 years old, who are healthy.",
+        "Her two sisters, ages 61 and 66 years old, are both well.",
         "Her 70-year-old father has hypertension.",
         "She was diagnosed with Paget's disease of bone when she was 52 years old.",
     ],

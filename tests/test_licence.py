@@ -57,4 +57,4 @@ def test_no_restricted_sentence_is_copied():
                         continue  # (first/last words may be cut mid-word: use inner ones)
                     if n in corpus:
                         copied.append(f"{path.relative_to(ROOT)}: {sentence[:60]}")
-    assert copied == []
+    assert copied == [], "\n".join(copied)

@@ -2191,10 +2191,9 @@ def test_a_plain_line_after_a_conditional_item_is_not_planned(extract):
 @pytest.mark.parametrize(
     "text",
     [
-        "Heart: 2/6 systolic ejection murmur at the right sternal border with radiation to the "
-        "carotids.",
-        "Epigastric pain with some radiation to the back.",
-        "He is in septic shock, maintained on MAP greater than 70.",
+        "CV: soft systolic murmur, loudest at the apex, with radiation to the axilla.",
+        "Burning epigastric pain, worse after meals, with radiation to the back.",
+        "In the ICU on pressors to keep the MAP above 65.",
     ],
 )
 def test_radiating_pain_and_mean_arterial_pressure_are_not_therapy(extract, text):

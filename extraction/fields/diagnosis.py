@@ -174,7 +174,7 @@ class DiagnosisFile(BaseModel):
     blockers: list[str]
     not_after: list[str]
     # an upper-case-only abbreviation in a sentence with one of these names something else
-    # ("Grade I sprain of the MCL": the medial collateral ligament, not mantle cell lymphoma)
+    # ("a sprain of the MCL": the medial collateral ligament, not mantle cell lymphoma)
     abbreviation_not_near: list[str] = Field(default_factory=list)
     metastatic_cues: list[str]
     advanced_cues: list[str]
@@ -707,7 +707,7 @@ class DiagnosisExtractor:
             and self.abbreviation_not_near is not None
             and self.abbreviation_not_near.search(text, sent[0], sent[1])
         ):
-            return None  # "Grade I sprain of the MCL"
+            return None  # "a sprain of the MCL"
         if self.not_after.match(text, a.end, min(len(text), a.end + 30)):
             return None  # "Sarcoma Service", "breast cancer screening"
         if self.hyphen_after.match(text, a.end, min(len(text), a.end + 12)):

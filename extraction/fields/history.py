@@ -48,6 +48,10 @@ _NOT_SEVERE = re.compile(
 )
 
 
+
+# the relatives' history named on the line before a generic psychiatric statement
+_FAMILY_LEAD = re.compile(r"\b(?:family|fhx?|familial)\b[^.;\n]{0,12}$", re.IGNORECASE)
+
 class PsychCondition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -322,6 +326,8 @@ class HistoryExtractor:
         if self.care_noun.match(after):
             return None
         lead = text[max(line_start, sent[0]) : a.start]
+        if _FAMILY_LEAD.search(text, line_start, a.start):
+            return None  # "Family psychiatric history: none" says nothing of the patient
         hm = self.header_none.match(after)
         if hm and (not lead.strip() or re.search(r"(?:[.;|]|\s{2})\s*$", lead)):
             return self._generic_cand(a, a.start, a.end + hm.end("a"), "header_none")
