@@ -48,9 +48,9 @@ _NOT_SEVERE = re.compile(
 )
 
 
-
 # the relatives' history named on the line before a generic psychiatric statement
 _FAMILY_LEAD = re.compile(r"\b(?:family|fhx?|familial)\b[^.;\n]{0,12}$", re.IGNORECASE)
+
 
 class PsychCondition(BaseModel):
     model_config = ConfigDict(extra="forbid")
