@@ -873,3 +873,21 @@ def test_a_value_on_admission_in_a_trend_is_earlier(extract):
 )
 def test_a_value_waited_for_is_a_threshold_not_a_result(extract, text):
     assert not [f for f in extract(text) if f.field in ("platelets", "neutrophils")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CBC: WBC 9.1. Neutrophils 71, bands 4, lymphocytes 18, monocytes 6, eosinophils 1.\n",
+        "WBC 12.6 with 68 segs, 5 bands, 21 lymphocytes and 6 monos.\n",
+    ],
+)
+def test_a_differential_without_units_holds_percentages_not_counts(extract, text):
+    found = extract(text)
+    assert not [f for f in found if f.field in ("neutrophils", "lymphocytes")]
+    assert [f.value for f in only(found, "wbc")] in ([9.1], [12.6])
+
+
+def test_unitless_absolute_counts_beside_other_cell_types_stay_counts(extract):
+    found = extract("Neutrophils 4.3, lymphocytes 1.1, monocytes 0.5, eosinophils 0.2.\n")
+    assert [f.value for f in only(found, "lymphocytes")] == [1.1]

@@ -485,6 +485,8 @@ class LabExtractor:
             return []  # a differential percentage in a table column ("Neutrophils  61  %")
         if _PERCENT_LEAD.search(text, line_bounds(text, a.start)[0], a.start):
             return []  # "Differential (%): neutrophils 27, lymphocytes 35"
+        if analyte in _DIFFERENTIAL_ANALYTES and self._in_differential(text, a, m):
+            return []  # "neutrophils 71, bands 4, lymphs 18, monos 6": percentages
         row = _ROW_VALUES.match(text, m.start(), limit)
         if row is not None and not m.group("cmp"):
             columns = self._columns(text, a, analyte, row, limit, pre_unit)
@@ -504,6 +506,26 @@ class LabExtractor:
             more = self._previous_column(text, a, analyte, cand)
         found.extend(more)
         return found
+
+    def _in_differential(self, text: str, a: Anchor, m: re.Match[str]) -> bool:
+        """The value is a whole number without a unit of its own and its sentence lists two
+        other cell types of a differential, each beside a bare number (decimals such as
+        "lymphocytes 1.1, monocytes 0.5, eosinophils 0.2" are counts)."""
+        if not m.group("num").isdigit():
+            return False
+        if self.units.match(a.data["analyte"], text, m.end()) is not None:
+            return False
+        line_start, line_end = line_bounds(text, a.start)
+        lo = max(line_start, text.rfind(".", 0, a.start) + 1)
+        stop = text.find(".", m.end(), line_end)
+        hi = line_end if stop == -1 else stop
+        near_number = 0
+        for c in _DIFFERENTIAL_CELLS.finditer(text, lo, hi):
+            before = text[max(lo, c.start() - 8) : c.start()]
+            after = text[c.end() : min(hi, c.end() + 8)]
+            if re.search(r"\d\s*%?\s*$", before) or re.match(r"\s*:?\s*\d", after):
+                near_number += 1
+        return near_number >= 2
 
     def _previous_column(
         self, text: str, a: Anchor, analyte: str, cand: Candidate
@@ -1164,6 +1186,16 @@ def _previous_header(text: str, pos: int, n: int) -> tuple[int, tuple[int, int] 
             return None
         end = start - 1
     return None
+
+
+# a differential written without units: the cell types beside the value, each with a bare
+# number ("68 segs, 5 bands, 21 lymphocytes", "neutrophils 71, bands 4, monocytes 6")
+_DIFFERENTIAL_ANALYTES = frozenset({"neutrophils", "lymphocytes"})
+_DIFFERENTIAL_CELLS = re.compile(
+    r"\b(?:bands?|segs?|monocytes|monos|eosinophils|eos|basophils|basos|metamyelocytes|"
+    r"myelocytes|blasts|atypical\s+lymphs?)\b",
+    re.IGNORECASE,
+)
 
 
 # a line labelled as percentages before the test: "Differential (%): neutrophils 27, ..."
