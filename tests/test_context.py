@@ -173,3 +173,9 @@ def test_w_slash_o_negates_history_facts_but_not_a_later_drug(extract):
     assert f.assertion == "negated"
     text = "Chemoradiation with temozolomide, completed w/o problems, then adjuvant TMZ x 6."
     assert all(f.assertion != "negated" for f in extract(text) if f.field == "therapy")
+
+
+def test_a_value_told_some_time_ago_is_earlier(extract):
+    text = "Labs: hemoglobin 11.7 g/dL. Her hemoglobin was 8.2 g/dL a few days ago.\n"
+    hb = {f.value: f.assertion.value for f in extract(text) if f.field == "hemoglobin"}
+    assert hb == {117: "present", 82: "historical"}
