@@ -103,3 +103,9 @@ def test_values_from_the_emergency_visit_are_earlier(extract):
     )
     found = {f.value: f.assertion.value for f in extract(text) if f.field == "spo2"}
     assert found == {88: "historical", 94: "historical", 93: "present"}
+
+
+def test_a_flow_in_spelled_out_litres_is_supplemental_oxygen(extract):
+    found = extract("The infant is saturating 100% on one-half liter and 89% on room air.\n")
+    spo2 = {f.value: f.attributes["room_air"] for f in found if f.field == "spo2"}
+    assert spo2 == {100: False, 89: True}
