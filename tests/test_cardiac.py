@@ -155,3 +155,15 @@ def test_lvef_spelled_bare_dot_leaders_and_earlier_values(extract, text, expecte
 def test_a_negation_reaches_a_short_list(extract, text, significant):
     (f,) = [x for x in extract(text) if x.field == "ecg"]
     assert (f.value, f.attributes["significant"]) == ("abnormal", significant)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stress ECG: inverted T waves in V4-V6 at peak exercise.",
+        "ECG (outside office): sinus rhythm, ST and T wave changes.",
+    ],
+)
+def test_t_wave_and_st_t_changes_make_an_abnormal_not_significant_ecg(extract, text):
+    (ecg,) = [f for f in extract(text) if f.field == "ecg"]
+    assert (ecg.value, ecg.attributes["significant"]) == ("abnormal", False)
