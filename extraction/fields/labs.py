@@ -523,7 +523,7 @@ class LabExtractor:
         for c in _DIFFERENTIAL_CELLS.finditer(text, lo, hi):
             before = text[max(lo, c.start() - 8) : c.start()]
             after = text[c.end() : min(hi, c.end() + 8)]
-            if re.search(r"\d\s*%?\s*$", before) or re.match(r"\s*:?\s*\d", after):
+            if _NUMBER_BEFORE_CELL.search(before) or _NUMBER_AFTER_CELL.match(after):
                 near_number += 1
         return near_number >= 2
 
@@ -1196,6 +1196,8 @@ _DIFFERENTIAL_CELLS = re.compile(
     r"myelocytes|blasts|atypical\s+lymphs?)\b",
     re.IGNORECASE,
 )
+_NUMBER_BEFORE_CELL = re.compile(r"\d\s*%?\s*$")  # "16 segs", "16% segs"
+_NUMBER_AFTER_CELL = re.compile(r"\s*:?\s*\d")  # "bands 4", "bands: 4"
 
 
 # a line labelled as percentages before the test: "Differential (%): neutrophils 27, ..."
