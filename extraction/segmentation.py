@@ -46,9 +46,71 @@ _NEWLINES = re.compile(r"\n[ \t\r\n]*")
 
 
 def customize_tokenizer(nlp: Language) -> None:
-    """Add our infix rules to the blank English tokenizer (done once when building)."""
+    """Add our infix rules to the blank English tokenizer and keep its one-token special
+    cases out of its special-case table (done once when building)."""
     infixes = list(nlp.Defaults.infixes) + list(EXTRA_INFIXES)
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    _whole_tokens_without_special_cases(nlp.tokenizer)
+
+
+class _KeepWhole:
+    """``token_match`` that keeps listed strings whole ("Dr.", "a.m.", "e.g."), then defers
+    to the tokenizer's own ``token_match`` if it had one."""
+
+    __slots__ = ("other", "whole")
+
+    def __init__(self, whole: frozenset[str], other: object) -> None:
+        self.whole = whole
+        self.other = other
+
+    def __call__(self, string: str) -> object:
+        if string in self.whole:
+            return True
+        return self.other(string) if self.other is not None else None  # type: ignore[operator]
+
+
+class _AffixUnlessWhole:
+    """An affix search that does not strip an affix from a string kept whole: "(Dr." loses
+    its bracket but keeps its full stop, as the special case did."""
+
+    __slots__ = ("search", "whole")
+
+    def __init__(self, whole: frozenset[str], search: object) -> None:
+        self.whole = whole
+        self.search = search
+
+    def __call__(self, string: str) -> object:
+        if string in self.whole:
+            return None
+        return self.search(string)  # type: ignore[operator]
+
+
+def _whole_tokens_without_special_cases(tokenizer: object) -> None:
+    """Move the English special cases that keep a string as one unchanged token ("Dr.",
+    "a.m.", "e.g.", "\\n") from the special-case table to ``token_match``.
+
+    Why: spaCy's tokenizer stops caching the tokenisation of new strings in a document once
+    that document has used a special case (spaCy issue #1250's guard), and "Dr." or a line
+    break occurs early in nearly every note, so most of a note's words went through the
+    prefix, suffix and infix expressions on every call. Kept whole through ``token_match``,
+    the same strings stay one token and the cache keeps working (about 7x faster
+    tokenisation on clinical notes). Special cases that split a string ("cannot" → "can",
+    "not"; "don't") stay special cases. The one behaviour given up is spaCy's final pass that
+    re-joins special-case strings across affix splits ("(ES):" gave a "):" emoticon token,
+    "q.6h." a token "h."): those now stay as the affix rules split them.
+    """
+    from spacy.attrs import ORTH as _ORTH
+
+    rules = dict(tokenizer.rules)  # type: ignore[attr-defined]
+    whole = frozenset(
+        s for s, parts in rules.items() if len(parts) == 1 and parts[0].get(_ORTH) == s
+    )
+    if not whole:
+        return
+    tokenizer.token_match = _KeepWhole(whole, tokenizer.token_match)  # type: ignore[attr-defined]
+    tokenizer.prefix_search = _AffixUnlessWhole(whole, tokenizer.prefix_search)  # type: ignore[attr-defined]
+    tokenizer.suffix_search = _AffixUnlessWhole(whole, tokenizer.suffix_search)  # type: ignore[attr-defined]
+    tokenizer.rules = {s: parts for s, parts in rules.items() if s not in whole}  # type: ignore[attr-defined]
 
 
 def _breaks_line(prev_line: str, next_line: str) -> bool:

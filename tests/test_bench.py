@@ -17,7 +17,11 @@ def test_bench_report_has_paired_rounds_and_linear_scaling_rows():
     docs = [Document(doc_id=f"d{i}", patient_id="p", text=NOTE) for i in range(6)]
     report = run_bench(docs, corpus_name="t", workers=1, with_medspacy=False, scaling_notes=2)
     names = [r.name for r in report.rates]
-    assert names == ["tokenizer only (spacy.blank)", "prescreen (1 process)"]
+    assert names == [
+        "tokenizer only (spacy.blank)",
+        "tokenizer only (prescreen's)",
+        "prescreen (1 process)",
+    ]
     assert all(r.notes == 6 and r.words == 6 * len(NOTE.split()) for r in report.rates)
     assert len(report.paired_ratios) == 5 and all(x > 0 for x in report.paired_ratios)
     assert len(report.paired_cpu_ratios) == 5 and all(x > 0 for x in report.paired_cpu_ratios)
@@ -26,6 +30,7 @@ def test_bench_report_has_paired_rounds_and_linear_scaling_rows():
         "prescreen / tokenizer-only",
         "prescreen / tokenizer-only, median of paired rounds",
         "prescreen / tokenizer-only, CPU time, median of paired rounds",
+        "prescreen / its own tokenizer",
     }
     assert [row["length_x"] for row in report.scaling] == [1, 4, 16]
     assert report.peak_rss_mb_main > 0

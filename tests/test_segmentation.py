@@ -76,3 +76,56 @@ def test_a_slash_after_a_receptor_sign_starts_the_next_marker(extractor):
     (f,) = [f for f in extractor.extract_heuristic(_doc("Receptors: ER-/PR-/HER2 0 (IHC)."))
             if f.field == "ihc"]  # fmt: skip
     assert (f.attributes["marker"], f.value) == ("HER2", "0")
+
+
+# --- tokenizer: one-token special cases kept whole through token_match -----------------
+
+# invented text: abbreviations, contractions, brackets and units around them
+TOKENIZER_TEXTS = [
+    "Seen by Dr. Okafor at 9 a.m. today; e.g., CT and/or MRI (i.e. both) vs. PET.",
+    "(Dr. Lee) reviewed. Mrs. Diaz doesn't smoke and cannot lie flat, she's tired.",
+    "Pt can't tolerate it.\nLabs:\n\tWBC 4.5\n\nHgb 10.2 g/dL (Dr. Kim's note), St. Mary's.",
+    "CT 5 p.m., ECOG1, Hgb10.2, 3.2x2.1 cm; don't; won't; I'm; it's; o'clock.",
+]
+
+
+def _tokens(nlp, text):
+    return [t.text for t in nlp.make_doc(text)]
+
+
+def test_tokens_are_those_of_spacys_english_rules(extractor):
+    import spacy
+    from spacy.util import compile_infix_regex
+
+    from prescreen.extraction.segmentation import EXTRA_INFIXES
+
+    reference = spacy.blank("en")
+    reference.tokenizer.infix_finditer = compile_infix_regex(
+        list(reference.Defaults.infixes) + list(EXTRA_INFIXES)
+    ).finditer
+    for text in TOKENIZER_TEXTS:
+        assert _tokens(extractor.nlp, text) == _tokens(reference, text), text
+
+
+def test_abbreviations_stay_whole_and_contractions_still_split(extractor):
+    toks = _tokens(extractor.nlp, "(Dr. Lee) e.g., 9 a.m. She cannot and doesn't.")
+    assert toks[:3] == ["(", "Dr.", "Lee"]
+    assert "e.g." in toks and "a.m." in toks
+    assert toks[toks.index("can") : toks.index("can") + 2] == ["can", "not"]
+    assert "does" in toks and "n't" in toks
+
+
+def test_one_token_special_cases_are_no_longer_special_cases(extractor):
+    # spaCy stops caching a document's new strings once it has used a special case; the
+    # strings special-cased only to stay whole ("Dr.", a line break) are kept whole by
+    # token_match instead, so the cache keeps working
+    rules = extractor.nlp.tokenizer.rules
+    assert "Dr." not in rules and "\n" not in rules and "a.m." not in rules
+    assert "cannot" in rules and "don't" in rules
+    assert extractor.nlp.tokenizer.token_match("Dr.")
+    assert not extractor.nlp.tokenizer.token_match("Drx")
+
+
+def test_no_final_pass_joins_affix_splits_into_emoticons(extractor):
+    # spaCy's final special-case pass made "):" (an emoticon) out of a bracket and a colon
+    assert _tokens(extractor.nlp, "Results (ES): 3 cm")[:5] == ["Results", "(", "ES", ")", ":"]
