@@ -147,6 +147,14 @@ H = "historical"
         ("Right hilar node 2.1 x 1.6 cm.\nSLD 131 mm (02/11/2026: 104 mm), +26%", {node(21, 16)}),
         # a laid-out row: leader dots between the label and its short axis
         ("  T3 R external iliac LN (SA) ....... 19 mm", {node(19, 19)}),
+        # coordinated sizes share the noun that follows the last one
+        ("There is a 9 mm and a 6 mm nodule in the left upper lobe.", {ext(9), ext(6)}),
+        ("Sub-centimetre 8 mm, 6 mm and 4 mm nodules, lingula.", {ext(8), ext(6), ext(4)}),
+        # a comma and a conjunction start another item: the first size stays the lesions'
+        (
+            "Two hepatic metastases, largest 3.1 cm, and a 2.2 cm peritoneal implant.",
+            {ext(31), ext(22)},
+        ),
     ],
 )
 def test_phrasings(extract, line, expected):

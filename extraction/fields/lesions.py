@@ -305,6 +305,11 @@ _ROW_REF = re.compile(
 )
 _BULLET = re.compile(r"([ \t]*)(?:[-*•–]|\d{1,2}[.)])[ \t]+")
 _LEFT_WINDOW = 160  # characters searched before a size for the measured structure's noun
+# "a 7 mm and a 5 mm nodule", "12 mm, 9 mm and 7 mm nodules": a size coordinated with the
+# next one shares its noun
+# (not after a comma and a conjunction or an article: "largest 3.0 cm, and a 2.5 cm implant"
+# starts another item)
+_COORDINATED = re.compile(r"[ \t]*(?:,[ \t]*|(?:and|or|&)[ \t]+(?:an?[ \t]+)?)", re.I)
 _MODALITY_WINDOW = 400  # "CT 1/14 showed … RLL nodule now 3 cm": the sentence's modality
 # Words dropped from a lesion's site ("the largest mass now measures" → no site words).
 _SITE_STOPWORDS = frozenset(
@@ -1145,17 +1150,26 @@ class LesionExtractor:
 
     # ------------------------------------------------------------------ what was measured
     def _right_noun(self, text: str, hi: int, ms: Measure) -> Noun | None:
-        """The noun a size qualifies: 'a 1.6 cm calcified gallstone', '8.4 cm renal mass'."""
-        span_end = min(hi, ms.end + 60)
-        stop = self.right_stop.search(text, ms.end, span_end)
+        """The noun a size qualifies: 'a 1.6 cm calcified gallstone', '8.4 cm renal mass';
+        a size coordinated with the next one takes that one's noun ('a 7 mm and a 5 mm
+        nodule')."""
+        end = ms.end
+        for _ in range(8):  # "12 mm, 9 mm and 7 mm nodules"
+            coord = _COORDINATED.match(text, end, hi)
+            nxt = self.measure_re.match(text, coord.end(), hi) if coord else None
+            if coord is None or nxt is None or coord.end() == end:
+                break
+            end = nxt.end()
+        span_end = min(hi, end + 60)
+        stop = self.right_stop.search(text, end, span_end)
         limit = stop.start() if stop else span_end
-        if stop is not None and stop.group(0) == "," and _ADJECTIVES.fullmatch(text, ms.end, limit):
+        if stop is not None and stop.group(0) == "," and _ADJECTIVES.fullmatch(text, end, limit):
             # "a 6 cm slightly irregular, spiculated nodule": a list of adjectives goes on
             nxt = self.right_stop.search(text, stop.end(), span_end)
             limit = nxt.start() if nxt else span_end
         head: Noun | None = None  # the last noun of the phrase is its head
-        for m in self.noun_re.finditer(text, ms.end, limit):
-            if len(text[ms.end : m.start()].split()) > 5:
+        for m in self.noun_re.finditer(text, end, limit):
+            if len(text[end : m.start()].split()) > 5:
                 break
             if self.mass_effect.match(text, m.start()):
                 continue
