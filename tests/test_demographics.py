@@ -102,6 +102,8 @@ def test_a_clinicians_title_is_not_the_patients_sex(extract):
         ("Patient is a forty-two year old man with glioblastoma.", 42, "male"),
         ("He is 68. He lives alone.", 68, "male"),
         ("Patient: SYN-9 (F, 73)   Ref: CT-1", 73, "female"),
+        # "old" left out: an age only right before the sex
+        ("A 47 year woman referred with a renal mass.", 47, "female"),
     ],
 )
 def test_more_ways_of_writing_the_patients_age(extract, text, age, sex):
@@ -139,3 +141,7 @@ def test_describing_words_between_the_age_and_the_sex(extract, text, age, sex):
 )
 def test_relatives_ages_and_ages_at_past_events_in_longer_clauses(extract, text):
     assert not [f for f in extract(text) if f.field == "age"]
+
+
+def test_a_duration_in_years_is_not_an_age_without_the_sex_after_it(extract):
+    assert not only(extract("She is a 5 year survivor of melanoma. 3 year history of pain."), "age")

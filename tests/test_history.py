@@ -47,6 +47,12 @@ def _psych(findings):
         ),
         ("Schizophrenia, stable on clozapine.", {("schizophrenia", "present")}, True),
         ("Schizoaffective disorder (2011).", {("schizoaffective disorder", "present")}, True),
+        # the subtype is part of the name, not a second disorder
+        (
+            "Schizoaffective disorder, bipolar type; on clozapine.",
+            {("schizoaffective disorder", "present")},
+            True,
+        ),
         ("Bipolar affective D/O, on lithium.", {("bipolar disorder", "present")}, True),
         (
             "Major depressive disorder with psychotic features, 2018.",

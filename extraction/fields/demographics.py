@@ -59,7 +59,9 @@ def load_rules(path: Path | None = None) -> DemographicsFile:
 _AGE_YEARS = re.compile(
     r"(?P<n>\d{1,3})\s?-?\s?(?:years?|yrs?|y)\s?-?\s?old\b"
     r"|(?P<n2>\d{1,3})\s?(?:yo|y/o|y\.o\.?|yof|yom)(?:(?![a-z])|(?=[RL]H[MF]\b))"
-    r"|(?P<n3>\d{1,3})\s?(?:years?|yrs?)(?:\s+of\s+age|\s*(?=[,;)]|$))",
+    r"|(?P<n3>\d{1,3})\s?(?:years?|yrs?)(?:\s+of\s+age|\s*(?=[,;)]|$))"
+    # "41 year man" ("old" left out): only right before the patient's sex
+    r"|(?P<n4>\d{1,3})\s?-?\s?(?:years?|yrs?)(?=\s+(?:female|male|woman|man|gentleman|lady)\b)",
     re.IGNORECASE | re.MULTILINE,
 )
 _AGE_MONTHS = re.compile(r"(?P<n>\d{1,2})\s?-?\s?(?:months?|mos?)\s?-?\s?old\b", re.I)
@@ -408,7 +410,7 @@ class DemographicsExtractor:
         months = _AGE_MONTHS.match(seg)
         sex_from = None
         if m:
-            n = int(m.group("n") or m.group("n2") or m.group("n3"))
+            n = int(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4"))
             if m.group("n3") and not self._age_context(text, line_start, a.start):
                 return []
             if _EVENT_AGE_BEFORE.search(text, max(0, a.start - 30), a.start):
