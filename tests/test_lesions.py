@@ -1095,3 +1095,13 @@ def test_nodularity_and_liver_segments_name_lesions(extract, line, expected):
 )
 def test_injuries_named_lesion_are_not_tumours(extract, line):
     assert not only(extract(line, kind="radiology"), "lesion")
+
+
+def test_the_site_holds_no_fragment_of_another_size(extract):
+    text = CT_TEMPLATE.format(
+        line="Right temporal enhancing lesion 3.4 cm, now 38 mm. Two hepatic lesions, "
+        "largest 3.0 cm, and a 2.5 cm peritoneal implant."
+    )
+    sites = {f.value: f.attributes.get("site") or "" for f in only(extract(text), "lesion")}
+    assert "Right temporal" in sites[38]
+    assert not any(frag in site for site in sites.values() for frag in ("3 4", "3 0", " cm"))

@@ -1519,11 +1519,13 @@ class LesionExtractor:
                 right = re.split(r"[,;.]", text[noun.end : noun.end + 60])[0]
                 m = re.match(r"(?i)\s*(?:in|of|at|within)\s+(?:the\s+)?(.+)", right)
                 left = m.group(1) if m else left
-        words = [
-            w
-            for w in re.findall(r"[A-Za-z][\w/'-]*|\(\w[^)]*\)|\d+[a-z]?", left)
-            if w.lower() not in _SITE_STOPWORDS
-        ]
+        # the words before start after another size ("LLL 2.2 cm, RUL 9 mm" is at "RUL");
+        # with no words after it, the size is taken out ("right temporal enhancing lesion
+        # 3.4 cm, now 38 mm" is not at "3 4 cm")
+        before = _last(self.measure_re.finditer(left))
+        words = _site_words(left[before.end() :] if before is not None else left)
+        if before is not None and not words:
+            words = _site_words(self.measure_re.sub(" ", left))
         label = re.match(r"\s*[-*•]?\s*([A-Z][A-Za-z /]{1,20}):", text[line_start : ms.start])
         site = " ".join(words[-6:]).strip(" ,:-")
         if label and label.group(1).lower() not in site.lower():
@@ -1894,6 +1896,14 @@ def _said(mentions: list[tuple[int, str]], pos: int, order: list) -> str | None:
     """The modality named shortly before ``pos`` in the sentence (the first listed wins)."""
     names = {name for at, name in mentions if pos - _MODALITY_WINDOW <= at < pos}
     return next((name for name, _ in order if name in names), None)
+
+
+def _site_words(left: str) -> list[str]:
+    return [
+        w
+        for w in re.findall(r"[A-Za-z][\w/'-]*|\(\w[^)]*\)|\d+[a-z]?", left)
+        if w.lower() not in _SITE_STOPWORDS
+    ]
 
 
 def _last(matches: Iterable[re.Match[str]]) -> re.Match[str] | None:
