@@ -41,6 +41,10 @@ def test_sex_from_pronouns_only_when_one_sided(extract):
     (f,) = only(extract("She reports fatigue. Her appetite is fair; she walks daily."), "sex")
     assert f.value == "female" and f.attributes["basis"] == "pronouns"
     assert not only(extract("She says he drove her; his car broke."), "sex")
+    # one pronoun is enough; a clinician's ("Dr. Osei and his team") does not count
+    (f,) = only(extract("Referred by Dr. Osei and his team. She reports fatigue."), "sex")
+    assert f.value == "female"
+    assert not only(extract("Case handed over to Dr. Osei and his team at 14:00."), "sex")
 
 
 def test_someone_elses_age_is_not_the_patients(extract):

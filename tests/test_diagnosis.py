@@ -47,6 +47,9 @@ def _dx(findings):
         ("39M, epithelioid MPM.", "malignant pleural mesothelioma"),
         ("73M, metastatic thymic ca.", "thymic carcinoma"),
         ("25M, relapsed osteosarcoma of the L distal femur.", "osteosarcoma"),
+        # mucosal melanomas keep their site; "glossal" is the tongue
+        ("58F, recurrent vulvar melanoma, biopsy-proven.", "vulvar melanoma"),
+        ("61M, metastatic glossal carcinoma.", "oral carcinoma"),
     ],
 )
 def test_types_and_abbreviations_are_written_out(extract, dx, value):
@@ -204,6 +207,25 @@ def test_stage_of_another_condition_is_not_taken(extract):
         ),
         ("Family: father w/ NPC (deceased).", {("nasopharyngeal carcinoma", "family")}),
         ("FAMILY HISTORY: Negative for colon cancer or polyps.", set()),
+        ("Family: her uncle died of throat cancer at 66.", {("throat cancer", "family")}),
+        # named as history with a past year or time, nothing active: past disease
+        (
+            "She was diagnosed with ovarian cancer in 1996, treated with surgery and chemo.",
+            {("ovarian cancer", "historical")},
+        ),
+        (
+            "Remote history of Hodgkin lymphoma 25 years ago, mantle field radiation.",
+            {("hodgkin lymphoma", "historical")},
+        ),
+        # ... not when the sentence goes on to active disease or a recurrence
+        (
+            "Clinical: h/o L breast TNBC 2019; chest wall recurrence; on second-line therapy.",
+            {("triple-negative breast cancer", "present")},
+        ),
+        (
+            "History of clear cell RCC diagnosed 2018, now with lung metastases.",
+            {("clear cell renal cell carcinoma", "present")},
+        ),
         ("FAMILY HISTORY: No cancer in the family.", set()),
     ],
 )

@@ -38,6 +38,7 @@ def _psych(findings):
         ("Psych: none.", {("psychiatric disorder", "negated")}, False),
         ("Psychiatric: no history.", {("psychiatric disorder", "negated")}, False),
         ("No history of psychiatric illness.", {("psychiatric disorder", "negated")}, False),
+        ("PSYCH HX:  Nothing significant.", {("psychiatric disorder", "negated")}, False),
         ("No personal psych history.", {("psychiatric disorder", "negated")}, False),
         ("Denies any psychiatric history.", {("psychiatric disorder", "negated")}, False),
         (

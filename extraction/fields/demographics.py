@@ -64,6 +64,11 @@ _AGE_YEARS = re.compile(
     r"|(?P<n4>\d{1,3})\s?-?\s?(?:years?|yrs?)(?=\s+(?:female|male|woman|man|gentleman|lady)\b)",
     re.IGNORECASE | re.MULTILINE,
 )
+# a pronoun right after "<clinician> and" is the clinician's ("Dr. X and his team")
+_CLINICIAN_BEFORE = re.compile(
+    r"\b(?i:dr\.?|doctor|surgeon|physician|attending|anesthesiologist|anaesthetist)"
+    r"\s+(?:[A-Z][\w'-]*\s+){0,2}and\s+$"
+)
 _AGE_MONTHS = re.compile(r"(?P<n>\d{1,2})\s?-?\s?(?:months?|mos?)\s?-?\s?old\b", re.I)
 _AGE_SEX = re.compile(r"(?P<n>\d{1,3})\s?(?P<s>[MF])(?![\w.-]|\.\w)")
 _AFTER_AGE_SEX = re.compile(
@@ -536,16 +541,25 @@ class DemographicsExtractor:
         return [cand]
 
     def _pronoun_counts(self, text: str) -> tuple[int, int]:
-        """(female, male) pronoun counts."""
+        """(female, male) pronoun counts, leaving out a clinician's ("Dr. X and his team")."""
         low = _lower_same_length(text)
         if low is None:
-            return (
-                len(self.pronoun_rx["female"].findall(text)) if "female" in self.pronoun_rx else 0,
-                len(self.pronoun_rx["male"].findall(text)) if "male" in self.pronoun_rx else 0,
-            )
+            hits = [
+                (k, h.start())
+                for k in ("female", "male")
+                if k in self.pronoun_rx
+                for h in self.pronoun_rx[k].finditer(text)
+            ]
+        else:
+            hits = [
+                ("female" if h.group("f") is not None else "male", h.start())
+                for h in self._pronoun_scan.finditer(low)
+            ]
         f = m = 0
-        for hit in self._pronoun_scan.finditer(low):
-            if hit.group("f") is not None:
+        for sex, pos in hits:
+            if _CLINICIAN_BEFORE.search(text, max(0, pos - 30), pos):
+                continue
+            if sex == "female":
                 f += 1
             else:
                 m += 1
@@ -560,8 +574,13 @@ class DemographicsExtractor:
             sex, rx = "male", self.pronoun_rx["male"]
         else:
             return None
-        first = rx.search(text)
-        assert first is not None
+        first = next(
+            (h for h in rx.finditer(text)
+             if not _CLINICIAN_BEFORE.search(text, max(0, h.start() - 30), h.start())),
+            None,
+        )  # fmt: skip
+        if first is None:  # pragma: no cover - counted above
+            return None
         cand = self._sex(
             sex,
             first.start(),

@@ -304,6 +304,19 @@ _RESECTED = "a tumour named as resected in the past"
 _CA_MARKER = re.compile(r"[-‐]?\s?(?:125|19[-.]9|15[-.]3|27[-.]29|72[-.]4)\b|[-‐]\d")
 
 
+# "diagnosis of X in 1984": a lead that, with a past time after the tumour, tells history
+_DIAGNOSIS_LEAD = re.compile(
+    r"(?<![\w-])(?:(?:had|has\s+had|with)\s+(?:a\s+)?diagnosis\s+of|was\s+diagnosed\s+with|"
+    r"past\s+history\s+is\s+significant\s+for|previous|prior)(?:\s+[\w/,-]+){0,4}\s+$",
+    re.I,
+)
+# a past time told after the tumour: a year, "(2008)", "many years previously", "10 years ago"
+_PAST_TIME = re.compile(
+    r"(?<![\w/.-])(?:19|20)\d\d(?![\w/.-])|\byears?\s+(?:ago|previously|before|earlier)\b",
+    re.I,
+)
+
+
 @dataclass(slots=True)
 class Mention:
     cand: Candidate
@@ -1129,6 +1142,7 @@ class DiagnosisExtractor:
                     m.cand.assertion_reason = None
         self._recurred(mentions)
         self._history_only(text, mentions)
+        self._dated_history(text, mentions)
         self._resolved_elsewhere(text, mentions)
         if any(m.group == "main" and not m.provisional for m in mentions):
             for m in mentions:
@@ -1293,6 +1307,47 @@ class DiagnosisExtractor:
                     m.group = "historical"
                     m.cand.assertion = Assertion.HISTORICAL
                     m.cand.assertion_reason = "named only as history; the note states no disease"
+
+    def _dated_history(self, text: str, mentions: list[Mention]) -> None:
+        """A tumour named as history with a past time in its
+        clause ("h/o laryngeal cancer, s/p chemoradiation (2009)", "a diagnosis of breast
+        cancer in 1991, then radiation", "radiation for a cervical cancer decades ago, 20
+        years ago") and no active disease there is past
+        disease (ANNOTATION.md: "history of breast cancer, treated 2010"), when its other
+        mentions name it as history too and none as active."""
+        if self.history_lead is None:
+            return
+        by_words: dict[frozenset[str], list[Mention]] = {}
+        for m in mentions:
+            if m.group == "main":
+                by_words.setdefault(type_words(str(m.cand.value)), []).append(m)
+        for ms in by_words.values():
+            # one mention dates it; the others name it as history too, none as active
+            if any(self._history_with_past_time(text, m) for m in ms) and all(
+                (self._named_as_history(text, m) and not self._active_clause(text, m))
+                or self._history_with_past_time(text, m)
+                for m in ms
+            ):
+                for m in ms:
+                    m.group = "historical"
+                    m.cand.assertion = Assertion.HISTORICAL
+                    m.cand.assertion_reason = "named as history, with a past year or time"
+
+    def _history_with_past_time(self, text: str, m: Mention) -> bool:
+        assert self.history_lead is not None
+        lead = self.history_lead.search(
+            text, max(m.sent[0], m.cand.start - 60), m.cand.start
+        ) or _DIAGNOSIS_LEAD.search(text, max(m.sent[0], m.cand.start - 70), m.cand.start)
+        if lead is None:
+            return False
+        # the past time in the mention's clause; no active disease or recurrence told
+        # anywhere after it in the sentence ("h/o breast TNBC 2021; chest wall recurrence")
+        semi = text.find(";", m.cand.end, m.sent[1])
+        after = text[m.cand.end : semi if semi != -1 else m.sent[1]]
+        rest = text[m.cand.end : m.sent[1]]
+        if not _PAST_TIME.search(after) or self.active.search(rest) or self.recurrent.search(rest):
+            return False
+        return not self.active.search(text, lead.start(), m.cand.start)
 
     def _named_as_history(self, text: str, m: Mention) -> bool:
         """Led by a history cue ('history of X'), or told with a past treatment of it ('X,
