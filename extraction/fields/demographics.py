@@ -64,6 +64,10 @@ _AGE_YEARS = re.compile(
     r"|(?P<n4>\d{1,3})\s?-?\s?(?:years?|yrs?)(?=\s+(?:female|male|woman|man|gentleman|lady)\b)",
     re.IGNORECASE | re.MULTILINE,
 )
+_CLINICIAN_WORD = re.compile(
+    r"\b(?i:dr\.?|doctor|surgeon|physician|attending|anesthesiologist|anaesthetist)\s+"
+    r"(?:\S+\s+){0,2}and\s"
+)
 # a pronoun right after "<clinician> and" is the clinician's ("Dr. X and his team")
 _CLINICIAN_BEFORE = re.compile(
     r"\b(?i:dr\.?|doctor|surgeon|physician|attending|anesthesiologist|anaesthetist)"
@@ -556,8 +560,9 @@ class DemographicsExtractor:
                 for h in self._pronoun_scan.finditer(low)
             ]
         f = m = 0
+        clinician = _CLINICIAN_WORD.search(text) is not None  # one scan for most notes
         for sex, pos in hits:
-            if _CLINICIAN_BEFORE.search(text, max(0, pos - 30), pos):
+            if clinician and _CLINICIAN_BEFORE.search(text, max(0, pos - 30), pos):
                 continue
             if sex == "female":
                 f += 1
