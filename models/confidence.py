@@ -120,6 +120,10 @@ class ConfidenceModel:
         with self._threads.limit(limits=1, user_api="openmp"):
             if dense is None:
                 proba = self.pipeline.predict_proba(list(feats))
+            elif len(steps) == 2:
+                # the estimator itself: a Pipeline slice re-checks (deep-copies) its steps'
+                # tags on every call, ~7 ms per batch
+                proba = steps[1][1].predict_proba(dense)
             else:
                 proba = self.pipeline[1:].predict_proba(dense)
         return [float(p[1]) for p in proba]

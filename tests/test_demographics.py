@@ -149,3 +149,10 @@ def test_relatives_ages_and_ages_at_past_events_in_longer_clauses(extract, text)
 
 def test_a_duration_in_years_is_not_an_age_without_the_sex_after_it(extract):
     assert not only(extract("She is a 5 year survivor of melanoma. 3 year history of pain."), "age")
+
+
+def test_ages_at_past_events_in_a_history_line_are_not_the_patients(extract):
+    text = "PMH: 1) Asthma diagnosed at age 9 years; 2) Appendectomy."
+    assert not only(extract(text), "age")
+    found = extract("She was 61 years old at the time and presented with seizures. Now 70 yo F.")
+    assert {f.value for f in only(found, "age")} == {70}

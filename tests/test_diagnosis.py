@@ -50,6 +50,7 @@ def _dx(findings):
         # mucosal melanomas keep their site; "glossal" is the tongue
         ("58F, recurrent vulvar melanoma, biopsy-proven.", "vulvar melanoma"),
         ("61M, metastatic glossal carcinoma.", "oral carcinoma"),
+        ("70M, adenocarcinoma of the duodenum, unresectable.", "duodenal adenocarcinoma"),
     ],
 )
 def test_types_and_abbreviations_are_written_out(extract, dx, value):
@@ -227,6 +228,12 @@ def test_stage_of_another_condition_is_not_taken(extract):
             {("clear cell renal cell carcinoma", "present")},
         ),
         ("FAMILY HISTORY: No cancer in the family.", set()),
+        # a negation leads the whole list
+        ("FAMILY HISTORY: Negative for breast cancer, ovarian cancer, colon cancer.", set()),
+        (
+            "Family history: no lung cancer; father had gastric cancer.",
+            {("gastric cancer", "family")},
+        ),
     ],
 )
 def test_assertions(extract, text, expected):

@@ -169,6 +169,14 @@ def test_not_a_lab_value(extract):
     assert not [f for f in findings if f.field in {"lymphocytes", "creatinine", "hemoglobin"}]
 
 
+def test_red_cell_indices_are_not_hemoglobin(extract):
+    text = (
+        "CBC today: Hgb 11.2 g/dL, MCV 78, mean cell hemoglobin 24.1 pg, "
+        "mean corpuscular hemoglobin concentration 31 g/dL."
+    )
+    assert {f.value for f in extract(text) if f.field == "hemoglobin"} == {112}
+
+
 def test_implausible_value_is_kept_but_scored_down(extract):
     (f,) = only(extract("Labs: platelets 4500 K/uL"), "platelets")
     assert f.attributes.get("implausible") is True

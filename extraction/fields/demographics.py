@@ -178,6 +178,8 @@ _AT_EVENT_BEFORE = re.compile(
     r"(?:(?:approximately|approx\.?|about|around|roughly)\s+)?$",
     re.IGNORECASE,
 )
+# "59 years old at the time", "40 years old when diagnosed": an age at a past event
+_PAST_AGE_AFTER = re.compile(r"\s*(?:at\s+(?:that|the)\s+time|then|when)\b", re.IGNORECASE)
 # "at the age of 14 years", "since age 20": the number is an age at an event
 _EVENT_AGE_BEFORE = re.compile(
     r"\b(?:(?:at|since|from|until|by)\s+(?:the\s+)?(?:(?:approximately|about|around)\s+)?"
@@ -355,6 +357,8 @@ class DemographicsExtractor:
         for rx in _HEADER_PATTERNS:
             for m in rx.finditer(line):
                 gd = m.groupdict()
+                if gd.get("a") and _EVENT_AGE_BEFORE.search(line[: m.start("a")]):
+                    continue  # "diagnosed at age 10 years": the age at an event
                 if gd.get("a") and not have_age and 0 < int(gd["a"]) <= 110:
                     out.append(
                         self._age(
@@ -431,6 +435,8 @@ class DemographicsExtractor:
             )
             if relative_after or _RELATIVE_BEFORE.search(before):
                 return []  # "lives with her 8-year-old son": someone else's age
+            if _PAST_AGE_AFTER.match(after):
+                return []  # "she was 59 years old at the time": an age at a past event
             out.append(
                 self._age(
                     n, a.start, a.start + m.end(), "demographics.age_years", self.rules.age.prior

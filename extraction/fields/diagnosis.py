@@ -304,6 +304,14 @@ _RESECTED = "a tumour named as resected in the past"
 _CA_MARKER = re.compile(r"[-‐]?\s?(?:125|19[-.]9|15[-.]3|27[-.]29|72[-.]4)\b|[-‐]\d")
 
 
+# a negation leading a list of items, the mention one of them: "negative for prostate cancer,
+# kidney cancer, bladder cancer" (commas, "or", "and" between; no verb, no other clause)
+_NEGATED_LIST = re.compile(
+    r"\b(?:negative\s+for|no|denies|without)\s+(?:[A-Za-z][\w'/-]*\s*){1,4}"
+    r"(?:(?:,|\bor\b|\band\b|,\s*or\b|,\s*and\b)\s*(?:[A-Za-z][\w'/-]*\s*){1,4}?)*"
+    r"(?:,|\bor\b|\band\b)\s*$",
+    re.I,
+)
 # "diagnosis of X in 1984": a lead that, with a past time after the tumour, tells history
 _DIAGNOSIS_LEAD = re.compile(
     r"(?<![\w-])(?:(?:had|has\s+had|with)\s+(?:a\s+)?diagnosis\s+of|was\s+diagnosed\s+with|"
@@ -829,6 +837,8 @@ class DiagnosisExtractor:
         if in_fh or self.family.search(lead + " " + tail[:25]):
             if re.search(r"\b(?:no|negative|denies|without|nor)\b", lead[-25:].lower()):
                 return None  # "FH: negative for colon cancer" states nothing
+            if _NEGATED_LIST.search(text, max(sent[0], cand.start - 120), cand.start):
+                return None  # "FH: negative for prostate cancer, kidney cancer, bladder cancer"
             if self.no_family is not None and self.no_family.search(
                 text, max(sent[0], cand.start - 80), cand.start
             ):
