@@ -387,6 +387,7 @@ def train(
         "corpus/synthetic:corpus/fresh/batch6.jsonl",
         "corpus/synthetic:corpus/fresh/batch7.jsonl",
         "corpus/real:corpus/fresh/real4.jsonl",
+        "corpus/real:corpus/fresh/real5.jsonl",
     ],
     policy_sets: Annotated[
         list[str],
