@@ -838,7 +838,7 @@ class DiagnosisExtractor:
             if re.search(r"\b(?:no|negative|denies|without|nor)\b", lead[-25:].lower()):
                 return None  # "FH: negative for colon cancer" states nothing
             if _NEGATED_LIST.search(text, max(sent[0], cand.start - 120), cand.start):
-                return None  # "FH: negative for prostate cancer, kidney cancer, bladder cancer"
+                return None  # "FH: negative for breast cancer, ovarian cancer, colon cancer"
             if self.no_family is not None and self.no_family.search(
                 text, max(sent[0], cand.start - 80), cand.start
             ):
