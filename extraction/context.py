@@ -189,16 +189,12 @@ class TargetedConText:
             # scope = the modifier's sentence in the rule's direction, cut to its max_scope
             lo, hi = _scope(rule, start, end, sentences.bounds(start))
             modifiers.append(ConTextModifier(rule, start, end, doc, lo, hi))
-        graph = ConTextGraph(prune_on_modifier_overlap=True)
-        graph.targets = [t for t, _ in targets]
-        graph.modifiers = list(modifiers)  # apply_modifiers prunes its own list
-        graph.update_scopes()
-        graph.apply_modifiers()
+        edges = _sentence_graph_edges([t for t, _ in targets], modifiers, sentences)
         by_span = {(t.start, t.end, id(c)): c for t, c in targets}
         span_to_cands: dict[tuple[int, int], list[Candidate]] = {}
         for (s, e, _), c in by_span.items():
             span_to_cands.setdefault((s, e), []).append(c)
-        for target, modifier in graph.edges:
+        for target, modifier in edges:
             for c in span_to_cands.get((target.start, target.end), []):
                 if c.context_type.upper() != target.label_.upper():
                     continue
@@ -231,6 +227,51 @@ class TargetedConText:
 
     def category_of(self, rule_id: str) -> str:
         return self.rules[rule_id].category
+
+
+def _sentence_graph_edges(
+    targets: list[Span], modifiers: list[ConTextModifier], sentences: Any
+) -> list[tuple[Span, ConTextModifier]]:
+    """medspaCy's ConTextGraph edges, built one sentence at a time.
+
+    One graph for the whole document compares every modifier with every modifier and every
+    target (quadratic: a long, fact-dense note spent most of its ConText time there). A
+    modifier's scope lies inside its own sentence, so it can only limit the scope of, be
+    pruned by, or modify what overlaps that sentence: a graph per sentence (its modifiers,
+    and the targets that overlap it, both in document order) gives the same edges, returned
+    in the whole-document graph's order (by modifier, then as that modifier lists them).
+    """
+    if not modifiers:
+        return []
+    groups: dict[tuple[int, int], tuple[list[Span], list[int]]] = {}
+    for j, mod in enumerate(modifiers):
+        key = sentences.bounds(mod.modifier_span[0])
+        groups.setdefault(key, ([], []))[1].append(j)
+    for t in targets:
+        k = t.start
+        while k < max(t.end, t.start + 1):
+            key = sentences.bounds(k)
+            if key in groups:
+                groups[key][0].append(t)
+            k = key[1]
+    ordered: list[tuple[int, int, Span, ConTextModifier]] = []
+    for group_targets, mod_indices in groups.values():
+        if not group_targets:
+            continue  # a modifier with no target in its sentence makes no edge
+        graph = ConTextGraph(prune_on_modifier_overlap=True)
+        graph.targets = group_targets
+        graph.modifiers = [modifiers[j] for j in mod_indices]  # apply_modifiers prunes it
+        position = {id(modifiers[j]): j for j in mod_indices}
+        graph.update_scopes()
+        graph.apply_modifiers()
+        seen: dict[int, int] = {}
+        for target, modifier in graph.edges:
+            j = position[id(modifier)]
+            n = seen.get(j, 0)
+            seen[j] = n + 1
+            ordered.append((j, n, target, modifier))
+    ordered.sort(key=lambda x: (x[0], x[1]))
+    return [(t, m) for _, _, t, m in ordered]
 
 
 _MAX_PHRASES = 2_000

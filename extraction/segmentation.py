@@ -144,14 +144,29 @@ _BEFORE_NUMBER = re.compile(
 _BEFORE_WORD = re.compile(r"(?:^|[^\w.])(?:approx|appr|incl|excl|resp|esp)$", re.IGNORECASE)
 
 
-def _join_abbreviations(doc: Doc, text: str) -> None:
+def _joined_abbreviations(doc: Doc, text: str) -> list[int]:
+    """Tokens that must not start a sentence: the word after an abbreviation's full stop."""
+    out = []
     for m in _STOP_BEFORE_NUMBER_OR_WORD.finditer(text):
         word = text[max(0, m.start() - 7) : m.start()]
         if not (_BEFORE_WORD if m.group("w") else _BEFORE_NUMBER).search(word):
             continue
         span = doc.char_span(m.end(), m.end() + 1, alignment_mode="expand")
         if span is not None and span.start > 0:
-            doc[span.start].is_sent_start = False
+            out.append(span.start)
+    return out
+
+
+def _set_sentence_starts(doc: Doc, not_starts: list[int], starts: list[int]) -> None:
+    """``token.is_sent_start = False`` for not_starts, then ``= True`` for starts, in one
+    array write (the per-token setter scans the whole Doc for a parse each time, which made
+    long notes quadratic)."""
+    if not not_starts and not starts:
+        return
+    arr = doc.to_array([SENT_START]).astype(np.int64).reshape(-1)
+    arr[not_starts] = -1
+    arr[starts] = 1
+    doc.from_array([SENT_START], arr.astype(np.uint64).reshape(-1, 1))
 
 
 class FastSentencizer:
@@ -206,11 +221,13 @@ def line_boundaries(doc: Doc) -> Doc:
     """Start a new sentence after line breaks of lists, tables and headers; do not end one
     at an abbreviation's full stop before a number."""
     text = text_of(doc)
-    _join_abbreviations(doc, text)
+    not_starts = _joined_abbreviations(doc, text)
     if "\n" not in text:
+        _set_sentence_starts(doc, not_starts, [])
         return doc
     idx = doc.to_array("IDX").tolist()  # token start offsets, read in one C call
     n = len(idx)
+    starts: list[int] = []
     for m in _NEWLINES.finditer(text):
         nl_end = m.end()
         if nl_end >= len(text):
@@ -223,5 +240,6 @@ def line_boundaries(doc: Doc) -> Doc:
         prev_line = text[line_start : m.start()]
         next_line = text[idx[i] : line_end if line_end != -1 else len(text)]
         if m.group(0).count("\n") > 1 or _breaks_line(prev_line, next_line):
-            doc[i].is_sent_start = True
+            starts.append(i)
+    _set_sentence_starts(doc, not_starts, starts)
     return doc

@@ -179,3 +179,49 @@ def test_a_value_told_some_time_ago_is_earlier(extract):
     text = "Labs: hemoglobin 11.7 g/dL. Her hemoglobin was 8.2 g/dL a few days ago.\n"
     hb = {f.value: f.assertion.value for f in extract(text) if f.field == "hemoglobin"}
     assert hb == {117: "present", 82: "historical"}
+
+
+def test_a_graph_per_sentence_gives_the_whole_document_graphs_edges(extractor):
+    # ConText runs one medspaCy graph per sentence (a whole-document graph is quadratic in
+    # the number of modifiers and targets); a modifier's scope never leaves its sentence, so
+    # the edges, and their order, must be the whole-document graph's
+    from medspacy.context.context_graph import ConTextGraph
+    from medspacy.context.context_modifier import ConTextModifier
+
+    from prescreen.extraction.candidates import sentences_of
+    from prescreen.extraction.context import _scope, _sentence_graph_edges
+
+    nlp = extractor.nlp
+    ctx = nlp.get_pipe("prescreen_context")
+    text = (
+        "No liver metastases and no bone lesions. History of melanoma, no recurrence.\n"
+        "Labs: no neutropenia. Possible lung nodule vs scar; denies depression or anxiety.\n"
+        "Mother with breast cancer. If progression, consider cabozantinib or sunitinib."
+    )
+    words = ["liver metastases", "bone lesions", "melanoma", "neutropenia", "lung nodule",
+             "scar", "depression", "anxiety", "breast cancer", "progression", "cabozantinib",
+             "sunitinib"]  # fmt: skip
+    with nlp.select_pipes(disable=["prescreen_context"]):
+        doc = nlp(text)
+    sentences = sentences_of(doc)
+    targets = [doc.char_span(text.index(w), text.index(w) + len(w), label="LIVER") for w in words]
+
+    def modifiers():
+        out = []
+        for mid, start, end in ctx.phrases(doc):
+            rule = ctx.rules[nlp.vocab.strings[mid]]
+            lo, hi = _scope(rule, start, end, sentences.bounds(start))
+            out.append(ConTextModifier(rule, start, end, doc, lo, hi))
+        return out
+
+    whole = ConTextGraph(prune_on_modifier_overlap=True)
+    whole.targets, whole.modifiers = list(targets), modifiers()
+    whole.update_scopes()
+    whole.apply_modifiers()
+    expected = [(t.start, t.end, m.rule.metadata["id"], m.modifier_span) for t, m in whole.edges]
+    got = [
+        (t.start, t.end, m.rule.metadata["id"], m.modifier_span)
+        for t, m in _sentence_graph_edges(list(targets), modifiers(), sentences)
+    ]
+    assert len(expected) >= 6
+    assert got == expected
