@@ -64,15 +64,12 @@ _AGE_YEARS = re.compile(
     r"|(?P<n4>\d{1,3})\s?-?\s?(?:years?|yrs?)(?=\s+(?:female|male|woman|man|gentleman|lady)\b)",
     re.IGNORECASE | re.MULTILINE,
 )
-_CLINICIAN_WORD = re.compile(
-    r"\b(?i:dr\.?|doctor|surgeon|physician|attending|anesthesiologist|anaesthetist)\s+"
-    r"(?:\S+\s+){0,2}and\s"
-)
+_CLINICIAN = r"\b(?i:dr\.?|doctor|surgeon|physician|attending|anesthesiologist|anaesthetist)\s+"
 # a pronoun right after "<clinician> and" is the clinician's ("Dr. X and his team")
-_CLINICIAN_BEFORE = re.compile(
-    r"\b(?i:dr\.?|doctor|surgeon|physician|attending|anesthesiologist|anaesthetist)"
-    r"\s+(?:[A-Z][\w'-]*\s+){0,2}and\s+$"
-)
+_CLINICIAN_BEFORE = re.compile(_CLINICIAN + r"(?:[A-Z][\w'-]*\s+){0,2}and\s+$")
+# the same, loosely, in the whole note: only notes where it matches are checked pronoun by
+# pronoun
+_CLINICIAN_WORD = re.compile(_CLINICIAN + r"(?:\S+\s+){0,2}and\s")
 _AGE_MONTHS = re.compile(r"(?P<n>\d{1,2})\s?-?\s?(?:months?|mos?)\s?-?\s?old\b", re.I)
 _AGE_SEX = re.compile(r"(?P<n>\d{1,3})\s?(?P<s>[MF])(?![\w.-]|\.\w)")
 _AFTER_AGE_SEX = re.compile(
@@ -178,6 +175,13 @@ _AT_EVENT_BEFORE = re.compile(
     r"(?:(?:approximately|approx\.?|about|around|roughly)\s+)?$",
     re.IGNORECASE,
 )
+
+
+def _after_clinician(text: str, pos: int) -> bool:
+    """Is the pronoun at pos a clinician's ("Dr. X and his team")?"""
+    return _CLINICIAN_BEFORE.search(text, max(0, pos - 30), pos) is not None
+
+
 # "59 years old at the time", "40 years old when diagnosed": an age at a past event
 _PAST_AGE_AFTER = re.compile(r"\s*(?:at\s+(?:that|the)\s+time|then|when)\b", re.IGNORECASE)
 # "at the age of 14 years", "since age 20": the number is an age at an event
@@ -568,7 +572,7 @@ class DemographicsExtractor:
         f = m = 0
         clinician = _CLINICIAN_WORD.search(text) is not None  # one scan for most notes
         for sex, pos in hits:
-            if clinician and _CLINICIAN_BEFORE.search(text, max(0, pos - 30), pos):
+            if clinician and _after_clinician(text, pos):
                 continue
             if sex == "female":
                 f += 1
@@ -585,11 +589,7 @@ class DemographicsExtractor:
             sex, rx = "male", self.pronoun_rx["male"]
         else:
             return None
-        first = next(
-            (h for h in rx.finditer(text)
-             if not _CLINICIAN_BEFORE.search(text, max(0, h.start() - 30), h.start())),
-            None,
-        )  # fmt: skip
+        first = next((h for h in rx.finditer(text) if not _after_clinician(text, h.start())), None)
         if first is None:  # pragma: no cover - counted above
             return None
         cand = self._sex(

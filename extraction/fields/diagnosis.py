@@ -304,8 +304,8 @@ _RESECTED = "a tumour named as resected in the past"
 _CA_MARKER = re.compile(r"[-‐]?\s?(?:125|19[-.]9|15[-.]3|27[-.]29|72[-.]4)\b|[-‐]\d")
 
 
-# a negation leading a list of items, the mention one of them: "negative for prostate cancer,
-# kidney cancer, bladder cancer" (commas, "or", "and" between; no verb, no other clause)
+# a negation leading a list of items, the mention one of them: "negative for breast cancer,
+# ovarian cancer, colon cancer" (commas, "or", "and" between; no verb, no other clause)
 _NEGATED_LIST = re.compile(
     r"\b(?:negative\s+for|no|denies|without)\s+(?:[A-Za-z][\w'/-]*\s*){1,4}"
     r"(?:(?:,|\bor\b|\band\b|,\s*or\b|,\s*and\b)\s*(?:[A-Za-z][\w'/-]*\s*){1,4}?)*"
@@ -1319,10 +1319,9 @@ class DiagnosisExtractor:
                     m.cand.assertion_reason = "named only as history; the note states no disease"
 
     def _dated_history(self, text: str, mentions: list[Mention]) -> None:
-        """A tumour named as history with a past time in its
-        clause ("h/o laryngeal cancer, s/p chemoradiation (2009)", "a diagnosis of breast
-        cancer in 1991, then radiation", "radiation for a cervical cancer decades ago, 20
-        years ago") and no active disease there is past
+        """A tumour named as history with a past time in its clause ("h/o laryngeal cancer,
+        s/p chemoradiation (2009)", "a diagnosis of breast cancer in 1991, then radiation",
+        "radiation for a cervical cancer 20 years ago") and no active disease there is past
         disease (ANNOTATION.md: "history of breast cancer, treated 2010"), when its other
         mentions name it as history too and none as active."""
         if self.history_lead is None:
@@ -1332,11 +1331,11 @@ class DiagnosisExtractor:
             if m.group == "main":
                 by_words.setdefault(type_words(str(m.cand.value)), []).append(m)
         for ms in by_words.values():
+            dated = [self._history_with_past_time(text, m) for m in ms]
             # one mention dates it; the others name it as history too, none as active
-            if any(self._history_with_past_time(text, m) for m in ms) and all(
-                (self._named_as_history(text, m) and not self._active_clause(text, m))
-                or self._history_with_past_time(text, m)
-                for m in ms
+            if any(dated) and all(
+                d or (self._named_as_history(text, m) and not self._active_clause(text, m))
+                for m, d in zip(ms, dated, strict=True)
             ):
                 for m in ms:
                     m.group = "historical"
