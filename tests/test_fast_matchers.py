@@ -4,6 +4,7 @@ results as the spaCy components they replace (they exist only for speed)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import spacy
 from spacy.matcher import Matcher
 from spacy.pipeline import Sentencizer
 
+from prescreen.extraction.alternation import branch_name, dispatch_alternation, first_chars
 from prescreen.extraction.segmentation import FastSentencizer, customize_tokenizer
 from prescreen.extraction.token_patterns import TokenPatternMatcher, supports
 
@@ -120,3 +122,50 @@ def test_pipeline_anchor_patterns_use_the_fast_matcher(extractor):
     inner = extractor.nlp.get_pipe("medspacy_target_matcher")._TargetMatcher__matcher
     assert isinstance(inner._MedspacyMatcher__matcher, TokenPatternMatcher)
     assert "prescreen_sentencizer" in extractor.nlp.pipe_names
+
+
+# -- first-character dispatch of a named alternation (extraction/alternation.py) ----------
+ALTERNATION_BRANCHES = [
+    ("prog", r"\bprogress(?:ion|ed)\b"),
+    ("cycles", r"\b(?:\d{1,2}|two|three)\s+cycles\b"),
+    ("plan", r"\b(?:we|she)?\s*(?:will|would)\s+(?:start|try)\b"),
+    ("after", r"(?<=switched\s)to\b"),
+    ("stop", r"\b(?:stopped|held|discontinued)\b"),
+    ("dash", r"-\s*PD\b"),
+    ("anything", r".{0,3}tox"),  # may start with any character
+    ("maybe_empty", r"x?"),  # may match the empty string
+    ("progress_again", r"\bprogress\w*"),  # shadowed by "prog" where both match
+]
+
+
+@pytest.mark.parametrize("flags", [re.IGNORECASE | re.VERBOSE, re.IGNORECASE | re.ASCII, 0])
+def test_dispatched_alternation_matches_as_the_plain_one(flags):
+    plain = re.compile("|".join(f"(?P<{k}>{p})" for k, p in ALTERNATION_BRANCHES), flags)
+    fast = re.compile(dispatch_alternation(ALTERNATION_BRANCHES, flags), flags)
+    texts = (
+        TEXTS
+        + corpus_texts(60)
+        + [
+            "Progressed after two cycles; we will start X. then switched to Y - PD.",
+            "Neurotox, cardiotox.",
+            "PROGRESSION on 12 cycles, she would try; held, stopped\u00a0discontinued -PD",
+            "\u0661\u0662 cycles (Arabic-Indic digits), \u2003will start",  # Unicode \d and \s
+        ]
+    )
+    seen = set()
+    for text in texts:
+        want = [(m.span(), m.lastgroup) for m in plain.finditer(text)]
+        got = [(m.span(), branch_name(m.lastgroup)) for m in fast.finditer(text)]
+        assert got == want, text[:80]
+        seen.update(k for _, k in want)
+    assert {"prog", "cycles", "plan", "after", "stop", "dash", "anything"} <= seen
+
+
+def test_first_characters_of_a_branch():
+    assert first_chars(r"\bstop", re.IGNORECASE) == {"s", "S"}
+    assert first_chars(r"(?:we|I)?\s*will", re.ASCII) == {"w", "I", *" \t\n\r\f\v"}
+    assert "\u0661" in first_chars(r"\d+ cycles", 0)  # Unicode digits, unless re.ASCII
+    assert first_chars(r"\d", re.ASCII) == set("0123456789")
+    assert first_chars(r"\w+") is None  # too wide: any character
+    assert first_chars(r"x?") is None  # may match the empty string
+    assert first_chars(r"(?<=after\s)x|[a-c]y") == {"x", "a", "b", "c"}

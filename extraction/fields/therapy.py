@@ -77,6 +77,7 @@ from spacy.tokens import Doc, Span
 
 from prescreen.yamlfile import load_model
 
+from ..alternation import branch_name, dispatch_alternation
 from ..candidates import Candidate, anchors, candidates_of, sentences_of, text_of
 from ..findings import Assertion
 from ..sections import section_category
@@ -729,8 +730,10 @@ class TherapyExtractor:
         # skip the other positions without trying every branch (about 3x faster).
         self._not_therapy = [(_compile(n.before), _compile(n.after)) for n in rules.not_therapy]
         self.cue_of = {f"c{i}": c for i, c in enumerate(rules.cues)}
-        branches = "|".join(f"(?P<{k}>{c.pattern})" for k, c in self.cue_of.items())
-        self.cue_rx = _compile(r"(?:(?<!\w)(?=\w)|(?=[-–?]))(?:" + branches + ")")
+        # The branches are reached through their first character (extraction/alternation.py):
+        # the same matches, about 1.7x faster again.
+        branches = dispatch_alternation([(k, c.pattern) for k, c in self.cue_of.items()], FLAGS)
+        self.cue_rx = _compile(r"(?:(?<!\w)(?=\w)|(?=[-–?]))" + branches)
         self.lines = [_compile(p) for p in rules.lines.patterns]
         r = rules
         self._rx: dict[str, re.Pattern[str]] = {
@@ -1652,7 +1655,7 @@ class TherapyExtractor:
             s, e = m.start() + lo, m.end() + lo
             if e == s:
                 continue
-            cue = self.cue_of[m.lastgroup or ""]
+            cue = self.cue_of[branch_name(m.lastgroup)]
             outcome, decisive = cue.outcome, cue.decisive
             if neg.search(text, max(lo, s - 24), s):
                 if outcome not in ("progression", "intolerance"):
