@@ -411,7 +411,9 @@ def train(
         str, typer.Option(help="Trial whose decisions choose confident_not_met.")
     ] = "cd70-car-t",
 ) -> None:
-    """Train the calibrated confidence model and choose the routing thresholds."""
+    """Train the calibrated confidence model and choose the routing thresholds.
+
+    Each corpus folder (domain) weighs the same in training, however many findings it has."""
     from prescreen.evaluation.calibration import auto_accept
     from prescreen.evaluation.corpus import load_set
     from prescreen.evaluation.patients import choose_confident_not_met
@@ -445,7 +447,8 @@ def train(
         return data, extract_set(data, heuristic)
 
     def labelled(spec: str):
-        return examples(*found(spec))
+        # the set's folder names its domain ("synthetic", "real"): domains weigh the same
+        return examples(*found(spec), domain=Path(spec.partition(":")[0]).name)
 
     ex = None
     for spec in sets:

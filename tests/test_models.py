@@ -155,3 +155,36 @@ def test_model_version_names_the_features_too():
     assert changed.labels == ex.labels and changed.groups == ex.groups
     assert model_version(changed, 0) != model_version(ex, 0)
     assert model_version(ex, 1) != model_version(ex, 0)
+
+
+def test_domains_weigh_the_same_in_total():
+    from prescreen.models.train import domain_weights
+
+    weights = domain_weights(["synthetic"] * 9 + ["real"] * 3)
+    assert weights[:9] == [1.0] * 9 and weights[9:] == [3.0] * 3  # 9 x 1 = 3 x 3
+    assert domain_weights(["real"] * 4) == [1.0] * 4
+    assert domain_weights([]) == []
+
+
+def test_a_small_domain_pulls_the_model_towards_its_own_error_rate():
+    """A domain with a tenth of the examples and a higher error rate moves the model's
+    confidence on its kind of finding once the domains are balanced."""
+    from prescreen.models.train import model_version
+
+    rng = random.Random(3)
+    ex = Examples([], [], [], [])
+    for i in range(1200):
+        small = i % 11 == 0  # about a tenth of the examples
+        ex.features.append({"heuristic": rng.random(), "noise": float(small)})
+        ex.labels.append(int(rng.random() < (0.6 if small else 0.95)))
+        ex.groups.append(f"doc{i // 4}")
+        ex.heuristic.append(0.5)
+        ex.domains.append("real" if small else "synthetic")
+    plain = Examples(ex.features, ex.labels, ex.groups, ex.heuristic)  # no domains: unweighted
+    probe = [{"heuristic": 0.5, "noise": 1.0}, {"heuristic": 0.5, "noise": 0.0}]
+    balanced = fit(ex, seed=0).predict_proba(probe)[:, 1]
+    unweighted = fit(plain, seed=0).predict_proba(probe)[:, 1]
+    assert balanced.tolist() != unweighted.tolist()
+    # both learn that the small domain's findings are less often right
+    assert balanced[0] < balanced[1] and unweighted[0] < unweighted[1]
+    assert model_version(ex, 0) != model_version(plain, 0)  # the weighting names the model
