@@ -62,6 +62,7 @@ def test_comparison_section_is_historical(extract):
             "abnormal",
             False,
         ),
+        ("12-lead tracing: sinus rhythm, left bundle-branch block.", "abnormal", True),
     ],
 )
 def test_ecg(extract, ecg, value, significant):
@@ -167,3 +168,9 @@ def test_a_negation_reaches_a_short_list(extract, text, significant):
 def test_t_wave_and_st_t_changes_make_an_abnormal_not_significant_ecg(extract, text):
     (ecg,) = [f for f in extract(text) if f.field == "ecg"]
     assert (ecg.value, ecg.attributes["significant"]) == ("abnormal", False)
+
+
+def test_a_phrase_in_two_spellings_is_listed_once(extract):
+    text = ECHO.format(lvef="LVEF 60%.", ecg="Sinus rhythm, first-degree AV block, PR 230 ms.")
+    (f,) = only(extract(text, kind="echo"), "ecg")
+    assert f.attributes["finding"].count("degree") == 1

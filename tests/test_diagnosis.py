@@ -1153,3 +1153,63 @@ def test_an_abbreviation_in_an_injury_sentence_names_a_ligament(extract):
     assert not [f for f in sprain if f.field == "diagnosis"]
     found = extract("Diagnosis: MCL, stage IV, on ibrutinib.")
     assert [f.value for f in found if f.field == "diagnosis"] == ["mantle cell lymphoma"]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # a past time: "in the remote past", "N years ago", a year ending its sentence
+        (
+            "HPI: She reports a history of cervical cancer in the remote past, no recurrence.",
+            {("cervical cancer", "historical")},
+        ),
+        (
+            "HPI: Significant past medical history for laryngeal cancer, treated with "
+            "radiation in 2004, who presents with a cough.",
+            {("laryngeal cancer", "historical")},
+        ),
+        (
+            "PAST MEDICAL HISTORY:\n1.  Hypertension.\n2.  Colon cancer.  Resected in 2009.\n"
+            "3.  Gout.\n",
+            {("colon cancer", "historical")},
+        ),
+        # ... but a treatment still given in the next sentence: not resolved
+        (
+            "HPI: She was found to have breast cancer in 2011.  She has since been on letrozole.",
+            {("breast cancer", "present")},
+        ),
+    ],
+)
+def test_a_tumour_told_with_a_past_time_is_past_disease(extract, text, want):
+    assert _dx(extract(text)) == want
+
+
+def test_non_small_cell_is_never_read_as_small_cell(extract):
+    text = "HPI: Prior history of non-small cell carcinoma of the lung, treated 3 years ago."
+    assert _dx(extract(text)) == {("non-small cell lung cancer", "historical")}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("PREOPERATIVE DIAGNOSIS:  Carcinoma of the right lower lobe.", "lung carcinoma"),
+        (
+            "DIAGNOSIS: Brain lesions - adenocarcinoma and metastases from the breast.",
+            "breast adenocarcinoma",
+        ),
+        ("FINAL DIAGNOSIS: Carcinoma metastatic from the lung.", "lung carcinoma"),
+    ],
+)
+def test_a_site_told_by_a_lung_lobe_or_as_the_source_of_metastases(extract, text, value):
+    assert {v for v, _ in _dx(extract(text))} == {value}
+
+
+def test_skin_cancer_is_the_named_skin_tumour_and_a_list_of_risks_is_no_recurrence(extract):
+    text = (
+        "PREOPERATIVE DIAGNOSIS: Basal cell carcinoma, left temple.\n\n"
+        "The risks including bleeding, infection, scarring and recurrence of the skin cancer "
+        "were discussed.  The skin cancer site was marked with a 4 mm margin.\n"
+    )
+    found = only(extract(text), "diagnosis")
+    assert {f.value for f in found} == {"basal cell carcinoma"}
+    assert not any(f.attributes.get("recurrent") for f in found)

@@ -25,6 +25,8 @@ Physical Exam: comfortable at rest.
         ("95% O2 saturation on room air.", 95, True),
         ("O2 sat on 2 L NC 93%.", 93, False),
         ("SpO2 97% breathing air", 97, True),
+        ("oxygen saturation improved to 94% on 3 L nasal cannula", 94, False),
+        ("saturation dropped to 88%", 88, None),
     ],
 )
 def test_spo2(extract, spo2, value, room_air):

@@ -117,7 +117,8 @@ _ECG_WINDOW = 220
 
 
 def _rx(words: list[str]) -> re.Pattern[str]:
-    alts = sorted((re.escape(w) for w in words), key=len, reverse=True)
+    # a space in a phrase also matches a hyphen: "left bundle-branch block"
+    alts = sorted((re.escape(w).replace(r"\ ", r"[\s-]+") for w in words), key=len, reverse=True)
     return re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?!\w)", re.IGNORECASE)
 
 
@@ -225,6 +226,8 @@ class CardiacExtractor:
                     continue
                 if spec.phrase == "abnormal" and re.match(r"\s*(?:ity|ities)", window[m.end() :]):
                     continue
+                if any(x.span() == m.span() for x in found_at):
+                    break  # another spelling of a phrase already read ("first-degree")
                 if spec.phrase not in findings:
                     findings.append(spec.phrase)
                     found_at.append(m)

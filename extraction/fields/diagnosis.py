@@ -318,11 +318,27 @@ _DIAGNOSIS_LEAD = re.compile(
     r"past\s+history\s+is\s+significant\s+for|previous|prior)(?:\s+[\w/,-]+){0,4}\s+$",
     re.I,
 )
-# a past time told after the tumour: a year, "(2008)", "many years previously", "10 years ago"
+# a past time told after the tumour: a year, "(2008)", "many years previously", "10 years
+# ago", "in the distant past"
 _PAST_TIME = re.compile(
-    r"(?<![\w/.-])(?:19|20)\d\d(?![\w/.-])|\byears?\s+(?:ago|previously|before|earlier)\b",
+    r"(?<![\w/.-])(?:19|20)\d\d(?![\w/-]|\.\d)|\byears?\s+(?:ago|previously|before|earlier)\b"
+    r"|\b(?:distant|remote)\s+past\b",
     re.I,
 )
+
+
+# a treatment still given, told in the sentence after a dated diagnosis: not resolved
+_ONGOING_TREATMENT = re.compile(
+    r"\b(?:has|have)\s+(?:[\w-]+\s+)?been\s+on\b|\b(?:remains|continues|currently)\s+on\b"
+    r"|\b(?:is|are)\s+(?:still\s+)?(?:receiving|on\s+treatment)\b",
+    re.I,
+)
+_RISK_LIST = re.compile(
+    r"\b(?:risks?|complications?)\s+(?:[\w-]+\s+){0,3}?(?:including|include[sd]?|such\s+as)\b",
+    re.I,
+)
+# what may come before a list item's first word on its line: "1.", "2)", "-", "*", "•"
+_ITEM_LEAD = re.compile(r"[ \t]*(?:(?:\d{1,2}[.)]|[-*•])[ \t]*)?")
 
 
 @dataclass(slots=True)
@@ -332,7 +348,11 @@ class Mention:
     sent: tuple[int, int]
     facts: dict[str, object] = field(default_factory=dict)
     resected: bool = False  # historical only as "status post resection of ..."
+    # named as resected, made current because another mention names the tumour as current
+    # (which a past time may yet show to be history too)
+    named_resected: bool = False
     provisional: bool = False  # named as a frozen section / preliminary read
+    in_past_history: bool = False  # in a past-medical-history section
 
 
 class _DocumentScan:
@@ -491,7 +511,9 @@ class DiagnosisExtractor:
         self.site_after = re.compile(
             r"\s+(?:of\s+(?:the\s+)?(?:(?:right|left|r|l|bilateral)\s+)?(?P<site>" + sites + r")"
             r"(?:\s+(?:origin|primary))?"
-            r"|(?:of|from)\s+(?:(?:a|an|the)\s+)?(?P<site3>" + sites + r")\s+(?:origin|primary))"
+            r"|(?:of|from)\s+(?:(?:a|an|the)\s+)?(?P<site3>" + sites + r")\s+(?:origin|primary)"
+            # "adenocarcinoma and metastases from the breast", "metastatic from the lung"
+            r"|(?:and\s+)?metasta\w*\s+from\s+(?:(?:a|an|the)\s+)?(?P<site4>" + sites + r"))"
             r"(?![\w-])",
             re.IGNORECASE,
         )
@@ -695,6 +717,7 @@ class DiagnosisExtractor:
         text = doc_text(doc)
         sents = sentences_of(doc)
         family_sections = _family_sections(doc)
+        past_history = _sections(doc, "past_medical_history")
         scan = _DocumentScan(self, text)
         mentions: list[Mention] = []
         for span in spans:
@@ -704,6 +727,7 @@ class DiagnosisExtractor:
             in_fh = any(lo <= a.start < hi for lo, hi in family_sections)
             m = self._mention(text, a, sent, in_fh, scan)
             if m is not None:
+                m.in_past_history = any(lo <= a.start < hi for lo, hi in past_history)
                 mentions.append(m)
         if not mentions:
             return doc
@@ -794,7 +818,7 @@ class DiagnosisExtractor:
             if sb:
                 site_word = sb.group("site")
             elif sa:
-                site_word = sa.group("site") or sa.group("site3")
+                site_word = sa.group("site") or sa.group("site3") or sa.group("site4")
             else:
                 assert sp is not None
                 site_word = sp.group("site") or sp.group("site2")
@@ -1038,7 +1062,10 @@ class DiagnosisExtractor:
             facts["metastatic"] = False
         if self.advanced.search(text, s0, s1) or facts.get("metastatic"):
             facts["advanced"] = True
-        for rm in self.recurrent.finditer(text, s0, s1):
+        # a consent's list of risks ("risks including bleeding, ... recurrence of the skin
+        # cancer were discussed") tells what may happen, not a recurrence
+        risks = _RISK_LIST.search(text, s0, start)
+        for rm in [] if risks else self.recurrent.finditer(text, s0, s1):
             if not _NOT_RECURRENT.search(text[max(s0, rm.start() - 20) : rm.start()]):
                 facts["recurrent"] = True
                 break
@@ -1148,6 +1175,7 @@ class DiagnosisExtractor:
                 if any(w <= c or c <= w for c in current) or (metastatic and not current):
                     m.group = "main"
                     m.resected = False
+                    m.named_resected = True
                     m.cand.assertion = None
                     m.cand.assertion_reason = None
         self._recurred(mentions)
@@ -1334,7 +1362,9 @@ class DiagnosisExtractor:
             dated = [self._history_with_past_time(text, m) for m in ms]
             # one mention dates it; the others name it as history too, none as active
             if any(dated) and all(
-                d or (self._named_as_history(text, m) and not self._active_clause(text, m))
+                d
+                or m.named_resected
+                or (self._named_as_history(text, m) and not self._active_clause(text, m))
                 for m, d in zip(ms, dated, strict=True)
             ):
                 for m in ms:
@@ -1348,7 +1378,7 @@ class DiagnosisExtractor:
             text, max(m.sent[0], m.cand.start - 60), m.cand.start
         ) or _DIAGNOSIS_LEAD.search(text, max(m.sent[0], m.cand.start - 70), m.cand.start)
         if lead is None:
-            return False
+            return self._dated_history_item(text, m)
         # the past time in the mention's clause; no active disease or recurrence told
         # anywhere after it in the sentence ("h/o breast TNBC 2021; chest wall recurrence")
         semi = text.find(";", m.cand.end, m.sent[1])
@@ -1356,7 +1386,24 @@ class DiagnosisExtractor:
         rest = text[m.cand.end : m.sent[1]]
         if not _PAST_TIME.search(after) or self.active.search(rest) or self.recurrent.search(rest):
             return False
+        if _ONGOING_TREATMENT.search(_next_sentence(text, m.sent[1])):
+            return False  # "breast cancer found in 2011. Has been on letrozole since then"
         return not self.active.search(text, lead.start(), m.cand.start)
+
+    def _dated_history_item(self, text: str, m: Mention) -> bool:
+        """An item of a past-medical-history list that starts with the tumour and tells a
+        past time on its line, with no active disease or recurrence there ("Past medical
+        history: ... 2. Laryngeal cancer. Treated in 2004 with radiation.")."""
+        if not m.in_past_history:
+            return False
+        line_start = text.rfind("\n", 0, m.cand.start) + 1
+        if not _ITEM_LEAD.fullmatch(text, line_start, m.cand.start):
+            return False
+        line_end = text.find("\n", m.cand.end)
+        rest = text[m.cand.end : line_end if line_end != -1 else len(text)]
+        return bool(_PAST_TIME.search(rest)) and not (
+            self.active.search(rest) or self.recurrent.search(rest)
+        )
 
     def _named_as_history(self, text: str, m: Mention) -> bool:
         """Led by a history cue ('history of X'), or told with a past treatment of it ('X,
@@ -1431,7 +1478,10 @@ class DiagnosisExtractor:
             ms = [m for m in mentions if m.group == group]
             if len(ms) < 2:
                 continue
-            if group != "uncertain":
+            # a past tumour of another type may be where the histology comes from ("History
+            # of colon cancer 2015. Biopsy: adenocarcinoma"): no join then
+            past = group == "main" and any(m.group == "historical" for m in mentions)
+            if group != "uncertain" and not past:
                 self._site_from_generic(ms)
             order = list(dict.fromkeys(str(m.cand.value) for m in ms))
             counts = {v: sum(1 for m in ms if m.cand.value == v) for v in order}
@@ -1584,11 +1634,28 @@ _QUESTION_BEFORE = re.compile(r"(?:^|[\s(,;:.])\?$")
 _HYPOTHETICAL_LEAD = re.compile(r"\b(?:risk|if|once|should|unless|whether)\b", re.I)
 
 
+def _next_sentence(text: str, end: int) -> str:
+    """The sentence after the one ending at ``end`` when it goes on the same line, else ''."""
+    start = end
+    while start < len(text) and text[start] in " \t.":
+        start += 1
+    if start >= len(text) or text[start] == "\n":
+        return ""
+    stop = min((i for i in (text.find(".", start), text.find("\n", start)) if i != -1),
+               default=len(text))  # fmt: skip
+    return text[start:stop]
+
+
 def _family_sections(doc: Doc) -> list[tuple[int, int]]:
     """Character ranges of family-history sections found by the Sectionizer."""
+    return _sections(doc, "family_history")
+
+
+def _sections(doc: Doc, category: str) -> list[tuple[int, int]]:
+    """Character ranges of the sections of one category found by the Sectionizer."""
     out = []
     for sec in getattr(doc._, "sections", None) or []:
-        if sec.category == "family_history":
+        if sec.category == category:
             body_end = sec.body_end if sec.body_end <= len(doc) else len(doc)
             end = doc[body_end - 1].idx + len(doc[body_end - 1]) if body_end > 0 else 0
             out.append((doc[sec.title_start].idx, end))

@@ -40,7 +40,9 @@ def load_rules(path: Path | None = None) -> VitalsFile:
 _FILL = re.compile(
     r"(?:[\s:=(),~-]|\b(?:(?:at|on|upon)\s+(?:discharge|admission|arrival)|is|was|of|at|"
     r"rest|resting|today|now|currently|approximately|"
-    r"around|about|stable|remains|in\s+clinic)\b)*",
+    r"around|about|stable|remains|in\s+clinic|"
+    # a change told up to the value: "improvement in her oxygen saturation to 89%"
+    r"(?:improved|improving|increased|increasing|decreased|dropped|fell|rose)?\s*to)\b)*",
     re.IGNORECASE,
 )
 _VALUE = re.compile(r"(?P<v>\d{2,3})(?:\.\d)?\s?(?P<pct>%|percent)?(?![\d/])")
