@@ -1173,6 +1173,11 @@ def test_an_abbreviation_in_an_injury_sentence_names_a_ligament(extract):
             "3.  Gout.\n",
             {("colon cancer", "historical")},
         ),
+        (
+            "Indication: history of bladder cancer, surgery and instillations (2012-2013). "
+            "New lung nodule?",
+            {("bladder cancer", "historical")},
+        ),
         # ... but a treatment still given in the next sentence: not resolved
         (
             "HPI: She was found to have breast cancer in 2011.  She has since been on letrozole.",

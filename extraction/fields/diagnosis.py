@@ -318,10 +318,11 @@ _DIAGNOSIS_LEAD = re.compile(
     r"past\s+history\s+is\s+significant\s+for|previous|prior)(?:\s+[\w/,-]+){0,4}\s+$",
     re.I,
 )
-# a past time told after the tumour: a year, "(2008)", "many years previously", "10 years
-# ago", "in the distant past"
+# a past time told after the tumour: a year, "(2008)", "(2009-2010)", "many years
+# previously", "10 years ago", "in the distant past"
 _PAST_TIME = re.compile(
-    r"(?<![\w/.-])(?:19|20)\d\d(?![\w/-]|\.\d)|\byears?\s+(?:ago|previously|before|earlier)\b"
+    r"(?<![\w/.-])(?:19|20)\d\d(?:\s?[-–]\s?(?:19|20)\d\d)?(?![\w/-]|\.\d)"
+    r"|\byears?\s+(?:ago|previously|before|earlier)\b"
     r"|\b(?:distant|remote)\s+past\b",
     re.I,
 )
