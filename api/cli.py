@@ -388,6 +388,7 @@ def train(
         "corpus/synthetic:corpus/fresh/batch7.jsonl",
         "corpus/real:corpus/fresh/real4.jsonl",
         "corpus/real:corpus/fresh/real5.jsonl",
+        "corpus/real:corpus/fresh/real6.jsonl",
     ],
     policy_sets: Annotated[
         list[str],
