@@ -3,7 +3,7 @@
 A set is a folder with ``documents.jsonl`` (doc_id, patient_id, kind, date, text),
 ``gold.jsonl`` (doc_id, field, value, unit?, attributes?, assertion, optional?),
 optionally ``patients.jsonl`` (patient_id, status, criteria) and ``splits.json``
-(patient_id or doc_id → train | dev | test).
+(patient_id or doc_id → train | dev | test, or another name such as `heldout`).
 
 Documents whose licence keeps them out of the project carry ``"text": null`` and a
 ``text_ref`` (a JSONL file relative to the set folder); their text is read from there
