@@ -260,7 +260,7 @@ def evaluate(
         typer.Option("--set", "-s", help="Annotated set folder(s) (documents.jsonl + gold.jsonl)."),
     ],
     split: Annotated[
-        str | None, typer.Option(help="Only this split (train, dev, test, heldout...) from splits.json.")
+        str | None, typer.Option(help="Only this split (train, dev, test, heldout) of splits.json.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (for CI tracking).")] = False,
     plot: Annotated[

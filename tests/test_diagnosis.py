@@ -1218,3 +1218,34 @@ def test_skin_cancer_is_the_named_skin_tumour_and_a_list_of_risks_is_no_recurren
     found = only(extract(text), "diagnosis")
     assert {f.value for f in found} == {"basal cell carcinoma"}
     assert not any(f.attributes.get("recurrent") for f in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # named only in the past medical history: past disease
+        (
+            "HPI: Here for a hernia repair.\n\nPAST MEDICAL HISTORY:\n1.  Hypertension.\n"
+            "2.  Bladder cancer.\n3.  Gout.\n\nPLAN: Repair next week.\n",
+            {("bladder cancer", "historical")},
+        ),
+        # ... not when the line tells it treated now, or says "has"
+        (
+            "HPI: Knee pain.\n\nPAST MEDICAL HISTORY:\n1.  Prostate cancer, Gleason 3+4.  He is "
+            "now receiving leuprolide.\n",
+            {("prostate cancer", "present")},
+        ),
+        (
+            "HPI: Knee pain.\n\nPAST MEDICAL HISTORY:  Has prostate cancer.\n",
+            {("prostate cancer", "present")},
+        ),
+        # ... nor when the note names the tumour elsewhere too (here as the chief complaint)
+        (
+            "CHIEF COMPLAINT:  Bladder cancer.\n\nPAST MEDICAL HISTORY:  High-grade TCC on a "
+            "biopsy in 2008.\n\nIMPRESSION:  Bladder cancer.\n",
+            {("transitional cell carcinoma", "present")},
+        ),
+    ],
+)
+def test_a_tumour_named_only_in_the_past_history(extract, text, want):
+    assert _dx(extract(text)) == want

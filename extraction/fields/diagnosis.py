@@ -334,6 +334,15 @@ _ONGOING_TREATMENT = re.compile(
     r"|\b(?:is|are)\s+(?:still\s+)?(?:receiving|on\s+treatment)\b",
     re.I,
 )
+# "Has prostate cancer.": told in the present tense
+_PRESENT_LEAD = re.compile(r"\b(?:has|have|is\s+with)\s+(?:an?\s+)?$", re.I)
+# "on letrozole", "on chemotherapy": a treatment given now
+_ON_DRUG = re.compile(
+    r"(?<![\w-])(?:on|receiving|undergoing|getting)\s+(?:(?:adjuvant|maintenance|active)\s+)?"
+    r"(?:chemo\w*|immunotherapy|hormon\w+|radiation|letrozole|anastrozole|exemestane|"
+    r"tamoxifen|\w+(?:mab|nib|lisib|ciclib|parib|platin|taxel|rubicin|mide|stine|bine))\b",
+    re.I,
+)
 _RISK_LIST = re.compile(
     r"\b(?:risks?|complications?)\s+(?:[\w-]+\s+){0,3}?(?:including|include[sd]?|such\s+as)\b",
     re.I,
@@ -718,7 +727,9 @@ class DiagnosisExtractor:
         text = doc_text(doc)
         sents = sentences_of(doc)
         family_sections = _family_sections(doc)
-        past_history = _sections(doc, "past_medical_history")
+        past_history = _sections(doc, "past_medical_history") + _sections(
+            doc, "past_surgical_history"
+        )
         scan = _DocumentScan(self, text)
         mentions: list[Mention] = []
         for span in spans:
@@ -1182,6 +1193,7 @@ class DiagnosisExtractor:
         self._recurred(mentions)
         self._history_only(text, mentions)
         self._dated_history(text, mentions)
+        self._past_history_only(text, mentions)
         self._resolved_elsewhere(text, mentions)
         if any(m.group == "main" and not m.provisional for m in mentions):
             for m in mentions:
@@ -1390,6 +1402,48 @@ class DiagnosisExtractor:
         if _ONGOING_TREATMENT.search(_next_sentence(text, m.sent[1])):
             return False  # "breast cancer found in 2011. Has been on letrozole since then"
         return not self.active.search(text, lead.start(), m.cand.start)
+
+    def _past_history_only(self, text: str, mentions: list[Mention]) -> None:
+        """A tumour the note names only in its past medical or surgical history, never as
+        active there (no active, recurrent, metastatic or still-treated words in its line),
+        is past disease: a current cancer is also named where the note tells the present
+        illness, the assessment or the diagnosis ("PAST MEDICAL HISTORY: Hypertension, gout
+        and prostate cancer.")."""
+        main = [m for m in mentions if m.group == "main"]
+        elsewhere = {str(m.cand.value) for m in main if not m.in_past_history}
+        by_value: dict[str, list[Mention]] = {}
+        for m in main:
+            by_value.setdefault(str(m.cand.value), []).append(m)
+        words = {v: type_words(v) for v in [*by_value, *elsewhere]}
+        for value, ms in by_value.items():
+            if value in elsewhere or value in self.heads:
+                continue  # named elsewhere too, or a histology without its site
+            if any(m.named_resected for m in ms):
+                continue  # resected, and current by what the rest of the note says
+            if any(self._finer(value, o, words) or self._finer(o, value, words) for o in elsewhere):
+                continue  # the same tumour named elsewhere, finer or coarser
+            if any(
+                self._active_clause(text, m)
+                or self._treated_on_line(text, m)
+                or _PRESENT_LEAD.search(text, max(0, m.cand.start - 12), m.cand.start)
+                for m in ms
+            ):
+                continue
+            for m in ms:
+                m.group = "historical"
+                m.cand.assertion = Assertion.HISTORICAL
+                m.cand.assertion_reason = "named only in the past medical history"
+
+    def _treated_on_line(self, text: str, m: Mention) -> bool:
+        """A treatment still given, or active disease, is told on the mention's line
+        ("breast cancer, on letrozole"; "... Gleason 3+4. Now on leuprolide.")."""
+        a = text.rfind("\n", 0, m.cand.start) + 1
+        b = text.find("\n", m.cand.end)
+        line = text[a : b if b != -1 else len(text)]
+        after = text[m.cand.end : b if b != -1 else len(text)]  # "... He is now receiving X."
+        return bool(
+            _ONGOING_TREATMENT.search(line) or _ON_DRUG.search(line) or self.active.search(after)
+        )
 
     def _dated_history_item(self, text: str, m: Mention) -> bool:
         """An item of a past-medical-history list that starts with the tumour and tells a
