@@ -1239,6 +1239,11 @@ def test_skin_cancer_is_the_named_skin_tumour_and_a_list_of_risks_is_no_recurren
             "HPI: Knee pain.\n\nPAST MEDICAL HISTORY:  Has prostate cancer.\n",
             {("prostate cancer", "present")},
         ),
+        (
+            "HPI: Knee pain.\n\nPAST MEDICAL HISTORY:\n1.  Breast cancer, on adjuvant "
+            "letrozole.\n2.  Asthma.\n",
+            {("breast cancer", "present")},
+        ),
         # ... nor when the note names the tumour elsewhere too (here as the chief complaint)
         (
             "CHIEF COMPLAINT:  Bladder cancer.\n\nPAST MEDICAL HISTORY:  High-grade TCC on a "

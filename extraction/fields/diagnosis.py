@@ -154,6 +154,17 @@ class Priors(BaseModel):
     generic: float = Field(gt=0, lt=1)
 
 
+class TreatedNow(BaseModel):
+    """A treatment given now, written on a tumour's line ("on letrozole", "receiving
+    chemotherapy"): a verb, then a treatment word or a drug-name ending."""
+
+    model_config = ConfigDict(extra="forbid")
+    verbs: list[str]
+    qualifiers: list[str] = Field(default_factory=list)
+    words: list[str]
+    drug_suffixes: list[str] = Field(default_factory=list)
+
+
 class RelativeSubjects(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -191,6 +202,7 @@ class DiagnosisFile(BaseModel):
     history_cues: list[str] = Field(default_factory=list)
     past_treatment_verbs: list[str] = Field(default_factory=list)
     surveillance_cues: list[str] = Field(default_factory=list)
+    treated_now: TreatedNow | None = None
     family_words: list[str]
     relative_subjects: RelativeSubjects | None = None
     patient_words: list[str] = Field(default_factory=list)
@@ -336,13 +348,6 @@ _ONGOING_TREATMENT = re.compile(
 )
 # "Has prostate cancer.": told in the present tense
 _PRESENT_LEAD = re.compile(r"\b(?:has|have|is\s+with)\s+(?:an?\s+)?$", re.I)
-# "on letrozole", "on chemotherapy": a treatment given now
-_ON_DRUG = re.compile(
-    r"(?<![\w-])(?:on|receiving|undergoing|getting)\s+(?:(?:adjuvant|maintenance|active)\s+)?"
-    r"(?:chemo\w*|immunotherapy|hormon\w+|radiation|letrozole|anastrozole|exemestane|"
-    r"tamoxifen|\w+(?:mab|nib|lisib|ciclib|parib|platin|taxel|rubicin|mide|stine|bine))\b",
-    re.I,
-)
 _RISK_LIST = re.compile(
     r"\b(?:risks?|complications?)\s+(?:[\w-]+\s+){0,3}?(?:including|include[sd]?|such\s+as)\b",
     re.I,
@@ -362,7 +367,7 @@ class Mention:
     # (which a past time may yet show to be history too)
     named_resected: bool = False
     provisional: bool = False  # named as a frozen section / preliminary read
-    in_past_history: bool = False  # in a past-medical-history section
+    in_past_history: bool = False  # in a past medical or surgical history section
 
 
 class _DocumentScan:
@@ -440,6 +445,26 @@ class DiagnosisExtractor:
             else None
         )
         self.surveillance = phrase_rx(rules.surveillance_cues) if rules.surveillance_cues else None
+        tn = rules.treated_now
+        self.treated_now = (
+            re.compile(
+                r"(?<![\w-])"
+                + words_rx(tn.verbs)
+                + r"\s+(?:"
+                + (words_rx(tn.qualifiers) + r"\s+)?(?:" if tn.qualifiers else "")
+                + words_rx(tn.words)
+                + (
+                    r"|\w+(?:" + "|".join(map(re.escape, tn.drug_suffixes)) + ")"
+                    if tn.drug_suffixes
+                    else ""
+                )
+                + r")(?![\w-])",
+                re.I,
+            )
+            if tn is not None
+            else None
+        )
+
         rs = rules.relative_subjects
         self.relative_subject = None
         if rs is not None:
@@ -1441,9 +1466,8 @@ class DiagnosisExtractor:
         b = text.find("\n", m.cand.end)
         line = text[a : b if b != -1 else len(text)]
         after = text[m.cand.end : b if b != -1 else len(text)]  # "... He is now receiving X."
-        return bool(
-            _ONGOING_TREATMENT.search(line) or _ON_DRUG.search(line) or self.active.search(after)
-        )
+        on_drug = self.treated_now is not None and bool(self.treated_now.search(line))
+        return bool(_ONGOING_TREATMENT.search(line) or on_drug or self.active.search(after))
 
     def _dated_history_item(self, text: str, m: Mention) -> bool:
         """An item of a past-medical-history list that starts with the tumour and tells a
