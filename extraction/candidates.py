@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.tokens import Doc, Span
 
 from .findings import Assertion, Value
@@ -50,9 +50,10 @@ class Candidate:
 class Sentences:
     """Sentence bounds of a Doc, computed once (``token.sent`` rescans the whole Doc)."""
 
-    __slots__ = ("ends", "starts")
+    __slots__ = ("_chars", "ends", "starts")
 
     def __init__(self, doc: Doc) -> None:
+        self._chars: list[tuple[int, int]] | None = None
         if "sents" in doc.user_hooks or not doc.has_annotation("SENT_START"):
             spans = list(doc.sents)  # (raises spaCy's own error when there are no bounds)
             self.starts = [s.start for s in spans]
@@ -64,6 +65,17 @@ class Sentences:
         flags = doc.to_array(SENT_START).tolist()
         self.starts = [0, *(i for i, f in enumerate(flags) if f == 1 and i)]
         self.ends = [*self.starts[1:], len(flags)]
+
+    def char_ranges(self, doc: Doc) -> list[tuple[int, int]]:
+        """(first character, end of last token) of every sentence, read once from the
+        token arrays (indexing the Doc token by token costs more than the whole array)."""
+        if self._chars is None:
+            arr = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
+            self._chars = [
+                (arr[a][0], arr[b - 1][0] + arr[b - 1][1])
+                for a, b in zip(self.starts, self.ends, strict=True)
+            ]
+        return self._chars
 
     def bounds(self, token_i: int) -> tuple[int, int]:
         """(start, end) token indices of the sentence holding token ``token_i``."""

@@ -840,10 +840,7 @@ class TherapyExtractor:
             return
         full = text_of(doc)
         sents = sentences_of(doc)
-        ranges = [
-            (doc[s0].idx, doc[s1 - 1].idx + len(doc[s1 - 1]))
-            for s0, s1 in zip(sents.starts, sents.ends, strict=True)
-        ]
+        ranges = sents.char_ranges(doc)
         starts = [c.start for c in drugs]
         for si, (a, b) in enumerate(ranges):
             inside = drugs[bisect.bisect_left(starts, a) : bisect.bisect_left(starts, b)]
