@@ -108,6 +108,9 @@ def register_extensions() -> None:
         Doc.set_extension("prescreen_sentences", default=None)
     if not Doc.has_extension("prescreen_text"):
         Doc.set_extension("prescreen_text", default=None)
+    if not Doc.has_extension("prescreen_unit_system"):
+        # the site's lab-unit convention ("us" / "si"), set by the Extractor from Settings
+        Doc.set_extension("prescreen_unit_system", default=None)
     if not Doc.has_extension("prescreen_anchor_groups"):
         Doc.set_extension("prescreen_anchor_groups", default=None)
     if not Doc.has_extension("prescreen_typos"):

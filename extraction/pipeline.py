@@ -183,6 +183,7 @@ class Extractor:
         rebuild it from the tokens, which costs as much as a third of tokenizing)."""
         doc = self.nlp.make_doc(text)
         doc._.prescreen_text = text
+        doc._.prescreen_unit_system = self.settings.unit_system
         for _, proc in self.nlp.pipeline:
             doc = proc(doc)
         return doc

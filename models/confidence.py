@@ -149,6 +149,9 @@ class ConfidenceModel:
                 # kinds the annotation does not list (treatment-naive statements, surgery,
                 # unscored IHC) had no examples to learn from: the heuristic stands
                 kept = "not calibrated (no annotated examples)"
+            elif f.attributes.get("unit_inference") == "site_system":
+                # a unit taken from the site's convention (a setting): no annotated examples
+                kept = "not calibrated: the unit comes from the site's setting, not the note"
             elif "read_as" in f.attributes:
                 # read through a misspelled word: too few examples to calibrate, and a
                 # nurse should see it; the heuristic (below the review floor) stands

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -30,6 +32,13 @@ class Settings(BaseSettings):
     reference_ranges: str | None = Field(
         default=None,
         description="Path to a YAML file of default reference ranges replacing the shipped one.",
+    )
+    unit_system: Literal["us", "si"] | None = Field(
+        default=None,
+        description="The lab-unit convention of the site's notes ('us': g/dL, mg/dL; 'si': "
+        "g/L, mmol/L, umol/L), for a value written without its unit that two units fit when "
+        'the note itself shows no convention ("hemoglobin 7.7": g/dL at a US site, mmol/L at '
+        "a Dutch one). Unset, such values keep no unit and go to a nurse.",
     )
 
 

@@ -899,3 +899,41 @@ def test_a_differential_without_units_holds_percentages_not_counts(extract, text
 def test_unitless_absolute_counts_beside_other_cell_types_stay_counts(extract):
     found = extract("Neutrophils 4.3, lymphocytes 1.1, monocytes 0.5, eosinophils 0.2.\n")
     assert [f.value for f in only(found, "lymphocytes")] == [1.1]
+
+
+def test_the_sites_unit_convention_reads_an_ambiguous_unitless_value(extractor):
+    """'Hemoglobin 7.7' fits g/dL and mmol/L: unset, it keeps no unit (a nurse decides); a
+    US site's setting reads it in g/dL, flagged, with the heuristic confidence; a note that
+    shows its own convention is read by it whatever the setting."""
+    from prescreen.extraction import Document, Extractor
+    from prescreen.settings import Settings
+
+    text = "HPI: CBC today showed a hemoglobin of 7.7 and a hematocrit of 22.6.\n"
+    doc = Document(doc_id="d", patient_id="p", text=text)
+    (plain,) = only(extractor.extract(doc), "hemoglobin")
+    assert plain.value == 7.7 and plain.unit is None
+
+    us = Extractor(nlp=extractor.nlp, settings=Settings(model_path=None, unit_system="us"))
+    (f,) = only(us.extract(doc), "hemoglobin")
+    assert (f.value, f.unit) == (77, "g/L")
+    assert f.attributes["unit_inference"] == "site_system"
+    assert any("site's (setting)" in s.reason for s in f.explanation)
+    assert "not calibrated" in f.explanation[-1].reason  # the model has no such examples
+
+    # an SI note: the site's US setting does not apply (and SI has no unit both fit here)
+    si_note = text + "Creatinine 88 umol/L, bilirubin 12 umol/L.\n"
+    (g,) = only(us.extract(Document(doc_id="e", patient_id="p", text=si_note)), "hemoglobin")
+    assert g.unit is None and "unit_inference" not in g.attributes
+    # a US note resolves it by its own convention, the setting unset
+    us_note = text + "Creatinine 1.1 mg/dL, bilirubin 0.6 mg/dL.\n"
+    (h,) = only(extractor.extract(Document(doc_id="u", patient_id="p", text=us_note)), "hemoglobin")
+    assert (h.value, h.attributes["unit_inference"]) == (77, "document_system")
+
+
+def test_an_unknown_unit_convention_is_refused():
+    import pydantic
+
+    from prescreen.settings import Settings
+
+    with pytest.raises(pydantic.ValidationError):
+        Settings(unit_system="metric")

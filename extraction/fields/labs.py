@@ -289,7 +289,11 @@ class LabExtractor:
                 mine.extend(self._parse_pair(text, a))
         mine = [c for c in mine if not _other_specimen(text, c)]
         self._resolve_by_repeat(mine)
-        self._resolve_by_system(mine, unit_system(text) or _system_of_values(mine))
+        system = unit_system(text) or _system_of_values(mine)
+        if system is not None:
+            self._resolve_by_system(mine, system, "document")
+        elif doc._.prescreen_unit_system is not None:  # the site's convention (Settings)
+            self._resolve_by_system(mine, doc._.prescreen_unit_system, "site")
         self._mark_earlier(text, mine)
         mine = _drop_repeated_last_links(mine)
         self._share_paired_uln(text, mine)
@@ -423,11 +427,10 @@ class LabExtractor:
             if len(agree) == 1:
                 self._adopt_unit(c, agree[0], "the same value written with its unit")
 
-    def _resolve_by_system(self, cands: list[Candidate], system: str | None) -> None:
-        """Values two units fit: take the unit the document's unit system implies
-        (flagged and scored down); without a clear system they stay unitless."""
-        if system is None:
-            return
+    def _resolve_by_system(self, cands: list[Candidate], system: str, source: str) -> None:
+        """Values two units fit: take the unit the document's unit system implies, or else
+        the site's (``source`` "document" / "site"; flagged and scored down); without either
+        they stay unitless."""
         for c in cands:
             fits = c.attributes.get("unit_candidates")
             if c.unit is not None or not fits or len(fits) < 2:
@@ -435,9 +438,10 @@ class LabExtractor:
             unit = self.units.by_system(c.field, system, fits)
             if unit is None:
                 continue
-            self._set_unit(c, unit, "document_system")
+            self._set_unit(c, unit, f"{source}_system")
+            whose = "the document's" if source == "document" else "the site's (setting)"
             c.adjust(
-                f"unit not written; {' or '.join(fits)} fit; took {unit} from the document's "
+                f"unit not written; {' or '.join(fits)} fit; took {unit} from {whose} "
                 f"{system.upper()} units",
                 -0.15,
             )
