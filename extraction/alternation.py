@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - Python < 3.11
     import sre_parse as _p  # type: ignore[no-redef]
 
 _SEP = "__"
+_NAMED_OR_BACKREF = re.compile(r"\(\?P[<=]|\\[1-9]|\\g<")
 _MAX_RANGE = 128  # a wider character range counts as "any character"
 _UNICODE_CLASSES: dict[str, str] = {}  # "d" / "s": every such character, listed once
 
@@ -127,7 +128,16 @@ def first_chars(pattern: str, flags: int = 0) -> set[str] | None:
 
 def dispatch_alternation(branches: Sequence[tuple[str, str]], flags: int = 0) -> str:
     """A pattern matching what ``(?P<name>pattern)|...`` over ``branches`` matches, with
-    the branches reached through their first character (see the module docstring)."""
+    the branches reached through their first character (see the module docstring).
+
+    A branch may be repeated under several characters, so branch patterns must not hold
+    named groups or back-references of their own; with any, the plain alternation is
+    returned (the same matches, without the speed-up). Names must not contain ``__``."""
+    for name, _ in branches:
+        if _SEP in name or not name.isidentifier():
+            raise ValueError(f"branch name {name!r}: an identifier without {_SEP!r}")
+    if any(_NAMED_OR_BACKREF.search(p) for _, p in branches):
+        return "(?:" + "|".join(f"(?P<{k}>{p})" for k, p in branches) + ")"
     firsts = [first_chars(p, flags) for _, p in branches]
     keys: dict[str, set[str]] = {}  # a class key -> its characters
     for chars in firsts:

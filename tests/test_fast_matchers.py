@@ -169,3 +169,13 @@ def test_first_characters_of_a_branch():
     assert first_chars(r"\w+") is None  # too wide: any character
     assert first_chars(r"x?") is None  # may match the empty string
     assert first_chars(r"(?<=after\s)x|[a-c]y") == {"x", "a", "b", "c"}
+
+
+def test_branches_with_their_own_groups_fall_back_to_the_plain_alternation():
+    branches = [("a", r"(?P<x>ab)c"), ("b", r"d(?P<y>d)")]
+    pattern = dispatch_alternation(branches)
+    assert pattern == "(?:(?P<a>(?P<x>ab)c)|(?P<b>d(?P<y>d)))"
+    found = [(m.span(), branch_name(m.lastgroup)) for m in re.finditer(pattern, "abc dd")]
+    assert found == [((0, 3), "a"), ((4, 6), "b")]
+    with pytest.raises(ValueError, match="branch name"):
+        dispatch_alternation([("a__b", "x")])
