@@ -389,6 +389,7 @@ def train(
         "corpus/real:corpus/fresh/real4.jsonl",
         "corpus/real:corpus/fresh/real5.jsonl",
         "corpus/real:corpus/fresh/real6.jsonl",
+        "corpus/real:corpus/fresh/real7.jsonl",
     ],
     policy_sets: Annotated[
         list[str],
