@@ -1379,10 +1379,7 @@ class DiagnosisExtractor:
             by_words.setdefault(type_words(str(m.cand.value)), []).append(m)
         for ms in by_words.values():
             if all(self._named_as_history(text, m) for m in ms):
-                for m in ms:
-                    m.group = "historical"
-                    m.cand.assertion = Assertion.HISTORICAL
-                    m.cand.assertion_reason = "named only as history; the note states no disease"
+                _mark_historical(ms, "named only as history; the note states no disease")
 
     def _dated_history(self, text: str, mentions: list[Mention]) -> None:
         """A tumour named as history with a past time in its clause ("h/o laryngeal cancer,
@@ -1405,10 +1402,7 @@ class DiagnosisExtractor:
                 or (self._named_as_history(text, m) and not self._active_clause(text, m))
                 for m, d in zip(ms, dated, strict=True)
             ):
-                for m in ms:
-                    m.group = "historical"
-                    m.cand.assertion = Assertion.HISTORICAL
-                    m.cand.assertion_reason = "named as history, with a past year or time"
+                _mark_historical(ms, "named as history, with a past year or time")
 
     def _history_with_past_time(self, text: str, m: Mention) -> bool:
         assert self.history_lead is not None
@@ -1454,10 +1448,7 @@ class DiagnosisExtractor:
                 for m in ms
             ):
                 continue
-            for m in ms:
-                m.group = "historical"
-                m.cand.assertion = Assertion.HISTORICAL
-                m.cand.assertion_reason = "named only in the past medical history"
+            _mark_historical(ms, "named only in the past medical history")
 
     def _treated_on_line(self, text: str, m: Mention) -> bool:
         """A treatment still given, or active disease, is told on the mention's line
@@ -1514,10 +1505,7 @@ class DiagnosisExtractor:
                 continue
             if any(self._active_clause(text, m) for m in ms):
                 continue
-            for m in ms:
-                m.group = "historical"
-                m.cand.assertion = Assertion.HISTORICAL
-                m.cand.assertion_reason = "the note states this tumour resolved elsewhere"
+            _mark_historical(ms, "the note states this tumour resolved elsewhere")
 
     def _active_clause(self, text: str, m: Mention) -> bool:
         """The mention's clause (its sentence cut at semicolons) states active disease."""
@@ -1711,6 +1699,14 @@ class DiagnosisExtractor:
 # a question about the word before)
 _QUESTION_BEFORE = re.compile(r"(?:^|[\s(,;:.])\?$")
 _HYPOTHETICAL_LEAD = re.compile(r"\b(?:risk|if|once|should|unless|whether)\b", re.I)
+
+
+def _mark_historical(mentions: list[Mention], reason: str) -> None:
+    """Past, resolved disease: the mentions' group and assertion, with the reason."""
+    for m in mentions:
+        m.group = "historical"
+        m.cand.assertion = Assertion.HISTORICAL
+        m.cand.assertion_reason = reason
 
 
 def _next_sentence(text: str, end: int) -> str:
