@@ -1105,3 +1105,29 @@ def test_the_site_holds_no_fragment_of_another_size(extract):
     sites = {f.value: f.attributes.get("site") or "" for f in only(extract(text), "lesion")}
     assert "Right temporal" in sites[38]
     assert not any(frag in site for site in sites.values() for frag in ("3 4", "3 0", " cm"))
+
+
+@pytest.mark.parametrize(
+    ("line", "want", "site"),
+    [
+        # a numbered label names the lesion; the organ after it is where it lies
+        (
+            "Target lesion 1: liver, 23 mm (previously 18 mm).",
+            {ext(23), ext(18, "historical")},
+            "liver",
+        ),
+        (
+            "Lesion 2 (lung, right upper lobe): 12 mm -> 9 mm.",
+            {ext(9), ext(12, "historical")},
+            "lung",
+        ),
+        # an arrow between two sizes is a change, not a bound
+        ("Pulmonary metastases: RLL 20 -> 26 mm.", {ext(26), ext(20, "historical")}, None),
+    ],
+)
+def test_labelled_lesion_lines_and_arrows(extract, line, want, site):
+    found = extract(CT_TEMPLATE.format(line=line), kind="radiology")
+    assert lesions(found) == want
+    if site:
+        (current,) = [f for f in only(found, "lesion") if f.assertion.value == "present"]
+        assert site in current.attributes["site"].lower()

@@ -299,6 +299,20 @@ _SUM_OF = re.compile(
     r"(?i)\s+of\s+(?:the\s+|all\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:diameters?|lesions?|measurements?|axes|sizes?)\b"
 )
+# a line that starts with a numbered lesion label: "Target lesion 1:", "Lesion 2 (lung)",
+# "- Non-target node #3"
+_LESION_LABEL = re.compile(
+    r"[ \t]*(?:[-*•]\s*)?(?:(?:non-?\s?)?target\s+|index\s+)?"
+    r"(?P<noun>lesion|lymph\s+node|node|nodule|mass|metastasis)\s*(?:#|no\.?\s*|nr\.?\s*)?"
+    r"\d{1,2}[a-z]?\b",
+    re.IGNORECASE,
+)
+# what follows such a label up to the size: where the lesion lies ("1: liver, ", "2 (lung,
+# right upper lobe): ", "2 (lung): 12 mm -> ")
+_LABELLED_SITE = re.compile(
+    r"\s*(?:#|no\.?\s*|nr\.?\s*)?\d{1,2}[a-z]?\s*[:(]\s*(?P<where>[^:;.\n()]*?)[\s,():]*"
+    r"(?:\d+(?:[.,]\d+)?\s*(?:mm|cm)?\s*(?:->|→|=>|to)\s*)?"  # the earlier size of "12 -> 9 mm"
+)
 _ROW_REF = re.compile(
     r"(?i)\b(?:node|lesion|target|T|#)\s*#?\s*(\d{1,2})\b[^.;\n\d]{0,20}long[\s-]axis\b"
     r"[^.;\n\d]{0,12}$"
@@ -955,6 +969,9 @@ class LesionExtractor:
         ):
             ms.role = "slice"
             return
+        if ms.form == "pair_current":  # "41 mm -> 45 mm": the arrow is no bound
+            ms.role = "current"
+            return
         if self.bound_before.search(before) or self.bound_after.match(after):
             ms.role = "bound"
             return
@@ -987,9 +1004,6 @@ class LesionExtractor:
             and _study_thickness(text, ms)
         ):
             ms.role = "slice"
-            return
-        if ms.form == "pair_current":
-            ms.role = "current"
             return
         short = bool(self.short_before.search(before) or self.short_after.match(after))
         prior_cue = self._prior_cue(before, after, ms, prev, text)
@@ -1268,6 +1282,14 @@ class LesionExtractor:
         if rn is not None:
             return rn
         ln = self._left_noun(text, lo, ms.start)
+        if ln is not None and ln.category == "organ":
+            # "Target lesion 1: liver, 23 mm", "Lesion 2 (lung, RUL): 12 mm -> 9 mm": the
+            # line's label names what is measured; the organ after it is its site
+            label = _LESION_LABEL.match(text, text.rfind("\n", 0, ln.start) + 1)
+            if label is not None and label.end() <= ln.start:
+                cat = self._cat(label.group("noun"))
+                if cat in ("lesion", "node"):
+                    return Noun(cat, label.start("noun"), label.end("noun"))
         if ln is not None:
             if ln.category == "node" and self._new_extranodal_site(text, ln.end, ms.start):
                 # "para-aortic node 3.4 cm, new L adrenal 3.5 cm": the list moved on
@@ -1512,7 +1534,9 @@ class LesionExtractor:
                 left = text[max(start, noun.start - 60) : noun.start]
                 left = re.split(r"[;:.,]\s|\s-\s", left)[-1]
                 # "the lesion in segment 4b has a diameter of 14 mm": and where it is
-                where = _LOCATION.match(text, noun.end, ms.start)
+                where = _LOCATION.match(text, noun.end, ms.start) or _LABELLED_SITE.fullmatch(
+                    text, noun.end, ms.start
+                )
                 if where:
                     left = f"{left} {where.group('where')}"
             else:  # "9 mm lesion in pancreatic tail"
