@@ -1254,3 +1254,20 @@ def test_skin_cancer_is_the_named_skin_tumour_and_a_list_of_risks_is_no_recurren
 )
 def test_a_tumour_named_only_in_the_past_history(extract, text, want):
     assert _dx(extract(text)) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("DIAGNOSIS: Ureteral carcinoma, high grade.", "ureteral carcinoma"),
+        ("DIAGNOSIS: Cecal adenocarcinoma.", "colon adenocarcinoma"),
+        ("DIAGNOSIS: Carcinoma of the ampulla of Vater.", "ampullary carcinoma"),
+        (
+            "DIAGNOSIS: Squamous cell carcinoma of the lower lip.",
+            "head and neck squamous cell carcinoma",
+        ),
+        ("DIAGNOSIS: Jejunal adenocarcinoma.", "small bowel adenocarcinoma"),
+    ],
+)
+def test_more_primary_sites(extract, text, value):
+    assert {v for v, _ in _dx(extract(text))} == {value}

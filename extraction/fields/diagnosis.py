@@ -544,7 +544,8 @@ class DiagnosisExtractor:
         )
         # "adenocarcinoma of the (right) lung", "carcinomatosis from a gastric primary"
         self.site_after = re.compile(
-            r"\s+(?:of\s+(?:the\s+)?(?:(?:right|left|r|l|bilateral)\s+)?(?P<site>" + sites + r")"
+            r"\s+(?:of\s+(?:the\s+)?(?:(?:right|left|r|l|bilateral|upper|lower)\s+)?"
+            r"(?P<site>" + sites + r")"
             r"(?:\s+(?:origin|primary))?"
             r"|(?:of|from)\s+(?:(?:a|an|the)\s+)?(?P<site3>" + sites + r")\s+(?:origin|primary)"
             # "adenocarcinoma and metastases from the breast", "metastatic from the lung"
