@@ -1271,3 +1271,17 @@ def test_a_tumour_named_only_in_the_past_history(extract, text, want):
 )
 def test_more_primary_sites(extract, text, value):
     assert {v for v, _ in _dx(extract(text))} == {value}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Dx: Kaposi's sarcoma of the left leg.", "kaposi sarcoma"),
+        ("Dx: ALK-positive anaplastic large cell lymphoma.", "anaplastic large cell lymphoma"),
+        ("Dx: adenoid cystic carcinoma of the parotid.", "adenoid cystic carcinoma"),
+        ("Dx: sacral chordoma.", "chordoma"),
+        ("Dx: Waldenstrom's macroglobulinemia.", "waldenstrom macroglobulinemia"),
+    ],
+)
+def test_rarer_tumour_types(extract, text, value):
+    assert {v for v, _ in _dx(extract(text))} == {value}
