@@ -562,13 +562,23 @@ def bench(
 
 
 def main() -> None:
-    """Console-script entry point: rule-file problems are reported, never a traceback."""
+    """Console-script entry point: rule-file and settings problems are reported, never a
+    traceback."""
+    from pydantic import ValidationError
+
     from prescreen.yamlfile import DataFileError
 
     try:
         app()
     except DataFileError as exc:
         err.print(f"[red]error:[/] invalid rule or trial file: {exc}", highlight=False)
+        sys.exit(EXIT_USAGE)
+    except ValidationError as exc:
+        if exc.title != Settings.__name__:
+            raise
+        for e in exc.errors():
+            name = "PRESCREEN_" + "_".join(str(p) for p in e["loc"]).upper()
+            err.print(f"[red]error:[/] setting {name}: {e['msg']}", highlight=False)
         sys.exit(EXIT_USAGE)
 
 

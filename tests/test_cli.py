@@ -139,3 +139,27 @@ def test_table_output(tmp_path: Path, run):
     res = run("extract", str(tmp_path / "a.txt"))
     assert res.exit_code == EXIT_OK
     assert "platelets" in res.stdout and "3 findings" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PRESCREEN_UNIT_SYSTEM": "metric"}, "setting PRESCREEN_UNIT_SYSTEM: Input should be"),
+        ({"PRESCREEN_CHUNK_CHARS": "5"}, "setting PRESCREEN_CHUNK_CHARS: Input should be"),
+    ],
+)
+def test_a_bad_setting_is_a_clear_error_not_a_traceback(
+    tmp_path: Path, monkeypatch, capsys, env, message
+):
+    """The console entry point (main) reports an invalid PRESCREEN_ setting and exits 2."""
+    from prescreen.api.cli import EXIT_USAGE, main
+
+    (tmp_path / "n.txt").write_text(NOTE)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setattr("sys.argv", ["prescreen", "extract", str(tmp_path / "n.txt")])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
