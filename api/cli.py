@@ -332,7 +332,11 @@ def agreement(
     from prescreen.evaluation.corpus import GoldFact, _jsonl, load_set
     from prescreen.evaluation.scoring import gold_agreement
 
-    data = load_set(folder)
+    try:
+        data = load_set(folder)
+    except (FileNotFoundError, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_NOTHING) from None
     rows = _jsonl(folder / second)
     if not rows:
         err.print(f"[red]error:[/] {folder / second}: no lines")
@@ -562,16 +566,20 @@ def bench(
 
 
 def main() -> None:
-    """Console-script entry point: rule-file and settings problems are reported, never a
-    traceback."""
+    """Console-script entry point: rule-file, model-file and settings problems are reported,
+    never a traceback."""
     from pydantic import ValidationError
 
+    from prescreen.models.confidence import ModelError
     from prescreen.yamlfile import DataFileError
 
     try:
         app()
     except DataFileError as exc:
         err.print(f"[red]error:[/] invalid rule or trial file: {exc}", highlight=False)
+        sys.exit(EXIT_USAGE)
+    except ModelError as exc:
+        err.print(f"[red]error:[/] confidence model: {exc}", highlight=False)
         sys.exit(EXIT_USAGE)
     except ValidationError as exc:
         if exc.title != Settings.__name__:

@@ -47,6 +47,10 @@ class AnnotatedSet:
             return self
         if not self.splits:
             raise ValueError(f"{self.name}: no splits.json, cannot select split {which!r}")
+        names = sorted(set(self.splits.values()))
+        if which not in names:
+            have = ", ".join(names)
+            raise ValueError(f"{self.name}: no split {which!r} (splits.json has {have})")
 
         def in_split(d: Document) -> bool:
             key = d.patient_id if d.patient_id in self.splits else d.doc_id

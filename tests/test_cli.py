@@ -163,3 +163,23 @@ def test_a_bad_setting_is_a_clear_error_not_a_traceback(
     assert exit_info.value.code == EXIT_USAGE
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_an_unknown_split_and_a_missing_set_are_clear_errors(tmp_path: Path, run):
+    res = run("evaluate", "--set", "corpus/real", "--split", "bogus")
+    assert res.exit_code == EXIT_NOTHING and "no split 'bogus'" in res.output
+    res = run("agreement", "--set", str(tmp_path / "nowhere"))
+    assert res.exit_code == EXIT_NOTHING and "no documents.jsonl" in res.output
+
+
+def test_a_missing_model_file_is_a_clear_error(tmp_path: Path, monkeypatch, capsys):
+    from prescreen.api.cli import EXIT_USAGE, main
+
+    (tmp_path / "n.txt").write_text(NOTE)
+    monkeypatch.setenv("PRESCREEN_MODEL_PATH", str(tmp_path / "missing.skops"))
+    monkeypatch.setattr("sys.argv", ["prescreen", "extract", str(tmp_path / "n.txt")])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "confidence model" in err and "not found" in err and "Traceback" not in err
