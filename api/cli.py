@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -185,7 +186,7 @@ def screen(
         loaded = load_trial(trial)
         when = parse_as_of(as_of)
     except DataFileError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
     except ValueError:
         err.print(f"[red]error:[/] --as-of {as_of!r} is not YYYY-MM-DD or 'today'")
@@ -292,7 +293,7 @@ def evaluate(
         try:
             data = load_set(folder).split(split)
         except (FileNotFoundError, ValueError) as exc:
-            err.print(f"[red]error:[/] {exc}")
+            err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(EXIT_NOTHING) from None
         png = None
         if plot is not None:
@@ -335,7 +336,7 @@ def agreement(
     try:
         data = load_set(folder)
     except (FileNotFoundError, ValueError) as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_NOTHING) from None
     rows = _jsonl(folder / second)
     if not rows:

@@ -112,8 +112,8 @@ def _first_op(op: object, av: object, ascii_only: bool) -> tuple[set[str] | None
 
 
 def first_chars(pattern: str, flags: int = 0) -> set[str] | None:
-    """The characters a match of ``pattern`` can start with (case-folded when ``flags``
-    hold IGNORECASE), or None when it may start with any character or be empty."""
+    """The characters a match of ``pattern`` can start with (in both cases), or None when it
+    may start with any character or be empty."""
     try:
         parsed = _p.parse(pattern, flags)
     except Exception:  # pragma: no cover - an unusual construct: assume any character
@@ -121,8 +121,13 @@ def first_chars(pattern: str, flags: int = 0) -> set[str] | None:
     chars, nullable = _first(list(parsed), bool(flags & re.ASCII))
     if chars is None or nullable:
         return None
-    if flags & re.IGNORECASE:
-        chars = {x for ch in chars for x in (ch.lower(), ch.upper(), ch.casefold())}
+    # Both cases, whatever the flags: a scoped "(?i:...)" may make a branch case-blind, and
+    # a superset is always safe. A cased character outside ASCII may be case-equal, for
+    # ``re``, to one of another class ("K" and the Kelvin sign, "i" and dotless "ı"): such a
+    # branch counts as starting with any character (digits and spaces have no case).
+    chars = {x for ch in chars for x in (ch.lower(), ch.upper())}
+    if any(not ch.isascii() and (ch.lower() != ch or ch.upper() != ch) for ch in chars):
+        return None
     return chars
 
 
@@ -139,10 +144,10 @@ def dispatch_alternation(branches: Sequence[tuple[str, str]], flags: int = 0) ->
     if any(_NAMED_OR_BACKREF.search(p) for _, p in branches):
         return "(?:" + "|".join(f"(?P<{k}>{p})" for k, p in branches) + ")"
     firsts = [first_chars(p, flags) for _, p in branches]
-    keys: dict[str, set[str]] = {}  # a class key -> its characters
+    keys: dict[str, set[str]] = {}  # a class key -> its characters (both cases, ASCII)
     for chars in firsts:
-        for ch in chars or ():
-            keys.setdefault(ch.casefold(), set()).add(ch)
+        for ch in sorted(chars or ()):
+            keys.setdefault(ch.lower(), set()).add(ch)
     # characters that lead to the same branches share one class
     classes: dict[tuple[int, ...], set[str]] = {}
     for chars in keys.values():
@@ -152,14 +157,16 @@ def dispatch_alternation(branches: Sequence[tuple[str, str]], flags: int = 0) ->
         classes.setdefault(members, set()).update(chars)
     anywhere = tuple(i for i, f in enumerate(firsts) if f is None)
     parts = []
-    for n, (members, chars) in enumerate(classes.items()):
+    # in a fixed order (the pattern is the same in every process); classes are disjoint, so
+    # the order does not change what matches
+    for n, (members, chars) in enumerate(sorted(classes.items(), key=lambda kv: sorted(kv[1]))):
         cls = "".join(sorted(_class_char(ch) for ch in chars))
         alts = "|".join(f"(?P<{branches[i][0]}{_SEP}{n}>{branches[i][1]})" for i in members)
-        parts.append(f"(?=[{cls}])(?:{alts})")
+        parts.append(f"(?=(?i:[{cls}]))(?:{alts})")  # case-blind: a superset, see first_chars
     if anywhere:
         covered = "".join(sorted(_class_char(ch) for cs in classes.values() for ch in cs))
         alts = "|".join(f"(?P<{branches[i][0]}{_SEP}x>{branches[i][1]})" for i in anywhere)
-        parts.append((f"(?![{covered}])" if covered else "") + f"(?:{alts})")
+        parts.append((f"(?!(?i:[{covered}]))" if covered else "") + f"(?:{alts})")
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 

@@ -37,8 +37,9 @@ class Settings(BaseSettings):
         default=None,
         description="The lab-unit convention of the site's notes ('us': g/dL, mg/dL; 'si': "
         "g/L, mmol/L, umol/L), for a value written without its unit that two units fit when "
-        'the note itself shows no convention ("hemoglobin 7.7": g/dL at a US site, mmol/L at '
-        "a Dutch one). Unset, such values keep no unit and go to a nurse.",
+        'the note itself shows no convention ("hemoglobin 7.7" is g/dL at a US site). A value '
+        "the convention has no unit for stays as it is. Unset, such values keep no unit and go "
+        "to a nurse.",
     )
 
 

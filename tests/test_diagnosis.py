@@ -1285,3 +1285,28 @@ def test_more_primary_sites(extract, text, value):
 )
 def test_rarer_tumour_types(extract, text, value):
     assert {v for v, _ in _dx(extract(text))} == {value}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the note tells cancer care and names no other tumour: the care is for this one
+        "HPI: 65F presents for cycle 3 of FOLFOX.\n\nPAST MEDICAL HISTORY: Colon cancer, gout.\n",
+        "HPI: Here to discuss progression on pembrolizumab.\n\nPAST MEDICAL HISTORY: Melanoma.\n",
+        "PAST MEDICAL HISTORY:\nBreast cancer.\n\nASSESSMENT AND PLAN: Continue letrozole.\n",
+        # a dated past-history item, or a dated history, still treated
+        "PAST MEDICAL HISTORY:\n1.  Breast cancer diagnosed 2019, on letrozole.\n",
+        "PAST MEDICAL HISTORY:\n1.  Breast cancer 2019.  Has been on letrozole since.\n",
+        "HPI: history of breast cancer in 2008.  She is on tamoxifen.\n",
+    ],
+)
+def test_a_past_history_cancer_still_cared_for_stays_current(extract, text):
+    assert {a for _, a in _dx(extract(text))} == {"present"}
+
+
+def test_a_drug_of_another_item_on_the_line_does_not_keep_a_cancer_current(extract):
+    text = (
+        "HPI: Here for a hernia repair.\n\nPAST MEDICAL HISTORY: Hypertension, CHF on "
+        "furosemide, breast cancer.\n"
+    )
+    assert _dx(extract(text)) == {("breast cancer", "historical")}

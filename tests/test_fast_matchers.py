@@ -162,13 +162,86 @@ def test_dispatched_alternation_matches_as_the_plain_one(flags):
 
 
 def test_first_characters_of_a_branch():
+    # both cases whatever the flags (a scoped "(?i:...)" may make a branch case-blind)
     assert first_chars(r"\bstop", re.IGNORECASE) == {"s", "S"}
-    assert first_chars(r"(?:we|I)?\s*will", re.ASCII) == {"w", "I", *" \t\n\r\f\v"}
-    assert "\u0661" in first_chars(r"\d+ cycles", 0)  # Unicode digits, unless re.ASCII
+    assert first_chars(r"(?:we|I)?\s*will", re.ASCII) == {"w", "W", "i", "I", *" \t\n\r\f\v"}
+    assert "\u0661" in first_chars(r"\d+ cycles", 0)  # Unicode digits (no case), unless ASCII
     assert first_chars(r"\d", re.ASCII) == set("0123456789")
     assert first_chars(r"\w+") is None  # too wide: any character
     assert first_chars(r"x?") is None  # may match the empty string
-    assert first_chars(r"(?<=after\s)x|[a-c]y") == {"x", "a", "b", "c"}
+    assert first_chars(r"(?<=after\s)x|[a-c]y") == {"x", "X", *"abcABC"}
+    # a cased character outside ASCII may be case-equal to another class's: any character
+    assert first_chars("\u0130stanbul", re.IGNORECASE) is None
+    assert first_chars("\u212aelvin") is None
+
+
+def test_scoped_case_blind_branches_and_unusual_case_pairs_match_as_the_plain_one():
+    cases = [
+        ([("a", r"(?i:abc)"), ("b", "xyz")], 0, ["ABC xyz abc", "aBc"]),
+        ([("k", "kelvin"), ("t", "temp")], re.IGNORECASE, ["\u212aelvin KELVIN temp"]),
+        (
+            [("i1", "\u0130x"), ("i2", "ix"), ("i3", "\u0131x")],
+            re.IGNORECASE | re.VERBOSE,
+            ["ix Ix \u0130x \u0131x IX"],
+        ),
+    ]
+    for branches, flags, texts in cases:
+        plain = re.compile("|".join(f"(?P<{k}>{p})" for k, p in branches), flags)
+        fast = re.compile(dispatch_alternation(branches, flags), flags)
+        for text in texts:
+            want = [(m.span(), m.lastgroup) for m in plain.finditer(text)]
+            got = [(m.span(), branch_name(m.lastgroup)) for m in fast.finditer(text)]
+            assert got == want, (branches, text)
+
+
+def test_the_therapy_cues_match_as_their_plain_alternation():
+    """The real use: therapy's outcome cues, dispatched, against the plain alternation over
+    the synthetic notes (cased as written, and upper-cased)."""
+    from prescreen.extraction.fields.therapy import (
+        FLAGS,
+        TherapyExtractor,
+        load_lexicon,
+        load_rules,
+    )
+
+    rules = load_rules()
+    ext = TherapyExtractor(load_lexicon(), rules)
+    plain = re.compile(
+        r"(?:(?<!\w)(?=\w)|(?=[-–?]))(?:"
+        + "|".join(f"(?P<{k}>{c.pattern})" for k, c in ext.cue_of.items())
+        + ")",
+        FLAGS,
+    )
+    texts = corpus_texts(200)
+    assert len(texts) >= 100
+    n = 0
+    for text in texts + [t.upper() for t in texts[:50]]:
+        want = [(m.span(), m.lastgroup) for m in plain.finditer(text)]
+        got = [(m.span(), branch_name(m.lastgroup)) for m in ext.cue_rx.finditer(text)]
+        assert got == want
+        n += len(want)
+    assert n > 500  # the cues do occur in these notes
+
+
+def test_the_dispatched_pattern_is_the_same_in_every_process():
+    import subprocess
+    import sys
+
+    code = (
+        "from prescreen.extraction.alternation import dispatch_alternation as d;"
+        "print(hash(d([('a','abc'),('b','bcd'),('c','xyz'),('e','ebb')])))"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code.replace("print(hash(", "print((")],
+            capture_output=True,
+            text=True,
+            env={"PYTHONHASHSEED": str(seed)},
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3)
+    }
+    assert len(outs) == 1
 
 
 def test_branches_with_their_own_groups_fall_back_to_the_plain_alternation():

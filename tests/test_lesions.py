@@ -1131,3 +1131,22 @@ def test_labelled_lesion_lines_and_arrows(extract, line, want, site):
     if site:
         (current,) = [f for f in only(found, "lesion") if f.assertion.value == "present"]
         assert site in current.attributes["site"].lower()
+
+
+@pytest.mark.parametrize(
+    ("line", "want"),
+    [
+        # a size right after the noun is no label; organs after it stay organs
+        ("Mass 3 cm in the pancreatic head. Liver 18 cm, spleen 15 cm.", {ext(30)}),
+        ("Lesion 1: liver, 23 mm; spleen 16 cm.", {ext(23)}),
+    ],
+)
+def test_labels_do_not_make_organs_lesions(extract, line, want):
+    assert lesions(extract(CT_TEMPLATE.format(line=line), kind="radiology")) == want
+
+
+def test_a_distance_told_as_a_change_is_no_current_lesion(extract):
+    line = "Liver metastasis 20 -> 26 mm, located 3 -> 4 cm from the hepatic dome."
+    found = lesions(extract(CT_TEMPLATE.format(line=line), kind="radiology"))
+    assert ext(26) in found and ext(20, "historical") in found
+    assert ext(40) not in found  # (its earlier half is still read as a prior size: a known gap)

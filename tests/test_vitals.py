@@ -111,3 +111,14 @@ def test_a_flow_in_spelled_out_litres_is_supplemental_oxygen(extract):
     found = extract("The infant is saturating 100% on one-half liter and 89% on room air.\n")
     spo2 = {f.value: f.attributes["room_air"] for f in found if f.field == "spo2"}
     assert spo2 == {100: False, 89: True}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plan: titrate oxygen to keep saturation to 88-92%.\n",
+        "Home oxygen 2 liters to maintain O2 saturations at 89 to 91% at all times.\n",
+    ],
+)
+def test_a_saturation_to_keep_to_is_not_a_reading(extract, text):
+    assert only(extract(text), "spo2") == []

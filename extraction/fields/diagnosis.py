@@ -72,6 +72,7 @@ site.
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -344,6 +345,15 @@ _PAST_TIME = re.compile(
 _ONGOING_TREATMENT = re.compile(
     r"\b(?:has|have)\s+(?:[\w-]+\s+)?been\s+on\b|\b(?:remains|continues|currently)\s+on\b"
     r"|\b(?:is|are)\s+(?:still\s+)?(?:receiving|on\s+treatment)\b",
+    re.I,
+)
+# cancer care told anywhere in a note: a chemotherapy cycle, progression of disease (not
+# "poor R-wave progression"), oncology, a tumour board
+_CANCER_CARE = re.compile(
+    r"\b(?:cycle\s+\d+|c\d+\s*d\d+|chemo\w*|immunotherapy|radiotherapy|radiation\s+therapy|"
+    r"(?:disease\s+)?progression\s+(?:on|of\s+(?:the\s+)?(?:disease|cancer|tumou?r))|"
+    r"progress(?:ed|ing)\s+on|progressive\s+disease|disease\s+progression|oncolog\w*|"
+    r"tumou?r\s+board)\b",
     re.I,
 )
 # "Has prostate cancer.": told in the present tense
@@ -771,7 +781,7 @@ class DiagnosisExtractor:
             return doc
         self._histology_in_parentheses(text, mentions)
         self._relatives_sentences(text, mentions)
-        mentions = self._secondary(text, mentions, family_sections)
+        mentions = self._secondary(text, mentions, family_sections, past_history)
         self._merge(mentions)
         self._share_attributes(text, mentions)
         candidates_of(doc).extend(m.cand for m in mentions)
@@ -1189,7 +1199,11 @@ class DiagnosisExtractor:
 
     # ------------------------------------------------------------------ document level
     def _secondary(
-        self, text: str, mentions: list[Mention], family_sections: list[tuple[int, int]]
+        self,
+        text: str,
+        mentions: list[Mention],
+        family_sections: list[tuple[int, int]],
+        past_history: Sequence[tuple[int, int]] = (),
     ) -> list[Mention]:
         """What the document's current diagnosis makes of its other mentions.
 
@@ -1219,7 +1233,7 @@ class DiagnosisExtractor:
         self._recurred(mentions)
         self._history_only(text, mentions)
         self._dated_history(text, mentions)
-        self._past_history_only(text, mentions)
+        self._past_history_only(text, mentions, past_history)
         self._resolved_elsewhere(text, mentions)
         if any(m.group == "main" and not m.provisional for m in mentions):
             for m in mentions:
@@ -1411,7 +1425,7 @@ class DiagnosisExtractor:
             text, max(m.sent[0], m.cand.start - 60), m.cand.start
         ) or _DIAGNOSIS_LEAD.search(text, max(m.sent[0], m.cand.start - 70), m.cand.start)
         if lead is None:
-            return self._dated_history_item(text, m)
+            return self._dated_history_item(text, m) and not self._treated_next(text, m)
         # the past time in the mention's clause; no active disease or recurrence told
         # anywhere after it in the sentence ("h/o breast TNBC 2021; chest wall recurrence")
         semi = text.find(";", m.cand.end, m.sent[1])
@@ -1419,18 +1433,33 @@ class DiagnosisExtractor:
         rest = text[m.cand.end : m.sent[1]]
         if not _PAST_TIME.search(after) or self.active.search(rest) or self.recurrent.search(rest):
             return False
-        if _ONGOING_TREATMENT.search(_next_sentence(text, m.sent[1])):
+        if self._treated_next(text, m):
             return False  # "breast cancer found in 2011. Has been on letrozole since then"
         return not self.active.search(text, lead.start(), m.cand.start)
 
-    def _past_history_only(self, text: str, mentions: list[Mention]) -> None:
+    def _treated_next(self, text: str, m: Mention) -> bool:
+        """The sentence after the mention's (on its line) tells a treatment given now."""
+        nxt = _next_sentence(text, m.sent[1])
+        return bool(
+            _ONGOING_TREATMENT.search(nxt)
+            or (self.treated_now is not None and self.treated_now.search(nxt))
+        )
+
+    def _past_history_only(
+        self, text: str, mentions: list[Mention], past_history: Sequence[tuple[int, int]]
+    ) -> None:
         """A tumour the note names only in its past medical or surgical history, never as
         active there (no active, recurrent, metastatic or still-treated words in its line),
-        is past disease: a current cancer is also named where the note tells the present
-        illness, the assessment or the diagnosis ("PAST MEDICAL HISTORY: Hypertension, gout
-        and prostate cancer.")."""
+        in a note that tells no cancer care elsewhere (no metastatic or progressing disease,
+        no anticancer treatment now, no chemotherapy cycle) unless it names another current
+        tumour that care is for, is past disease: a
+        current cancer is also named, or treated, where the note tells the present illness,
+        the assessment or the plan ("PAST MEDICAL HISTORY: Hypertension, gout and prostate
+        cancer." in a note about a hernia)."""
         main = [m for m in mentions if m.group == "main"]
         elsewhere = {str(m.cand.value) for m in main if not m.in_past_history}
+        if not main or (not elsewhere and self._cancer_care_outside(text, past_history)):
+            return  # cancer care told of no other tumour: of this one
         by_value: dict[str, list[Mention]] = {}
         for m in main:
             by_value.setdefault(str(m.cand.value), []).append(m)
@@ -1451,12 +1480,28 @@ class DiagnosisExtractor:
                 continue
             _mark_historical(ms, "named only in the past medical history")
 
+    def _cancer_care_outside(self, text: str, ranges: Sequence[tuple[int, int]]) -> bool:
+        """The note, outside the given sections, tells cancer care: metastatic disease,
+        progression, a treatment given now or a chemotherapy cycle."""
+        parts, pos = [], 0
+        for a, b in sorted(ranges):
+            parts.append(text[pos:a])
+            pos = max(pos, b)
+        parts.append(text[pos:])
+        rest = " \n ".join(parts)
+        return bool(
+            self._metastatic_cue(rest, 0, len(rest))
+            or _CANCER_CARE.search(rest)
+            or (self.treated_now is not None and self.treated_now.search(rest))
+        )
+
     def _treated_on_line(self, text: str, m: Mention) -> bool:
         """A treatment still given, or active disease, is told on the mention's line
         ("breast cancer, on letrozole"; "... Gleason 3+4. Now on leuprolide.")."""
         a = text.rfind("\n", 0, m.cand.start) + 1
+        a = max(a, text.rfind(",", a, m.cand.start) + 1, text.rfind(";", a, m.cand.start) + 1)
         b = text.find("\n", m.cand.end)
-        line = text[a : b if b != -1 else len(text)]
+        line = text[a : b if b != -1 else len(text)]  # its item: "CHF on X, breast cancer" is not
         after = text[m.cand.end : b if b != -1 else len(text)]  # "... He is now receiving X."
         on_drug = self.treated_now is not None and bool(self.treated_now.search(line))
         return bool(_ONGOING_TREATMENT.search(line) or on_drug or self.active.search(after))
@@ -1473,7 +1518,9 @@ class DiagnosisExtractor:
         line_end = text.find("\n", m.cand.end)
         rest = text[m.cand.end : line_end if line_end != -1 else len(text)]
         return bool(_PAST_TIME.search(rest)) and not (
-            self.active.search(rest) or self.recurrent.search(rest)
+            self.active.search(rest)
+            or self.recurrent.search(rest)
+            or self._treated_on_line(text, m)
         )
 
     def _named_as_history(self, text: str, m: Mention) -> bool:

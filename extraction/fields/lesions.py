@@ -304,7 +304,7 @@ _SUM_OF = re.compile(
 _LESION_LABEL = re.compile(
     r"[ \t]*(?:[-*•]\s*)?(?:(?:non-?\s?)?target\s+|index\s+)?"
     r"(?P<noun>lesion|lymph\s+node|node|nodule|mass|metastasis)\s*(?:#|no\.?\s*|nr\.?\s*)?"
-    r"\d{1,2}[a-z]?\b",
+    r"\d{1,2}[a-z]?\s*(?=[:(])",
     re.IGNORECASE,
 )
 # what follows such a label up to the size: where the lesion lies ("1: liver, ", "2 (lung,
@@ -969,10 +969,9 @@ class LesionExtractor:
         ):
             ms.role = "slice"
             return
-        if ms.form == "pair_current":  # "41 mm -> 45 mm": the arrow is no bound
-            ms.role = "current"
-            return
-        if self.bound_before.search(before) or self.bound_after.match(after):
+        if ms.form != "pair_current" and (  # "41 mm -> 45 mm": the arrow is no bound
+            self.bound_before.search(before) or self.bound_after.match(after)
+        ):
             ms.role = "bound"
             return
         if self.skip_before.search(before):
@@ -1004,6 +1003,9 @@ class LesionExtractor:
             and _study_thickness(text, ms)
         ):
             ms.role = "slice"
+            return
+        if ms.form == "pair_current":
+            ms.role = "current"
             return
         short = bool(self.short_before.search(before) or self.short_after.match(after))
         prior_cue = self._prior_cue(before, after, ms, prev, text)
@@ -1286,7 +1288,14 @@ class LesionExtractor:
             # "Target lesion 1: liver, 23 mm", "Lesion 2 (lung, RUL): 12 mm -> 9 mm": the
             # line's label names what is measured; the organ after it is its site
             label = _LESION_LABEL.match(text, text.rfind("\n", 0, ln.start) + 1)
-            if label is not None and label.end() <= ln.start:
+            sizes_between = (
+                list(self.measure_re.finditer(text, label.end(), ms.start)) if label else []
+            )
+            if (
+                label is not None
+                and label.end() <= ln.start
+                and (not sizes_between or (ms.form == "pair_current" and len(sizes_between) == 1))
+            ):
                 cat = self._cat(label.group("noun"))
                 if cat in ("lesion", "node"):
                     return Noun(cat, label.start("noun"), label.end("noun"))
