@@ -82,6 +82,10 @@ class Sentences:
         k = bisect.bisect_right(self.starts, token_i) - 1
         return self.starts[k], self.ends[k]
 
+    def char_bounds(self, doc: Doc, token_i: int) -> tuple[int, int]:
+        """(first character, end of last token) of the sentence holding token ``token_i``."""
+        return self.char_ranges(doc)[bisect.bisect_right(self.starts, token_i) - 1]
+
 
 def text_of(doc: Doc) -> str:
     """``doc.text``, built once per Doc (spaCy rebuilds it from the tokens on every access)."""

@@ -231,8 +231,7 @@ class Extractor:
             if c.context_type in DATED_TYPES:
                 span = doc.char_span(c.start, c.end, alignment_mode="expand")
                 if span is not None and len(span):
-                    s0, s1 = sentences.bounds(span.start)
-                    lo, hi = doc[s0].idx, doc[s1 - 1].idx + len(doc[s1 - 1])
+                    lo, hi = sentences.char_bounds(doc, span.start)
                     in_sent = dates.between(lo, hi)
                     # a date inside parentheses dates only what is inside them
                     inside = _in_parens(text, lo, c.start)

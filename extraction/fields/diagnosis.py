@@ -770,8 +770,7 @@ class DiagnosisExtractor:
         mentions: list[Mention] = []
         for span in spans:
             a = anchor_of(span)
-            s0, s1 = sents.bounds(span.start)
-            sent = (doc[s0].idx, doc[s1 - 1].idx + len(doc[s1 - 1]))
+            sent = sents.char_bounds(doc, span.start)
             in_fh = any(lo <= a.start < hi for lo, hi in family_sections)
             m = self._mention(text, a, sent, in_fh, scan)
             if m is not None:
@@ -1439,10 +1438,13 @@ class DiagnosisExtractor:
 
     def _treated_next(self, text: str, m: Mention) -> bool:
         """The sentence after the mention's (on its line) tells a treatment given now."""
-        nxt = _next_sentence(text, m.sent[1])
+        return self._tells_treatment(_next_sentence(text, m.sent[1]))
+
+    def _tells_treatment(self, piece: str) -> bool:
+        """A treatment given now is told in ``piece`` ("has been on X", "on letrozole")."""
         return bool(
-            _ONGOING_TREATMENT.search(nxt)
-            or (self.treated_now is not None and self.treated_now.search(nxt))
+            _ONGOING_TREATMENT.search(piece)
+            or (self.treated_now is not None and self.treated_now.search(piece))
         )
 
     def _past_history_only(
@@ -1503,8 +1505,7 @@ class DiagnosisExtractor:
         b = text.find("\n", m.cand.end)
         line = text[a : b if b != -1 else len(text)]  # its item: "CHF on X, breast cancer" is not
         after = text[m.cand.end : b if b != -1 else len(text)]  # "... He is now receiving X."
-        on_drug = self.treated_now is not None and bool(self.treated_now.search(line))
-        return bool(_ONGOING_TREATMENT.search(line) or on_drug or self.active.search(after))
+        return self._tells_treatment(line) or bool(self.active.search(after))
 
     def _dated_history_item(self, text: str, m: Mention) -> bool:
         """An item of a past-medical-history list that starts with the tumour and tells a

@@ -251,8 +251,7 @@ class HistoryExtractor:
         out = candidates_of(doc)
         for span in spans:
             a = anchor_of(span)
-            s0, s1 = sents.bounds(span.start)
-            sent = (doc[s0].idx, doc[s1 - 1].idx + len(doc[s1 - 1]))
+            sent = sents.char_bounds(doc, span.start)
             if a.label == PSYCH:
                 cand = self._psych(text, a, sent)
             elif a.label == PSYCH_GENERIC:

@@ -200,9 +200,7 @@ class IhcExtractor:
         found = [anchor_of(s) for s in spans]
         mine: list[Candidate] = []
         for i, a in enumerate(found):
-            s0, s1 = sents.bounds(spans[i].start)
-            sent_start = doc[s0].idx
-            sent_end = doc[s1 - 1].idx + len(doc[s1 - 1])
+            sent_start, sent_end = sents.char_bounds(doc, spans[i].start)
             nxt = found[i + 1].start if i + 1 < len(found) else len(text)
             prev_end = found[i - 1].end if i > 0 else 0
             end = min(sent_end, nxt)
