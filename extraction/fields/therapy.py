@@ -1520,9 +1520,12 @@ class TherapyExtractor:
             if not before.search(text, max(0, m.start - 40), m.start):
                 continue
             end = min(len(text), m.end + offer.reach)
-            if k + 1 < len(mentions):
-                end = min(end, mentions[k + 1].start)
-            stop = re.search(r"[.!?;](?:\s|$)", text[m.end : end])
+            # the next drug bounds it; surgery or radiotherapy named on the way is the
+            # offer's timing ("offered adjuvant X after surgery but he declined")
+            later = [x for x in mentions[k + 1 :] if not x.anchor.data.get("local")]
+            if later:
+                end = min(end, later[0].start)
+            stop = re.search(r"[.!?](?:\s|$)", text[m.end : end])
             if stop is not None:
                 end = m.end + stop.start()
             if declined.search(text, m.end, end):
