@@ -2102,12 +2102,21 @@ def test_the_dates_of_a_course_inside_its_list_keep_it_one_course(extract):
             "eribulin",
             "negated",
         ),
-        ("2025 | maintenance olaparib    | offered     | declined by the patient", "olaparib",
-         "negated"),
-        ("Offered gemcitabine; her platelets, which declined to 60, delay it.", "gemcitabine",
-         "hypothetical"),
-        ("Carmustine wafers were considered at the operation but not placed.", "carmustine",
-         "negated"),
+        (
+            "2025 | maintenance olaparib    | offered     | declined by the patient",
+            "olaparib",
+            "negated",
+        ),
+        (
+            "Offered gemcitabine; her platelets, which declined to 60, delay it.",
+            "gemcitabine",
+            "hypothetical",
+        ),
+        (
+            "Carmustine wafers were considered at the operation but not placed.",
+            "carmustine",
+            "negated",
+        ),
     ],
 )
 def test_an_offer_declined_later_in_its_sentence_is_negated(extract, text, value, expected):
@@ -2238,17 +2247,29 @@ def test_the_same_words_as_therapy_stay_therapy(extract, text, values):
     ("text", "value", "outcome"),
     [
         # a dose reduction for toxicity is not the end of the course
-        ("Cabozantinib 60 mg from 01/2025, dropped to 40 mg for G2 diarrhoea after C2.",
-         "cabozantinib", "unknown"),
-        ("Docetaxel from May, dose dropped by 20% at C3 for grade 2 neuropathy; 6 cycles given.",
-         "docetaxel", "unknown"),
-        ("Pazopanib 800 mg, held then reduced to 600 mg after G3 transaminitis.", "pazopanib",
-         "ongoing"),
+        (
+            "Cabozantinib 60 mg from 01/2025, dropped to 40 mg for G2 diarrhoea after C2.",
+            "cabozantinib",
+            "unknown",
+        ),
+        (
+            "Docetaxel from May, dose dropped by 20% at C3 for grade 2 neuropathy; 6 cycles given.",
+            "docetaxel",
+            "unknown",
+        ),
+        (
+            "Pazopanib 800 mg, held then reduced to 600 mg after G3 transaminitis.",
+            "pazopanib",
+            "ongoing",
+        ),
         # a cycle cancelled for toxicity ends it for intolerance
         ("Cisplatin was cancelled after cycle 2 for AKI.", "cisplatin", "intolerance"),
         # every cycle given is a completed course
-        ("1L | 2023 | carboplatin + etoposide x4 | PR; all 4 cycles given", "etoposide",
-         "completed"),
+        (
+            "1L | 2023 | carboplatin + etoposide x4 | PR; all 4 cycles given",
+            "etoposide",
+            "completed",
+        ),
     ],
 )
 def test_dose_changes_cancelled_and_all_cycles_given(extract, text, value, outcome):
