@@ -2275,3 +2275,19 @@ def test_the_same_words_as_therapy_stay_therapy(extract, text, values):
 def test_dose_changes_cancelled_and_all_cycles_given(extract, text, value, outcome):
     got = {f.attributes["outcome"] for f in by_value(extract(text))[value]}
     assert got == {outcome}, got
+
+
+def test_a_stop_inside_a_parenthesis_is_about_the_drugs_inside_it(extract):
+    text = (
+        "Metastatic GIST, progression after imatinib and sunitinib (ripretinib stopped for"
+        " toxicity)."
+    )
+    found = by_value(extract(text))
+    assert {f.attributes["outcome"] for f in found["imatinib"]} == {"progression"}
+    assert {f.attributes["outcome"] for f in found["sunitinib"]} == {"progression"}
+    assert {f.attributes["outcome"] for f in found["ripretinib"]} == {"intolerance"}
+    # a parenthesis that names the same drugs again (a regimen, brand names) is about them all
+    text = "Cumulative doxorubicin 300 mg/m2 (MAP, completed 2024)."
+    assert {f.attributes["outcome"] for f in by_value(extract(text))["doxorubicin"]} == {
+        "completed"
+    }

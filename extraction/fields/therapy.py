@@ -684,6 +684,27 @@ def _outside_parentheses(
     return i, 0  # nothing before the parenthesis: the drugs inside it are the list
 
 
+def _own_parenthesis(
+    text: str, mentions: list["_Mention"], members: list[int], cue_start: int
+) -> list[int]:
+    """A cue inside a parenthesis still open at the cue, which names drugs of its own
+    before it ("progression after sorafenib and regorafenib (lenvatinib stopped for
+    toxicity)"), is about those drugs only; not when they restate drugs before the
+    parenthesis ("atezolizumab/bevacizumab (Tecentriq + Avastin, stopped for ...)",
+    "cumulative doxorubicin (MAP, completed 2025)")."""
+    opening = text.rfind("(", 0, cue_start)
+    if opening < 0 or text.rfind(")", opening, cue_start) >= 0:
+        return members
+    inside = [k for k in members if mentions[k].start > opening]
+    outside = [k for k in members if mentions[k].end <= opening]
+    if not inside or not outside:
+        return members
+    named_before = {a for k in outside for a in mentions[k].agents}
+    if {a for k in inside for a in mentions[k].agents} & named_before:
+        return members
+    return inside
+
+
 @dataclass(slots=True)
 class _Mention:
     start: int  # offsets in the window text
@@ -1772,6 +1793,7 @@ class TherapyExtractor:
                     if opener is not None and opener[1]:
                         # "...; treatment completed": every drug of that clause
                         members = self._clause_members(text, mentions, i, opener[0])
+                    members = _own_parenthesis(text, mentions, members, hit.start)
                     if cue.reason and not hit.reasoned:
                         bwd_outcome = (
                             self._reason(text, mentions[i].end, hit.start, before=True)
