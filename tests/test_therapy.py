@@ -2291,3 +2291,37 @@ def test_a_stop_inside_a_parenthesis_is_about_the_drugs_inside_it(extract):
     assert {f.attributes["outcome"] for f in by_value(extract(text))["doxorubicin"]} == {
         "completed"
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # planned and not begun: every drug of the course is hypothetical
+        (
+            "Plan is carboplatin AUC 5 day 1 with etoposide 100 mg/m2 days 1-3 q21d, not yet"
+            " started.",
+            {"carboplatin": "hypothetical", "etoposide": "hypothetical"},
+        ),
+        (
+            "Regorafenib 120 mg daily - possible if LFTs settle; NOT started.",
+            {"regorafenib": "hypothetical"},
+        ),
+        # not started for a reason, or considered and then not given: a decision (negated)
+        ("Sunitinib was not started because of his cardiac history.", {"sunitinib": "negated"}),
+        ("Sunitinib was never started.", {"sunitinib": "negated"}),
+        (
+            "Bevacizumab was discussed but not given because of the bleeding.",
+            {"bevacizumab": "negated"},
+        ),
+        # put off, not refused: still the plan
+        (
+            "The alternative would be cabozantinib, which would not be started while the wound"
+            " heals.",
+            {"cabozantinib": "hypothetical"},
+        ),
+    ],
+)
+def test_a_course_planned_and_not_yet_begun_is_hypothetical(extract, text, expected):
+    found = by_value(extract(text))
+    got = {value: {f.assertion.value for f in found[value]} for value in expected}
+    assert got == {value: {a} for value, a in expected.items()}, got
