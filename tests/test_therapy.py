@@ -2325,3 +2325,34 @@ def test_a_course_planned_and_not_yet_begun_is_hypothetical(extract, text, expec
     found = by_value(extract(text))
     got = {value: {f.assertion.value for f in found[value]} for value in expected}
     assert got == {value: {a} for value, a in expected.items()}, got
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        # the scan's "on" is not the drug's
+        (
+            "Progressive disease with new nodal lesions on CT 03/2026 while on paclitaxel.",
+            "paclitaxel",
+            ("present", "progression"),
+        ),
+        # a site written with a slash, and the drugs on the next line
+        (
+            "Progressive liver/bone mets after\n  cabozantinib.",
+            "cabozantinib",
+            ("present", "progression"),
+        ),
+        # a response told after a colon is an aside before the outcome
+        (
+            "1. Gemcitabine and docetaxel for first relapse, May to October 2025: stable"
+            " disease, then progression in January 2026.",
+            "docetaxel",
+            ("present", "progression"),
+        ),
+        # a drug still to be asked for
+        ("2. Second-line nivolumab to be requested.", "nivolumab", ("hypothetical", "unknown")),
+    ],
+)
+def test_more_outcome_and_plan_phrasings(extract, text, value, expected):
+    got = {(f.assertion.value, f.attributes["outcome"]) for f in by_value(extract(text))[value]}
+    assert got == {expected}, got
