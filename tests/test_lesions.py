@@ -1150,3 +1150,38 @@ def test_a_distance_told_as_a_change_is_no_current_lesion(extract):
     found = lesions(extract(CT_TEMPLATE.format(line=line), kind="radiology"))
     assert ext(26) in found and ext(20, "historical") in found
     assert ext(40) not in found  # (its earlier half is still read as a prior size: a known gap)
+
+
+def test_a_table_with_a_trailing_note_column_and_dated_columns(extract):
+    text = (
+        "CT CHEST\n\n"
+        "  Lesion | Site (series/image)   | 02-Feb-2026 | 11-Apr-2026 | Comment\n"
+        "  -------|-----------------------|-------------|-------------|----------------\n"
+        "  L1     | LLL lateral (4/61)    | 17 mm       | 22 mm       | biopsied 03/2026\n"
+        "  N1     | subcarinal node (4/40)| 21 x 12 mm  | 25 x 16 mm  | long x short axis\n"
+    )
+    got = {
+        (f.value, f.assertion.value, f.attributes.get("site"))
+        for f in extract(text)
+        if f.field == "lesion"
+    }
+    assert got == {
+        (17, "historical", "LLL lateral (4/61)"),
+        (22, "present", "LLL lateral (4/61)"),
+        (21, "historical", "subcarinal node (4/40)"),
+        (25, "present", "subcarinal node (4/40)"),
+    }
+
+
+def test_a_short_axis_cell_with_its_full_size_in_brackets_without_a_unit(extract):
+    text = (
+        "RECIST TARGET LESIONS\n"
+        "Lesion | Site | Current | Baseline\n"
+        "T2  | R iliac LN (SA)   | 16 mm (23 x 16)  | 10 mm (14 x 10)\n"
+    )
+    got = {
+        (f.value, f.attributes.get("short_axis_mm"), f.assertion.value)
+        for f in extract(text)
+        if f.field == "lesion"
+    }
+    assert got == {(23, 16, "present"), (14, 10, "historical")}

@@ -287,6 +287,10 @@ _DATE_HINT = re.compile(
 # next number ("15x11 (SA 11) 13x9 (SA 9)"); the leading lookahead (every separator starts
 # with a space or a pipe) halves the scan of long prose lines
 _CELL_SPLIT = re.compile(r"(?=[\s|])(?:\s*\|\s*|\t+|\s{2,}|(?<=\))[ \t](?=\d))")
+# the full size of a node in brackets after its short axis, without a unit: "(26 x 18)"
+_BARE_FULL_SIZE = re.compile(
+    r"\(\s*(\d{1,3}(?:\.\d)?)\s*[x×]\s*(\d{1,3}(?:\.\d)?)\s*(mm|cm)?\s*\)", re.IGNORECASE
+)
 _EMPTY_CELL = re.compile(r"^(?:|-+|—|–|n/?a|none|nm|not measured)$", re.IGNORECASE)
 _PREPOSITION = re.compile(
     r"\b(?:in|of|at|along|within|to|from|near|on|into|abutting|involving|encasing|"
@@ -1644,6 +1648,7 @@ class LesionExtractor:
         parts.append((pos, len(stripped)))
         values: list[tuple[int, int]] = []
         label_end = 0
+        notes = 0  # trailing note cells skipped ("| biopsied 04/2026", "| long x short axis")
         for s, e in reversed(parts):
             cell = stripped[s:e].strip()
             if not cell or _EMPTY_CELL.match(cell):
@@ -1655,6 +1660,9 @@ class LesionExtractor:
             if self.cell_re.fullmatch(cell):
                 values.append((s, e))
                 continue
+            if not values and notes < 2 and "|" in line and not self.unit_re.search(cell):
+                notes += 1
+                continue
             glued = self.cell_tail.search(stripped, s, e) if values else None
             if glued is not None and self.unit_re.search(glued.group("v")):
                 values.append((glued.start("v"), e))
@@ -1662,7 +1670,7 @@ class LesionExtractor:
                 break
             label_end = e
             break
-        if not values or label_end == 0:
+        if not values or label_end == 0 or (notes and len(values) < 2):
             return None
         values.reverse()
         # drop placeholders at the front (cells before the first real value)
@@ -1755,7 +1763,7 @@ class LesionExtractor:
             written = self._measures(text, ls + s, ls + e)
             stated_short: float | None = None
             if written:
-                ms, stated_short = self._cell_measure(line[s:e], written, cell_short)
+                ms, stated_short = self._cell_measure(line[s:e], ls + s, written, cell_short)
                 ms.form, ms.role = "cell", role
                 if stated_short is not None:
                     cell_short = False  # the long axis is written too
@@ -1817,7 +1825,10 @@ class LesionExtractor:
                 les.extra["short_axis_stated"] = True
             ref = re.match(r"(?i)\W*(?:T|target|lesion|#)?\s*(\d{1,2})\b", label)
             les.row_ref = ref.group(1) if ref else None
-            les.site = re.sub(r"^\W*(?:T?\d+[.):]?\s+)?", "", label).strip(" |") or None
+            les.site = (
+                re.sub(r"^\W*(?:(?:[A-Z]{1,2})?\d+[.):]?(?:\s*\|\s*|\s+))?", "", label).strip(" |")
+                or None
+            )
             if les.site:
                 les.site = re.sub(r"(?i)\s*\((?:short[\s-]axis|sa)\)", "", les.site)
             self._set_modality(les, self._modality_in(text, ls, ms.start), info)
@@ -1829,10 +1840,11 @@ class LesionExtractor:
         return out
 
     def _cell_measure(
-        self, cell: str, written: list[Measure], short: bool
+        self, cell: str, cell_start: int, written: list[Measure], short: bool
     ) -> tuple[Measure, float | None]:
         """One cell's measurement and its stated short axis: '27 x 18 mm (SA 18)' (long axis
-        27, short 18); in a short-axis row, '15 mm (22 x 15 mm)' (the full size in brackets)."""
+        27, short 18); in a short-axis row, '15 mm (22 x 15 mm)' or '15 mm (22 x 15)' (the full
+        size in brackets)."""
         first = written[0]
         sa = self.cell_sa.search(cell)
         if sa is not None:
@@ -1845,6 +1857,14 @@ class LesionExtractor:
         if short and full is not None and len(first.dims) == 1:
             ms = Measure(first.start, full.end, full.dims, full.unit, "cell")
             return ms, first.dims[0]
+        bare = _BARE_FULL_SIZE.search(cell, first.end - cell_start) if short else None
+        if bare is not None and len(first.dims) == 1:
+            # '18 mm (26 x 18)': the full size in brackets, in the cell's unit
+            f = self._factor(bare.group(3) or first.unit)
+            dims = [float(bare.group(1)) * f, float(bare.group(2)) * f]
+            if abs(min(dims) - first.dims[0]) <= 0.01:
+                ms = Measure(first.start, cell_start + bare.end(), dims, first.unit, "cell")
+                return ms, first.dims[0]
         return first, None
 
     def _target_table(self, text: str, ls: int) -> bool:
