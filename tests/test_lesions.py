@@ -1185,3 +1185,24 @@ def test_a_short_axis_cell_with_its_full_size_in_brackets_without_a_unit(extract
         if f.field == "lesion"
     }
     assert got == {(23, 16, "present"), (14, 10, "historical")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CT CAP\nTechnique  : Portal venous phase. Axial slice thickness\n             3 mm;"
+        " coronal reformats.\n",
+        "CT chest. Technique: Axial images 3 mm thickness from lung apices to the adrenals.",
+        "CT chest. Technique: Axial images at 3 mm from lung apices to pubic symphysis.",
+    ],
+)
+def test_slice_thickness_wrapped_after_its_words_or_before_a_coverage_range(extract, text):
+    assert [f.value for f in extract(text) if f.field == "ct_slice_thickness"] == [3]
+
+
+def test_a_wall_thickness_is_no_slice_thickness(extract):
+    assert not [
+        f
+        for f in extract("CT abdomen. Bowel wall 5 mm thickness in the sigmoid.")
+        if f.field == "ct_slice_thickness"
+    ]

@@ -178,3 +178,19 @@ def test_a_criterion_word_elsewhere_on_a_long_line_does_not_touch_a_range(extrac
     )
     (f,) = only(extract(text), "ecog")
     assert (f.value, f.assertion.value) == (2, "present")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("ECOG 1, KPS seventy.", 70),
+        ("Karnofsky ninety percent, independent.", 90),
+        ("Karnofsky one hundred.", 100),
+    ],
+)
+def test_a_karnofsky_spelled_out(extract, text, value):
+    assert [f.value for f in extract(text) if f.field == "karnofsky"] == [value]
+
+
+def test_a_spelled_number_with_a_time_unit_is_no_karnofsky(extract):
+    assert not [f for f in extract("KPS ten days ago was 80.") if f.value == 10]

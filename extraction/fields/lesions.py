@@ -991,11 +991,8 @@ class LesionExtractor:
         long_axis = len(ms.dims) == 1 and bool(
             self.long_before.search(before) or self.long_after.match(after)
         )
-        if not long_axis and (
-            self.distance_after.match(after) or self.distance_before.search(before)
-        ):  # "2 cm medial to", "extends 2 cm" (but "23 mm long axis" is a size)
-            ms.role = "distance"
-            return
+        # (before distances: "axial images 2.5 mm from lung apices to symphysis" is the
+        # thickness of images that cover that range)
         if (
             technique
             and len(ms.dims) == 1
@@ -1007,6 +1004,11 @@ class LesionExtractor:
             and _study_thickness(text, ms)
         ):
             ms.role = "slice"
+            return
+        if not long_axis and (
+            self.distance_after.match(after) or self.distance_before.search(before)
+        ):  # "2 cm medial to", "extends 2 cm" (but "23 mm long axis" is a size)
+            ms.role = "distance"
             return
         if ms.form == "pair_current":
             ms.role = "current"
@@ -1136,11 +1138,22 @@ class LesionExtractor:
         right = text[ms.end : ms.end + len(" ".join(right_words)) + 1]
         r_slice = _last(self.slice_re.finditer(right))
         r_noun = _last(self.noun_re.finditer(right))
+        if r_noun is not None and [w.lower() for w in right_words] == ["thickness"]:
+            r_noun = None  # "axial images 2.5 mm thickness": the left decides
         if r_slice is not None and (r_noun is None or r_slice.end() >= r_noun.end()):
             return True  # "5 mm axial soft tissue images": the slice word is the head
         if r_noun is not None:
             return False  # "3.5 mm reconstruction plate", "5 mm nodule"
-        left = " ".join(_clause_tail(text[max(lo, ms.start - 50) : ms.start]).split()[-5:])
+        start = max(lo, ms.start - 50)
+        if not text[lo : ms.start].strip() and text[max(0, lo - 50) : lo].rstrip()[-1:] not in (
+            "",
+            ".",
+            ";",
+            ":",
+        ):
+            # the value opens a hard-wrapped line: "Axial slice thickness\n     3 mm;"
+            start = max(0, ms.start - 50)
+        left = " ".join(_clause_tail(text[start : ms.start]).split()[-5:])
         l_slice = _last(self.slice_re.finditer(left))
         l_noun = _last(m for m in self.noun_re.finditer(left) if self._cat(m.group(0)) != "organ")
         if l_slice is not None and (l_noun is None or l_slice.end() >= l_noun.end()):

@@ -48,8 +48,14 @@ _ECOG = re.compile(
     rf"(?:\s*(?:-|–|to|/|or)\s*(?P<b>[0-5]|{_WORD})\b{_NOT_AFTER})?",
     re.IGNORECASE,
 )
+# (also spelled out in a dictation: "KPS eighty", "Karnofsky ninety percent")
+_KPS_WORDS = (
+    r"(?:(?:one\s+)?hundred|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?!\s+(?:days?|weeks?|months?|years?|hours?|minutes?|times?|mg|kg)\b)"
+)
 _KPS = re.compile(
-    r"(?P<a>100|[1-9]0|[1-9]5)(?!\d|\.\d)\s*%?(?:\s*(?:-|–|to|/|or)\s*(?P<b>100|[1-9]0|[1-9]5)"
+    rf"(?P<a>100|[1-9]0|[1-9]5|(?i:{_KPS_WORDS})\b)(?!\d|\.\d)\s*(?:%|(?i:percent\b))?"
+    rf"(?:\s*(?:-|–|to|/|or)\s*(?P<b>100|[1-9]0|[1-9]5|(?i:{_KPS_WORDS})\b)"
     r"(?!\d|\.\d)\s*%?)?"
 )
 _PS_AS_KPS = re.compile(r"(?P<a>100|[1-9]0)\s*%")
@@ -89,6 +95,11 @@ _PAST_IN_BRACKET = re.compile(
     r"|\d{1,2}/\d{2,4}|\b(?:19|20)\d\d\b",
     re.IGNORECASE,
 )
+
+
+def _kps_num(tok: str) -> int:
+    """A Karnofsky value written in digits or words ("eighty", "one hundred")."""
+    return _num(tok.lower().split()[-1])
 
 
 def _num(tok: str) -> int:
@@ -264,8 +275,8 @@ class PerformanceExtractor:
         m = _KPS.match(text, pos, limit)
         if not m:
             return None
-        lo = int(m.group("a"))
-        hi = int(m.group("b")) if m.group("b") else None
+        lo = _kps_num(m.group("a"))
+        hi = _kps_num(m.group("b")) if m.group("b") else None
         value = min(lo, hi) if hi is not None else lo
         cand = Candidate(
             field="karnofsky",
