@@ -1206,3 +1206,20 @@ def test_a_wall_thickness_is_no_slice_thickness(extract):
         for f in extract("CT abdomen. Bowel wall 5 mm thickness in the sigmoid.")
         if f.field == "ct_slice_thickness"
     ]
+
+
+def test_dimensions_with_their_directions_are_one_lesion(extract):
+    got = [
+        (f.value, f.attributes["dimensions_mm"])
+        for f in extract("CT abdomen. A liver mass measuring 3 cm (AP) x 2 cm (TR) is seen.")
+        if f.field == "lesion"
+    ]
+    assert got == [(30, [30, 20])]
+
+
+def test_a_distance_that_changed_gives_no_prior_size(extract):
+    assert not [
+        f
+        for f in extract("CT chest. The mass is located 3 -> 4 cm from the dome.")
+        if f.field == "lesion"
+    ]

@@ -266,6 +266,16 @@ _WORD_NUM = "|".join(
 )
 _NUM = rf"(?:\d+(?:[.,]\d+)?|\.\d+|(?i:{_WORD_NUM}))"
 _SEP = r"\s?(?:x|X|×|\*|by)\s?"
+# the rest of a "X -> Y unit" pair after its first value
+_PAIR_REST = re.compile(
+    r"\s?(?:->|→|=>|to|-|–)\s?\d+(?:[.,]\d+)?\s?-?(?:mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?)\b",
+    re.IGNORECASE,
+)
+# the direction written after a dimension: "3 cm (AP) x 2 cm (TR)"
+_AXIS_LABEL = (
+    r"(?:\(\s?(?i:AP|TR|TV|CC|LR|RL|SI|ML|trans(?:verse)?|cranio-?caudal|antero-?posterior"
+    r"|sagittal|coronal|axial|width|length|height|depth)\s?\)\s?)?"
+)
 # a date written in prose: 12/03/2021, 12-03-2021, 12.03.2021, 2021-03-12, 5 January 2024,
 # March 2021, 2021
 _MONTH = (
@@ -459,7 +469,7 @@ class LesionExtractor:
             rf"(?<![\w.,/+-])(?:"
             rf"(?P<pair>(?P<p1>{_NUM})\s?(?:(?P<p1u>{u})\s?)?(?P<psep>->|→|=>|to|-|–)\s?(?P<p2>{_NUM})\s?-?(?P<pu>{u}))"
             rf"|(?P<list>{_NUM}(?:\s?,\s?{_NUM})*\s?,?\s?(?:and|&|or)\s?{_NUM}\s?-?(?P<lu>{u}))"
-            rf"|(?P<dims>(?:{_NUM}\s?(?:{u}\s?)?{_SEP}){{0,2}}{_NUM}\s?-?(?P<du>{u}))"
+            rf"|(?P<dims>(?:{_NUM}\s?(?:{u}\s?)?{_AXIS_LABEL}{_SEP}){{0,2}}{_NUM}\s?-?(?P<du>{u}))"
             rf")(?![\w²³^/])"
         )
         self.num_re = re.compile(_NUM)
@@ -949,6 +959,10 @@ class LesionExtractor:
             ms.role, ms.cue = "skip", "a value of the sum of diameters"
             return
         if ms.form == "pair_prior":
+            rest = _PAIR_REST.match(text, ms.end)
+            if rest is not None and self.distance_after.match(text[rest.end() : rest.end() + 40]):
+                ms.role = "distance"  # "located 3 -> 4 cm from the dome": a distance that changed
+                return
             ms.role, ms.cue = "prior", "earlier value of 'from X to Y'"
             return
         if (
