@@ -77,7 +77,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -164,6 +164,19 @@ class TreatedNow(BaseModel):
     qualifiers: list[str] = Field(default_factory=list)
     words: list[str]
     drug_suffixes: list[str] = Field(default_factory=list)
+    # a treatment still given told without naming it ("has been on", "remains on"):
+    # regular expressions
+    ongoing: list[str] = Field(default_factory=list)
+
+    @field_validator("ongoing")
+    @classmethod
+    def _regexes(cls, v: list[str]) -> list[str]:
+        for p in v:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {p!r}: {exc}") from None
+        return v
 
 
 class RelativeSubjects(BaseModel):
@@ -341,12 +354,6 @@ _PAST_TIME = re.compile(
 )
 
 
-# a treatment still given, told in the sentence after a dated diagnosis: not resolved
-_ONGOING_TREATMENT = re.compile(
-    r"\b(?:has|have)\s+(?:[\w-]+\s+)?been\s+on\b|\b(?:remains|continues|currently)\s+on\b"
-    r"|\b(?:is|are)\s+(?:still\s+)?(?:receiving|on\s+treatment)\b",
-    re.I,
-)
 # cancer care told anywhere in a note: a chemotherapy cycle, progression of disease (not
 # "poor R-wave progression"), oncology, a tumour board
 _CANCER_CARE = re.compile(
@@ -456,6 +463,11 @@ class DiagnosisExtractor:
         )
         self.surveillance = phrase_rx(rules.surveillance_cues) if rules.surveillance_cues else None
         tn = rules.treated_now
+        self.ongoing_treatment = (
+            re.compile("|".join(f"(?:{p})" for p in tn.ongoing), re.I)
+            if tn is not None and tn.ongoing
+            else None
+        )
         self.treated_now = (
             re.compile(
                 r"(?<![\w-])"
@@ -1443,7 +1455,7 @@ class DiagnosisExtractor:
     def _tells_treatment(self, piece: str) -> bool:
         """A treatment given now is told in ``piece`` ("has been on X", "on letrozole")."""
         return bool(
-            _ONGOING_TREATMENT.search(piece)
+            (self.ongoing_treatment is not None and self.ongoing_treatment.search(piece))
             or (self.treated_now is not None and self.treated_now.search(piece))
         )
 
