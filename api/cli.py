@@ -453,8 +453,20 @@ def train(
         data = load(spec)
         return data, extract_set(data, heuristic)
 
+    # the set's folder names its domain ("synthetic", "real"): domains weigh the same, so two
+    # different folders with the same name would silently merge into one domain
+    folders: dict[str, Path] = {}
+    for spec in [*sets, *policy_sets]:
+        folder = Path(spec.partition(":")[0])
+        seen = folders.setdefault(folder.name, folder.resolve())
+        if seen != folder.resolve():
+            err.print(
+                f"[red]error:[/] {escape(str(folder))} and {escape(str(seen))} share the name "
+                f"{escape(folder.name)!r}, which names a training domain; rename one"
+            )
+            raise typer.Exit(EXIT_USAGE)
+
     def labelled(spec: str):
-        # the set's folder names its domain ("synthetic", "real"): domains weigh the same
         return examples(*found(spec), domain=Path(spec.partition(":")[0]).name)
 
     ex = None

@@ -183,3 +183,20 @@ def test_a_missing_model_file_is_a_clear_error(tmp_path: Path, monkeypatch, caps
     assert exit_info.value.code == EXIT_USAGE
     err = capsys.readouterr().err
     assert "confidence model" in err and "not found" in err and "Traceback" not in err
+
+
+def test_train_refuses_two_folders_that_would_name_the_same_domain(tmp_path: Path):
+    for parent in ("a", "b"):
+        (tmp_path / parent / "real").mkdir(parents=True)
+    result = CliRunner().invoke(
+        app,
+        [
+            "train",
+            "--set", str(tmp_path / "a" / "real"),
+            "--set", str(tmp_path / "b" / "real"),
+            "--out", str(tmp_path / "m.skops"),
+            "--policy-out", str(tmp_path / "p.yaml"),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "share the name 'real'" in result.output
