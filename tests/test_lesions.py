@@ -1223,3 +1223,46 @@ def test_a_distance_that_changed_gives_no_prior_size(extract):
         for f in extract("CT chest. The mass is located 3 -> 4 cm from the dome.")
         if f.field == "lesion"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # a benign structure with its liver segment between it and its size
+        ("CT abdomen. Known simple cyst in segment II with a diameter of 16 mm, unchanged.", set()),
+        ("CT abdomen. Haemangioma in segment 3 of 9 mm, unchanged.", set()),
+        ("CT abdomen. Small hepatic cyst segment 7, 6 mm, stable.", set()),
+        ("CT abdomen. Metastasis in segment II of 19 mm.", {(19, "present")}),
+        (
+            "CT abdomen. Liver segment 4a: 22 mm (previously 19 mm).",
+            {(22, "present"), (19, "historical")},
+        ),
+        # a benign name after the size, translated phrasing
+        (
+            "MRI liver. In segment 6 a T2-hyperintense lesion, measuring 31 mm: typical"
+            " haemangioma.",
+            set(),
+        ),
+        # baseline -> previous -> current
+        (
+            "CT. Liver metastasis segment VI: 29 -> 22 -> 24 mm.",
+            {(29, "historical"), (22, "historical"), (24, "present")},
+        ),
+    ],
+)
+def test_translated_european_report_phrasings(extract, text, want):
+    got = {(f.value, f.assertion.value) for f in extract(text) if f.field == "lesion"}
+    assert got == want
+
+
+def test_a_prior_node_size_keeps_its_own_short_axis(extract):
+    text = (
+        "CT abdomen. A left para-aortic lymph node measures 13 x 9 mm (short axis 9 mm),"
+        " previously 18 x 12 mm (short axis 12 mm)."
+    )
+    got = {
+        (f.value, f.attributes.get("short_axis_mm"), f.assertion.value)
+        for f in extract(text)
+        if f.field == "lesion"
+    }
+    assert got == {(13, 9, "present"), (18, 12, "historical")}

@@ -266,6 +266,7 @@ _WORD_NUM = "|".join(
 )
 _NUM = rf"(?:\d+(?:[.,]\d+)?|\.\d+|(?i:{_WORD_NUM}))"
 _SEP = r"\s?(?:x|X|×|\*|by)\s?"
+_SEGMENT = re.compile(r"(?i)segment\b")
 # the rest of a "X -> Y unit" pair after its first value
 _PAIR_REST = re.compile(
     r"\s?(?:->|→|=>|to|-|–)\s?\d+(?:[.,]\d+)?\s?-?(?:mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?)\b",
@@ -467,7 +468,8 @@ class LesionExtractor:
         u = rf"(?i:(?:{unit})\b)"
         self.measure_re = re.compile(
             rf"(?<![\w.,/+-])(?:"
-            rf"(?P<pair>(?P<p1>{_NUM})\s?(?:(?P<p1u>{u})\s?)?(?P<psep>->|→|=>|to|-|–)\s?(?P<p2>{_NUM})\s?-?(?P<pu>{u}))"
+            rf"(?P<pair>(?:(?P<p0>{_NUM})\s?(?:->|→|=>)\s?(?=\S+\s?(?:->|→|=>)))?"
+            rf"(?P<p1>{_NUM})\s?(?:(?P<p1u>{u})\s?)?(?P<psep>->|→|=>|to|-|–)\s?(?P<p2>{_NUM})\s?-?(?P<pu>{u}))"
             rf"|(?P<list>{_NUM}(?:\s?,\s?{_NUM})*\s?,?\s?(?:and|&|or)\s?{_NUM}\s?-?(?P<lu>{u}))"
             rf"|(?P<dims>(?:{_NUM}\s?(?:{u}\s?)?{_AXIS_LABEL}{_SEP}){{0,2}}{_NUM}\s?-?(?P<du>{u}))"
             rf")(?![\w²³^/])"
@@ -598,7 +600,7 @@ class LesionExtractor:
         self.sum_subject = re.compile(rf"(?i:{_alternation(c.sum_subject) or '(?!)'})")
         hedge = _alternation(c.benign_hedges) or "(?!)"
         self.benign_named = re.compile(
-            rf"(?i:(?:{hedge}|(?<=\s)[-–—](?=\s))\s*(?:(?:a|an)\s+)?"
+            rf"(?i:(?<!\bnot\s)(?:{hedge}|(?<=\s)[-–—](?=\s))\s*(?:(?:a|an)\s+)?"
             r"(?:(?!(?:or|and|not|no|than|rather)\b)[a-z-]+\s+)?"  # "a retention cyst"
             rf"(?:{_alternation(c.benign_names) or '(?!)'}))"
         )
@@ -777,6 +779,9 @@ class LesionExtractor:
                     rng.low = min(v1, v2) * f
                     found.append(rng)
                     continue
+                if m.group("p0") and (v0 := _num(m.group("p0"))) is not None:
+                    # "41 -> 36 -> 38 mm": baseline, previous, current
+                    found.append(Measure(m.start("p0"), m.end("p0"), [v0 * f], unit, "pair_prior"))
                 found.append(Measure(m.start("p1"), m.end("p1"), [v1 * f], unit, "pair_prior"))
                 found.append(Measure(m.start("p2"), m.end(), [v2 * f], unit, "pair_current"))
             elif m.group("list"):
@@ -863,6 +868,7 @@ class LesionExtractor:
         # the last current measurement: priors after it describe the same structure
         subject: Measure | None = None
         subject_lesion: _Lesion | None = None
+        last_lesion: _Lesion | None = None  # the last lesion read, current or prior
         for i, ms in enumerate(measures):
             if ms.role in ("bound", "distance", "skip"):
                 if ms.role == "skip":  # "sum of target lesions 60 mm versus 82 mm"
@@ -888,16 +894,17 @@ class LesionExtractor:
             if ms.role == "slice":
                 slices.append(self._slice(ms, info, _said(mentions, ms.start, self.modality)))
                 continue
+            owner = last_lesion if ms.role == "short" else None
             if (
-                ms.role == "short"
-                and subject_lesion is not None
-                and subject_lesion.node
-                and subject_lesion.long_stated
-                and 0 <= ms.start - subject_lesion.measure.end < 45
-                and not self.noun_re.search(text, subject_lesion.measure.end, ms.start)
+                owner is not None
+                and owner.node
+                and owner.long_stated
+                and 0 <= ms.start - owner.measure.end < 45
+                and not self.noun_re.search(text, owner.measure.end, ms.start)
             ):
-                # "2.4 x 1.8 cm (short axis 18 mm)": the short axis of the node just measured
-                self._attach_short(subject_lesion, ms)
+                # "2.4 x 1.8 cm (short axis 18 mm)": the short axis of the node just measured,
+                # also of a prior size ("previously 18 x 12 mm (short axis 12 mm)")
+                self._attach_short(owner, ms)
                 continue
             noun = self._noun(text, lo, hi, ms, info)
             if (
@@ -939,6 +946,7 @@ class LesionExtractor:
                 subject, subject_lesion = ms, les
             if les is not None:
                 lesions.append(les)
+                last_lesion = les
         return lesions, slices
 
     def _role(
@@ -1223,6 +1231,8 @@ class LesionExtractor:
             cat = self._cat(m.group(0))
             if cat == "ambiguous" and head is not None and head.category != "ambiguous":
                 continue  # "1.7 cm cortical cyst upper pole region": a place word
+            if head is not None and _SEGMENT.match(m.group(0)):
+                continue  # "6 mm cyst segment 6": where the cyst lies
             head = Noun(cat, m.start(), m.end())
         return head
 
@@ -1247,13 +1257,24 @@ class LesionExtractor:
                     return Noun(cat, m.start(), m.end(), far=far)  # "SPLEEN: 16 cm"
                 continue  # a line label ("Liver:") is a site, not the measured thing
             if (
-                cat not in ("lesion", "node")
-                and (
-                    self._in_prep_phrase(text, m.start())
-                    or self._after_preposition(text, found[:i], m.start())
+                (
+                    (
+                        cat not in ("lesion", "node")
+                        and (
+                            self._in_prep_phrase(text, m.start())
+                            or self._after_preposition(text, found[:i], m.start())
+                        )
+                    )
+                    or (
+                        _SEGMENT.match(m.group(0))
+                        and i > 0
+                        and self._cat(found[i - 1].group(0)) != "organ"  # "Liver segment VII"
+                    )
                 )
                 and self._noun_in_clause(text, found[:i], m.start())
             ):
+                # a liver segment after another noun of the clause is where that one lies:
+                # "cyst in segment II of 16 mm", "hepatic cyst segment 7, 6 mm"
                 if self._of_generic_head(text, found[:i], m):
                     # "a focus of old haemorrhage (4 mm)": the focus is one
                     return Noun(cat, m.start(), m.end(), far=far)
@@ -1540,8 +1561,10 @@ class LesionExtractor:
         m = self.benign_named.search(seg)
         if m is None:
             return False
+        if limit < hi and start + len(seg) >= limit and not re.search(r"[,:;]", seg[m.end() :]):
+            return False  # "23 mm, typical cyst in segment II of 8 mm": the next size's subject
         return not any(
-            self._cat(n.group(0)) in ("lesion", "node")
+            self._cat(n.group(0)) in ("lesion", "node") and not _SEGMENT.match(n.group(0))
             for n in self.noun_re.finditer(seg, 0, m.start())
         )
 
