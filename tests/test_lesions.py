@@ -1266,3 +1266,15 @@ def test_a_prior_node_size_keeps_its_own_short_axis(extract):
         if f.field == "lesion"
     }
     assert got == {(13, 9, "present"), (18, 12, "historical")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CT abdomen. Simple cyst in liver segment VIII of 14 mm, unchanged.",
+        "PET-CT. Melanoma of the back (Breslow 3,2 mm), stage III.",
+        "CT. Mucosal thickening of the left maxillary sinus of 6 mm.",
+    ],
+)
+def test_measured_things_that_are_not_tumour_lesions(extract, text):
+    assert not [f for f in extract(text) if f.field == "lesion"]

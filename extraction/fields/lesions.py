@@ -1268,7 +1268,11 @@ class LesionExtractor:
                     or (
                         _SEGMENT.match(m.group(0))
                         and i > 0
-                        and self._cat(found[i - 1].group(0)) != "organ"  # "Liver segment VII"
+                        and (
+                            self._cat(found[i - 1].group(0)) != "organ"  # "Liver segment VII"
+                            # "cyst in liver segment VIII": the organ is a place itself
+                            or self._after_preposition(text, found[: i - 1], found[i - 1].start())
+                        )
                     )
                 )
                 and self._noun_in_clause(text, found[:i], m.start())
