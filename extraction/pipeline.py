@@ -240,6 +240,7 @@ class Extractor:
                         for m in in_sent
                         if _in_parens(text, lo, m.start) == inside
                         and min(abs(c.start - m.end), abs(m.start - c.end)) <= DATE_REACH
+                        and not _COMPARED_WITH.search(text, max(lo, m.start - 24), m.start)
                     ]
                     near = nearest_date(same, c.start, c.end) or _lead_date(
                         text, lo, c.start, in_sent
@@ -413,6 +414,13 @@ def _block_title_date(text: str, dates: _Dates, offset: int) -> DateMention | No
     return on_title[0] if len(on_title) == 1 else None
 
 
+# the date of the study a value is compared with, not the value's: "...; unchanged vs
+# 01/2024", "stable compared with 03/2025"
+_COMPARED_WITH = re.compile(
+    r"\b(?:vs\.?|versus|compared\s+(?:to|with)|comparison\s+(?:to|with)|unchanged\s+since"
+    r"|stable\s+since|relative\s+to)\s*(?:the\s+)?(?:prior\s+|previous\s+)?(?:\w+\s+)?(?:of\s+)?$",
+    re.IGNORECASE,
+)
 # a date labelling an earlier column, not the table: "Result | Ref range | Prev (08/12/2025)"
 _EARLIER_LABEL = re.compile(r"\b(?:prev(?:ious)?|prior|last)\b\W*$", re.IGNORECASE)
 

@@ -119,3 +119,12 @@ def test_a_month_before_a_value_dates_it(extract):
     # (the old abnormal ECG then loses to today's normal one: the latest dated value wins)
     ecgs = {(f.value, f.date) for f in found if f.field == "ecg"}
     assert ecgs == {("abnormal", dt.date(2023, 11, 30)), ("normal", dt.date(2026, 5, 6))}
+
+
+def test_the_date_of_a_comparison_study_does_not_date_the_value(extract):
+    text = (
+        "EKG today: sinus bradycardia 58, 1st-degree AV block, no acute ST-T changes;"
+        " unchanged vs 01/2024 - not clinically significant."
+    )
+    (f,) = [f for f in extract(text, date=dt.date(2026, 6, 8)) if f.field == "ecg"]
+    assert (f.date, f.date_source) == (dt.date(2026, 6, 8), "document")

@@ -186,3 +186,13 @@ def test_a_dotted_leader_does_not_end_the_clause(extract):
     text = "ECOG 0-2 ........ Y\nLife expectancy ...... Y, estimated > 6 months\n"
     (f,) = only(extract(text), "life_expectancy")
     assert f.value == 26
+
+
+def test_a_bare_le_counts_only_with_a_compared_duration(extract):
+    got = [
+        f.value for f in extract("- ECOG 1; LE > 6 mo; no psych hx") if f.field == "life_expectancy"
+    ]
+    assert got == [26]
+    assert not [
+        f for f in extract("No LE edema. Follow up in 6 months.") if f.field == "life_expectancy"
+    ]

@@ -71,6 +71,10 @@ _NOT_DURATION_BEFORE = re.compile(
 )
 _NOT_DURATION_AFTER = re.compile(r"\s*(?:ago|prior|earlier|previously|post)\b", re.IGNORECASE)
 # a full stop ends the clause, not an abbreviation's ("est. > 3 months", "approx. 6 months")
+_COMPARED_DURATION = re.compile(
+    r"\s*[:=]?\s*(?:>=?|≥|<=?|≤|~)\s*\d+(?:\.\d+)?\s*(?:mo|mos|months?|wks?|weeks?|y|yrs?|years?)\b",
+    re.I,
+)
 # (nor a dotted leader's: "Life expectancy ...... Y, estimated > 6 months")
 _CLAUSE_END = re.compile(
     r"(?:(?<!\best)(?<!\bapprox)(?<!\bca)(?<!\.)\.(?!\.)|;)(?:\s|$)|\n\s*\n", re.I
@@ -146,9 +150,12 @@ class PrognosisExtractor:
         lead = self.lead.get(a.rule_id)
         if lead is not None:
             lm = lead.search(before)
-            if not lm:
+            if lm:
+                start = a.start - len(before) + lm.start()
+            elif not _COMPARED_DURATION.match(text, a.end, limit):
+                # a bare abbreviation ("LE") only with a compared duration right after it:
+                # "LE > 6 mo" (not "LE edema")
                 return []
-            start = a.start - len(before) + lm.start()
         if self.not_before.search(text[max(0, start - 30) : start]):
             return []
         if self.not_after.match(text, a.end, limit):
