@@ -456,13 +456,13 @@ def train(
     # the set's folder names its domain ("synthetic", "real"): domains weigh the same, so two
     # different folders with the same name would silently merge into one domain
     folders: dict[str, Path] = {}
-    for spec in [*sets, *policy_sets]:
+    for spec in sets:
         folder = Path(spec.partition(":")[0])
         seen = folders.setdefault(folder.name, folder.resolve())
         if seen != folder.resolve():
             err.print(
-                f"[red]error:[/] {escape(str(folder))} and {escape(str(seen))} share the name "
-                f"{escape(folder.name)!r}, which names a training domain; rename one"
+                f"[red]error:[/] {escape(str(folder.resolve()))} and {escape(str(seen))} share "
+                f"the name {escape(folder.name)!r}, which names a training domain; rename one"
             )
             raise typer.Exit(EXIT_USAGE)
 

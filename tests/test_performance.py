@@ -194,3 +194,7 @@ def test_a_karnofsky_spelled_out(extract, text, value):
 
 def test_a_spelled_number_with_a_time_unit_is_no_karnofsky(extract):
     assert not [f for f in extract("KPS ten days ago was 80.") if f.value == 10]
+
+
+def test_a_spelled_compound_is_not_cut_short(extract):
+    assert not [f for f in extract("Karnofsky seventy-five.") if f.value == 70]

@@ -196,3 +196,8 @@ def test_a_bare_le_counts_only_with_a_compared_duration(extract):
     assert not [
         f for f in extract("No LE edema. Follow up in 6 months.") if f.field == "life_expectancy"
     ]
+
+
+def test_a_limb_le_is_no_life_expectancy(extract):
+    text = "Swelling of the left LE > 2 weeks, Doppler negative."
+    assert not [f for f in extract(text) if f.field == "life_expectancy"]

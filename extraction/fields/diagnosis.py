@@ -176,6 +176,10 @@ class TreatedNow(BaseModel):
                 re.compile(p)
             except re.error as exc:
                 raise ValueError(f"invalid regular expression {p!r}: {exc}") from None
+        try:
+            re.compile("|".join(f"(?:{p})" for p in v))  # as they are used: joined
+        except re.error as exc:
+            raise ValueError(f"the patterns cannot be joined ({exc}); drop inline flags") from None
         return v
 
 

@@ -267,6 +267,14 @@ _WORD_NUM = "|".join(
 _NUM = rf"(?:\d+(?:[.,]\d+)?|\.\d+|(?i:{_WORD_NUM}))"
 _SEP = r"\s?(?:x|X|×|\*|by)\s?"
 _SEGMENT = re.compile(r"(?i)segment\b")
+# a table row's label before its site: "T2 ", "L1 | ", "N1 | " (not "L2 vertebral ...")
+_ROW_LABEL = re.compile(r"^\W*(?:T?\d+[.):]?\s+|[A-Z]{1,2}\d+[.):]?\s*\|\s*)?")
+# a benign name heading a phrase with its own place ("typical cyst in segment II of 8 mm")
+_OWN_PLACE = re.compile(r"\s+(?:in|of|at|within)\b", re.IGNORECASE)
+# "22 -> 34 mm from the baseline study": a change since a study, not a distance
+_FROM_STUDY = re.compile(
+    r"\s*from\s+(?:the\s+)?(?:baseline|prior|previous|last|nadir|earlier|initial)\b", re.IGNORECASE
+)
 # the rest of a "X -> Y unit" pair after its first value
 _PAIR_REST = re.compile(
     r"\s?(?:->|→|=>|to|-|–)\s?\d+(?:[.,]\d+)?\s?-?(?:mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?)\b",
@@ -300,7 +308,8 @@ _DATE_HINT = re.compile(
 _CELL_SPLIT = re.compile(r"(?=[\s|])(?:\s*\|\s*|\t+|\s{2,}|(?<=\))[ \t](?=\d))")
 # the full size of a node in brackets after its short axis, without a unit: "(26 x 18)"
 _BARE_FULL_SIZE = re.compile(
-    r"\(\s*(\d{1,3}(?:\.\d)?)\s*[x×]\s*(\d{1,3}(?:\.\d)?)\s*(mm|cm)?\s*\)", re.IGNORECASE
+    r"\(\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*[x×]\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*(mm|cm)?\s*\)",
+    re.IGNORECASE,
 )
 _EMPTY_CELL = re.compile(r"^(?:|-+|—|–|n/?a|none|nm|not measured)$", re.IGNORECASE)
 _PREPOSITION = re.compile(
@@ -600,7 +609,8 @@ class LesionExtractor:
         self.sum_subject = re.compile(rf"(?i:{_alternation(c.sum_subject) or '(?!)'})")
         hedge = _alternation(c.benign_hedges) or "(?!)"
         self.benign_named = re.compile(
-            rf"(?i:(?<!\bnot\s)(?:{hedge}|(?<=\s)[-–—](?=\s))\s*(?:(?:a|an)\s+)?"
+            rf"(?i:(?<!\bnot\s)(?:{hedge}|(?<=\s)[-–—](?=\s)|(?<=:\s)typical(?:\s+of)?)"
+            r"\s*(?:(?:a|an)\s+)?"
             r"(?:(?!(?:or|and|not|no|than|rather)\b)[a-z-]+\s+)?"  # "a retention cyst"
             rf"(?:{_alternation(c.benign_names) or '(?!)'}))"
         )
@@ -894,7 +904,19 @@ class LesionExtractor:
             if ms.role == "slice":
                 slices.append(self._slice(ms, info, _said(mentions, ms.start, self.modality)))
                 continue
-            owner = last_lesion if ms.role == "short" else None
+            # the node measured just before, current or prior; of the two, the one whose
+            # dimensions include this short axis ("24 x 16 mm (previously 18 x 12 mm), short
+            # axis 16 mm" is the current node's)
+            owner = None
+            if ms.role == "short":
+                owner = next(
+                    (
+                        x
+                        for x in (last_lesion, subject_lesion)
+                        if x is not None and any(abs(d - ms.dims[0]) < 0.01 for d in x.measure.dims)
+                    ),
+                    subject_lesion,
+                )
             if (
                 owner is not None
                 and owner.node
@@ -968,7 +990,11 @@ class LesionExtractor:
             return
         if ms.form == "pair_prior":
             rest = _PAIR_REST.match(text, ms.end)
-            if rest is not None and self.distance_after.match(text[rest.end() : rest.end() + 40]):
+            if (
+                rest is not None
+                and self.distance_after.match(text[rest.end() : rest.end() + 40])
+                and not _FROM_STUDY.match(text, rest.end())
+            ):
                 ms.role = "distance"  # "located 3 -> 4 cm from the dome": a distance that changed
                 return
             ms.role, ms.cue = "prior", "earlier value of 'from X to Y'"
@@ -1565,7 +1591,7 @@ class LesionExtractor:
         m = self.benign_named.search(seg)
         if m is None:
             return False
-        if limit < hi and start + len(seg) >= limit and not re.search(r"[,:;]", seg[m.end() :]):
+        if limit < hi and start + len(seg) >= limit and _OWN_PLACE.match(seg, m.end()):
             return False  # "23 mm, typical cyst in segment II of 8 mm": the next size's subject
         return not any(
             self._cat(n.group(0)) in ("lesion", "node") and not _SEGMENT.match(n.group(0))
@@ -1880,7 +1906,9 @@ class LesionExtractor:
             ref = re.match(r"(?i)\W*(?:T|target|lesion|#)?\s*(\d{1,2})\b", label)
             les.row_ref = ref.group(1) if ref else None
             les.site = (
-                re.sub(r"^\W*(?:(?:[A-Z]{1,2})?\d+[.):]?(?:\s*\|\s*|\s+))?", "", label).strip(" |")
+                re.sub(r"^\W*(?:T?\d+[.):]?\s+|[A-Z]{1,2}\d+[.):]?\s*\|\s*)?", "", label).strip(
+                    " |"
+                )
                 or None
             )
             if les.site:
@@ -1915,7 +1943,7 @@ class LesionExtractor:
         if bare is not None and len(first.dims) == 1:
             # '18 mm (26 x 18)': the full size in brackets, in the cell's unit
             f = self._factor(bare.group(3) or first.unit)
-            dims = [float(bare.group(1)) * f, float(bare.group(2)) * f]
+            dims = [float(bare.group(k).replace(",", ".")) * f for k in (1, 2)]
             if abs(min(dims) - first.dims[0]) <= 0.01:
                 ms = Measure(first.start, cell_start + bare.end(), dims, first.unit, "cell")
                 return ms, first.dims[0]

@@ -51,7 +51,7 @@ _ECOG = re.compile(
 # (also spelled out in a dictation: "KPS eighty", "Karnofsky ninety percent")
 _KPS_WORDS = (
     r"(?:(?:one\s+)?hundred|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-    r"(?!\s+(?:days?|weeks?|months?|years?|hours?|minutes?|times?|mg|kg)\b)"
+    r"(?![-‐]\w)(?!\s+(?:days?|weeks?|months?|years?|hours?|minutes?|times?|mg|kg)\b)"
 )
 _KPS = re.compile(
     rf"(?P<a>100|[1-9]0|[1-9]5|(?i:{_KPS_WORDS})\b)(?!\d|\.\d)\s*(?:%|(?i:percent\b))?"

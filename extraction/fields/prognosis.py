@@ -71,6 +71,9 @@ _NOT_DURATION_BEFORE = re.compile(
 )
 _NOT_DURATION_AFTER = re.compile(r"\s*(?:ago|prior|earlier|previously|post)\b", re.IGNORECASE)
 # a full stop ends the clause, not an abbreviation's ("est. > 3 months", "approx. 6 months")
+_LIMB_BEFORE = re.compile(
+    r"\b(?:left|right|l|r|bilateral|b/l|bil|both|lower|upper|the|of|in)\.?\s*$", re.I
+)
 _COMPARED_DURATION = re.compile(
     r"\s*[:=]?\s*(?:>=?|≥|<=?|≤|~)\s*\d+(?:\.\d+)?\s*(?:mo|mos|months?|wks?|weeks?|y|yrs?|years?)\b",
     re.I,
@@ -152,9 +155,9 @@ class PrognosisExtractor:
             lm = lead.search(before)
             if lm:
                 start = a.start - len(before) + lm.start()
-            elif not _COMPARED_DURATION.match(text, a.end, limit):
+            elif not _COMPARED_DURATION.match(text, a.end, limit) or _LIMB_BEFORE.search(before):
                 # a bare abbreviation ("LE") only with a compared duration right after it:
-                # "LE > 6 mo" (not "LE edema")
+                # "LE > 6 mo" (not "LE edema", nor a lower extremity: "left LE > 2 weeks")
                 return []
         if self.not_before.search(text[max(0, start - 30) : start]):
             return []

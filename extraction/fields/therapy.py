@@ -687,8 +687,8 @@ def _outside_parentheses(
 def _own_parenthesis(
     text: str, mentions: list["_Mention"], members: list[int], cue_start: int
 ) -> list[int]:
-    """A cue inside a parenthesis still open at the cue, which names drugs of its own
-    before it ("progression after sorafenib and regorafenib (lenvatinib stopped for
+    """A toxicity stop inside a parenthesis still open at the cue, which names drugs of its
+    own before it ("progression after sorafenib and regorafenib (lenvatinib stopped for
     toxicity)"), is about those drugs only; not when they restate drugs before the
     parenthesis ("atezolizumab/bevacizumab (Tecentriq + Avastin, stopped for ...)",
     "cumulative doxorubicin (MAP, completed 2025)")."""
@@ -1546,7 +1546,7 @@ class TherapyExtractor:
             later = [x for x in mentions[k + 1 :] if not x.anchor.data.get("local")]
             if later:
                 end = min(end, later[0].start)
-            stop = re.search(r"[.!?](?:\s|$)", text[m.end : end])
+            stop = re.search(r"[.;!?](?:\s|$)", text[m.end : end])
             if stop is not None:
                 end = m.end + stop.start()
             if declined.search(text, m.end, end):
@@ -1793,7 +1793,6 @@ class TherapyExtractor:
                     if opener is not None and opener[1]:
                         # "...; treatment completed": every drug of that clause
                         members = self._clause_members(text, mentions, i, opener[0])
-                    members = _own_parenthesis(text, mentions, members, hit.start)
                     if cue.reason and not hit.reasoned:
                         bwd_outcome = (
                             self._reason(text, mentions[i].end, hit.start, before=True)
@@ -1805,6 +1804,7 @@ class TherapyExtractor:
                             )
                     if bwd_outcome == "intolerance":  # toxicity is about one drug
                         members = self._after_repeat(mentions, members)
+                        members = _own_parenthesis(text, mentions, members, hit.start)
                     elif bwd_outcome in ("progression", "completed"):
                         members = self._with_course(text, mentions, groups, members)
                     if bwd_outcome == "progression":
