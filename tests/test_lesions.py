@@ -1179,11 +1179,7 @@ def test_a_short_axis_cell_with_its_full_size_in_brackets_without_a_unit(extract
         "Lesion | Site | Current | Baseline\n"
         "T2  | R iliac LN (SA)   | 16 mm (23 x 16)  | 10 mm (14 x 10)\n"
     )
-    got = {
-        (f.value, f.attributes.get("short_axis_mm"), f.assertion.value)
-        for f in extract(text)
-        if f.field == "lesion"
-    }
+    got = _lesion_triples(extract(text))
     assert got == {(23, 16, "present"), (14, 10, "historical")}
 
 
@@ -1260,11 +1256,7 @@ def test_a_prior_node_size_keeps_its_own_short_axis(extract):
         "CT abdomen. A left para-aortic lymph node measures 13 x 9 mm (short axis 9 mm),"
         " previously 18 x 12 mm (short axis 12 mm)."
     )
-    got = {
-        (f.value, f.attributes.get("short_axis_mm"), f.assertion.value)
-        for f in extract(text)
-        if f.field == "lesion"
-    }
+    got = _lesion_triples(extract(text))
     assert got == {(13, 9, "present"), (18, 12, "historical")}
 
 
@@ -1311,11 +1303,7 @@ def test_measured_things_that_are_not_tumour_lesions(extract, text):
     ],
 )
 def test_review_cases_of_this_rounds_lesion_rules(extract, text, want):
-    got = {
-        (f.value, f.attributes.get("short_axis_mm"), f.assertion.value)
-        for f in extract(text)
-        if f.field == "lesion"
-    }
+    got = _lesion_triples(extract(text))
     assert want <= got and not {g for g in got if g[2] == "present"} - want, got
 
 
@@ -1324,3 +1312,12 @@ def test_a_vertebral_level_is_part_of_the_site():
 
     assert _ROW_LABEL.sub("", "L2 vertebral metastasis") == "L2 vertebral metastasis"
     assert _ROW_LABEL.sub("", "L1 | RLL superior seg") == "RLL superior seg"
+
+
+def _lesion_triples(findings) -> set[tuple]:
+    """(long axis, short axis, assertion) of every lesion finding."""
+    return {
+        (f.value, f.attributes.get("short_axis_mm"), f.assertion.value)
+        for f in findings
+        if f.field == "lesion"
+    }

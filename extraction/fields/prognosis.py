@@ -70,7 +70,7 @@ _NOT_DURATION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NOT_DURATION_AFTER = re.compile(r"\s*(?:ago|prior|earlier|previously|post)\b", re.IGNORECASE)
-# a full stop ends the clause, not an abbreviation's ("est. > 3 months", "approx. 6 months")
+# a bare abbreviation's limb ("left LE"), and the compared duration it needs ("LE > 6 mo")
 _LIMB_BEFORE = re.compile(
     r"\b(?:left|right|l|r|bilateral|b/l|bil|both|lower|upper|the|of|in)\.?\s*$", re.I
 )
@@ -78,6 +78,7 @@ _COMPARED_DURATION = re.compile(
     r"\s*[:=]?\s*(?:>=?|≥|<=?|≤|~)\s*\d+(?:\.\d+)?\s*(?:mo|mos|months?|wks?|weeks?|y|yrs?|years?)\b",
     re.I,
 )
+# a full stop ends the clause, not an abbreviation's ("est. > 3 months", "approx. 6 months")
 # (nor a dotted leader's: "Life expectancy ...... Y, estimated > 6 months")
 _CLAUSE_END = re.compile(
     r"(?:(?<!\best)(?<!\bapprox)(?<!\bca)(?<!\.)\.(?!\.)|;)(?:\s|$)|\n\s*\n", re.I
