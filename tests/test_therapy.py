@@ -2294,7 +2294,7 @@ def test_a_stop_inside_a_parenthesis_is_about_the_drugs_inside_it(extract):
             "Regorafenib 120 mg daily - possible if LFTs settle; NOT started.",
             {"regorafenib": "hypothetical"},
         ),
-        # not started for a reason, or considered and then not given: a decision (negated)
+        # told as not given, or considered and then not given: a decision (negated)
         ("Bevacizumab not given (recent GI bleed).", {"bevacizumab": "negated"}),
         (
             "Bevacizumab was discussed but not given because of the bleeding.",

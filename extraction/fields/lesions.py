@@ -1282,35 +1282,31 @@ class LesionExtractor:
                 ):
                     return Noun(cat, m.start(), m.end(), far=far)  # "SPLEEN: 16 cm"
                 continue  # a line label ("Liver:") is a site, not the measured thing
+            in_place_phrase = cat not in ("lesion", "node") and (
+                self._in_prep_phrase(text, m.start())
+                or self._after_preposition(text, found[:i], m.start())
+            )
             if (
-                (
-                    (
-                        cat not in ("lesion", "node")
-                        and (
-                            self._in_prep_phrase(text, m.start())
-                            or self._after_preposition(text, found[:i], m.start())
-                        )
-                    )
-                    or (
-                        _SEGMENT.match(m.group(0))
-                        and i > 0
-                        and (
-                            self._cat(found[i - 1].group(0)) != "organ"  # "Liver segment VII"
-                            # "cyst in liver segment VIII": the organ is a place itself
-                            or self._after_preposition(text, found[: i - 1], found[i - 1].start())
-                        )
-                    )
-                )
-                and self._noun_in_clause(text, found[:i], m.start())
-            ):
-                # a liver segment after another noun of the clause is where that one lies:
-                # "cyst in segment II of 16 mm", "hepatic cyst segment 7, 6 mm"
+                in_place_phrase or self._segment_of_earlier_noun(text, found, i)
+            ) and self._noun_in_clause(text, found[:i], m.start()):
                 if self._of_generic_head(text, found[:i], m):
                     # "a focus of old haemorrhage (4 mm)": the focus is one
                     return Noun(cat, m.start(), m.end(), far=far)
                 continue
             return Noun(cat, m.start(), m.end(), far=far)
         return None
+
+    def _segment_of_earlier_noun(self, text: str, found: list[re.Match[str]], i: int) -> bool:
+        """A liver segment after another noun of the clause is where that one lies ("cyst in
+        segment II of 16 mm", "hepatic cyst segment 7, 6 mm"), not after an organ that heads
+        the phrase ("Liver segment VII: 34 mm"); an organ that is itself a place counts
+        ("cyst in liver segment VIII")."""
+        if i == 0 or not _SEGMENT.match(found[i].group(0)):
+            return False
+        before = found[i - 1]
+        return self._cat(before.group(0)) != "organ" or self._after_preposition(
+            text, found[: i - 1], before.start()
+        )
 
     def _adjective_use(self, text: str, m: re.Match[str]) -> bool:
         """'mass effect', 'primary open angioplasty': the noun word qualifies another."""
@@ -1905,12 +1901,7 @@ class LesionExtractor:
                 les.extra["short_axis_stated"] = True
             ref = re.match(r"(?i)\W*(?:T|target|lesion|#)?\s*(\d{1,2})\b", label)
             les.row_ref = ref.group(1) if ref else None
-            les.site = (
-                re.sub(r"^\W*(?:T?\d+[.):]?\s+|[A-Z]{1,2}\d+[.):]?\s*\|\s*)?", "", label).strip(
-                    " |"
-                )
-                or None
-            )
+            les.site = _ROW_LABEL.sub("", label).strip(" |") or None
             if les.site:
                 les.site = re.sub(r"(?i)\s*\((?:short[\s-]axis|sa)\)", "", les.site)
             self._set_modality(les, self._modality_in(text, ls, ms.start), info)
