@@ -38,6 +38,8 @@ def _dx(findings):
         ("35M, HCC, BCLC C.", "hepatocellular carcinoma"),
         ("40F, recurrent GBM.", "glioblastoma"),
         ("33M, recurrent metastatic NPC.", "nasopharyngeal carcinoma"),
+        ("58F, follicular thyroid cancer, lung metastases.", "follicular thyroid carcinoma"),
+        ("61M, Hurthle cell carcinoma, RAI-refractory.", "hurthle cell carcinoma"),
         ("72M, cisplatin-refractory HNSCC.", "head and neck squamous cell carcinoma"),
         ("81M, metastatic adenocarcinoma of the right lung.", "lung adenocarcinoma"),
         ("53F, metastatic cervical SCC.", "cervical squamous cell carcinoma"),
@@ -227,6 +229,25 @@ def test_stage_of_another_condition_is_not_taken(extract):
             "History of clear cell RCC diagnosed 2018, now with lung metastases.",
             {("clear cell renal cell carcinoma", "present")},
         ),
+        # called previous or prior, nothing active: past disease
+        (
+            "Cystoscopy for new lesions, h/o previous urothelial carcinoma.",
+            {("urothelial carcinoma", "historical")},
+        ),
+        (
+            "History of prior left renal cell carcinoma. Now presents with a new lung mass.",
+            {("renal cell carcinoma", "historical")},
+        ),
+        # ... not when the clause tells active disease, a treatment now, or "prior to"
+        (
+            "She has a prior breast cancer, now with metastatic recurrence to bone.",
+            {("breast cancer", "present")},
+        ),
+        (
+            "Previous breast cancer. She continues on letrozole.",
+            {("breast cancer", "present")},
+        ),
+        ("Prior to resection of the colon cancer, CEA was 12.", {("colon cancer", "present")}),
         ("FAMILY HISTORY: No cancer in the family.", set()),
         # a negation leads the whole list
         ("FAMILY HISTORY: Negative for breast cancer, ovarian cancer, colon cancer.", set()),

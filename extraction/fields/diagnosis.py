@@ -218,6 +218,7 @@ class DiagnosisFile(BaseModel):
     active_cues: list[str]
     excised_words: list[str]
     history_cues: list[str] = Field(default_factory=list)
+    past_adjectives: list[str] = Field(default_factory=list)
     past_treatment_verbs: list[str] = Field(default_factory=list)
     surveillance_cues: list[str] = Field(default_factory=list)
     treated_now: TreatedNow | None = None
@@ -291,6 +292,12 @@ _DROP = {"of", "the", "and", "malignant", "type"}
 
 def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s.lower().replace("-", " ")).strip()
+
+
+def _histologic_name(value: str) -> bool:
+    """'endometrial carcinoma' rather than the lay 'endometrial cancer' (the same words for
+    type_words): the pathologist's, more specific name."""
+    return not re.search(r"\b(?:cancer|ca)\b", value)
 
 
 def type_words(value: str) -> frozenset[str]:
@@ -453,6 +460,18 @@ class DiagnosisExtractor:
                 r"(?<![\w-])" + words_rx(rules.history_cues) + r"(?:\s+[\w/,-]+){0,3}\s+$", re.I
             )
             if rules.history_cues
+            else None
+        )
+        # "previous breast cancer", "prior left renal cell carcinoma": the adjective right
+        # before the type, up to two words between (not "prior to")
+        self.past_adjective = (
+            re.compile(
+                r"(?<![\w-])"
+                + words_rx(rules.past_adjectives)
+                + r"(?!\s+to\b)(?:\s+[\w-]+){0,2}\s+$",
+                re.I,
+            )
+            if rules.past_adjectives
             else None
         )
         self.past_treatment = (
@@ -1248,6 +1267,7 @@ class DiagnosisExtractor:
         self._recurred(mentions)
         self._history_only(text, mentions)
         self._dated_history(text, mentions)
+        self._named_past(text, mentions)
         self._past_history_only(text, mentions, past_history)
         self._resolved_elsewhere(text, mentions)
         if any(m.group == "main" and not m.provisional for m in mentions):
@@ -1433,6 +1453,33 @@ class DiagnosisExtractor:
                 for m, d in zip(ms, dated, strict=True)
             ):
                 _mark_historical(ms, "named as history, with a past year or time")
+
+    def _named_past(self, text: str, mentions: list[Mention]) -> None:
+        """A tumour the note calls previous or prior ("h/o previous urothelial
+        carcinoma", "a prior breast cancer") with no active disease in that clause and no
+        treatment given now after it is past disease, when its other mentions name it as
+        history or resected too and none as active."""
+        if self.past_adjective is None or self.history_lead is None:
+            return
+        by_words: dict[frozenset[str], list[Mention]] = {}
+        for m in mentions:
+            if m.group == "main":
+                by_words.setdefault(type_words(str(m.cand.value)), []).append(m)
+        for ms in by_words.values():
+            past = [self._past_adjective_before(text, m) for m in ms]
+            if any(past) and all(
+                (p or m.named_resected or self._named_as_history(text, m))
+                and not self._active_clause(text, m)
+                and not self._treated_next(text, m)
+                for m, p in zip(ms, past, strict=True)
+            ):
+                _mark_historical(ms, "named as a previous tumour, no active disease told")
+
+    def _past_adjective_before(self, text: str, m: Mention) -> bool:
+        assert self.past_adjective is not None
+        return bool(
+            self.past_adjective.search(text, max(m.sent[0], m.cand.start - 40), m.cand.start)
+        )
 
     def _history_with_past_time(self, text: str, m: Mention) -> bool:
         assert self.history_lead is not None
@@ -1621,7 +1668,7 @@ class DiagnosisExtractor:
             rep = {
                 v: max(
                     (w for w in order if words[w] == words[v]),
-                    key=lambda w: (counts[w], -order.index(w)),
+                    key=lambda w: (counts[w], _histologic_name(w), -order.index(w)),
                 )
                 for v in order
             }
