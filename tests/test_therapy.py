@@ -318,6 +318,32 @@ def test_family_history_section_is_about_relatives(extract):
     assert got["olaparib"][0].assertion == "present"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a relative, the sentence's subject, given the drug: the relative's treatment
+        (
+            "HPI: Her mother was on tamoxifen. The patient progressed on sunitinib.",
+            {"tamoxifen": "family", "sunitinib": "present"},
+        ),
+        (
+            "The patient's father was treated with imatinib for CML; the patient progressed "
+            "on pazopanib.",
+            {"imatinib": "family", "pazopanib": "present"},
+        ),
+        # ... not when the relative is not the one given it, or another subject comes between
+        ("Her daughter helps her take capecitabine daily.", {"capecitabine": "present"}),
+        (
+            "Mother had breast cancer and she was treated with tamoxifen.",
+            {"tamoxifen": "present"},
+        ),
+    ],
+)
+def test_drug_given_to_a_relative(extract, text, expected):
+    got = {f.value: f.assertion for f in therapies(extract(text))}
+    assert got == expected
+
+
 # --------------------------------------------------------------------------- ambiguity
 def test_short_synonyms_need_therapy_context(extract):
     assert therapies(extract("Social: BCG vaccination as a child in Brazil.")) == []

@@ -400,6 +400,8 @@ class TherapyFile(BaseModel):
     non_oncologic_penalty: float = Field(ge=0, lt=1)
     supportive_doses: list[SupportiveDose] = Field(default_factory=list)
     relatives_sections: list[str] = Field(default_factory=list)
+    relative_subject: str | None = None
+    other_subject: str | None = None
     list_gap: str
     clause_break: str
     conditional: str
@@ -756,6 +758,10 @@ class TherapyExtractor:
         branches = dispatch_alternation([(k, c.pattern) for k, c in self.cue_of.items()], FLAGS)
         self.cue_rx = _compile(r"(?:(?<!\w)(?=\w)|(?=[-–?]))" + branches)
         self.lines = [_compile(p) for p in rules.lines.patterns]
+        self._relative_subject = (
+            _compile(rules.relative_subject) if rules.relative_subject else None
+        )
+        self._other_subject = _compile(rules.other_subject) if rules.other_subject else None
         r = rules
         self._rx: dict[str, re.Pattern[str]] = {
             "context": _compile(r.ambiguous.context),
@@ -2094,6 +2100,7 @@ class TherapyExtractor:
         relatives = best is not None and (
             section_category(m.span.doc, m.span.start) in self.rules.relatives_sections
         )
+        by_relative = self._given_to_relative(m)
         outcome = best[2] if best else "unknown"
         cue_id = best[3] if best else "mention"
         if best is not None and best[0] == _WEAK_RANK and not _course_given(m):
@@ -2134,7 +2141,10 @@ class TherapyExtractor:
                 )
             if best is not None and outcome != "unknown":
                 cand.adjust(f"outcome stated beside the drug ({cue_id})", 0.03)
-            if best is not None and best[4] and not relatives:
+            if by_relative:
+                cand.assertion = Assertion.FAMILY
+                cand.assertion_reason = "given to a relative (the sentence's subject)"
+            elif best is not None and best[4] and not relatives:
                 cand.assertion = Assertion.PRESENT
                 cand.assertion_reason = _GIVEN_REASON
             elif m.negated and not m.given and not relatives:
@@ -2145,6 +2155,22 @@ class TherapyExtractor:
                 cand.assertion_reason = "planned or considered (a planning phrase reaches it)"
             out.append(cand)
         return out
+
+    def _given_to_relative(self, m: _Mention) -> bool:
+        """The sentence's subject is a relative given the drug ("Her mother was on
+        tamoxifen"), with no other subject between them."""
+        if self._relative_subject is None:
+            return False
+        doc = m.span.doc
+        text = text_of(doc)
+        start = sentences_of(doc).char_bounds(doc, m.span.start)[0]
+        rel = self._relative_subject.match(text, start, m.span.start_char)
+        if rel is None:
+            return False
+        return not (
+            self._other_subject is not None
+            and self._other_subject.search(text, rel.end(), m.span.start_char)
+        )
 
 
 def _cells(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
