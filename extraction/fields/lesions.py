@@ -1053,6 +1053,9 @@ class LesionExtractor:
         ):
             ms.role = "slice"
             return
+        if ms.form == "pair_current" and _FROM_STUDY.match(text, ms.end):
+            ms.role = "current"  # "22 -> 34 mm from baseline": the change since a study
+            return
         if not long_axis and (
             self.distance_after.match(after) or self.distance_before.search(before)
         ):  # "2 cm medial to", "extends 2 cm" (but "23 mm long axis" is a size)
