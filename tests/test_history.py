@@ -80,7 +80,18 @@ def _psych(findings):
         ),
         ("Denies depression.", {("depression", "negated")}, False),
         ("No history of mental illness.", {("psychiatric disorder", "negated")}, False),
-        ("Psych: GAD, on escitalopram via her GP.", {("anxiety", "present")}, False),
+        (
+            "Psych: GAD, on escitalopram via her GP.",
+            {("generalized anxiety disorder", "present")},
+            False,
+        ),
+        # one condition named twice in a document takes its precise name
+        (
+            "Psych: GAD - anxiety is well controlled on buspirone.",
+            {("generalized anxiety disorder", "present")},
+            False,
+        ),
+        ("Panic attacks in 2019, on sertraline since.", {("panic attacks", "present")}, False),
         ("Anti-GAD antibodies were negative.", set(), False),
         (
             "Adjustment disorder after her divorce (2019), counselling only.",

@@ -65,6 +65,9 @@ class PsychCondition(BaseModel):
     # counts only on a line holding one of these words or about psychiatric history
     # ("brother bipolar", "hx of bipolar, on lithium"; "bipolar cautery" does not)
     line_words: list[str] = Field(default_factory=list)
+    # the broader values this one names more precisely ("generalized anxiety disorder" is an
+    # "anxiety"): in a document naming both, the broader mentions take this value
+    refines: list[str] = Field(default_factory=list)
     literals: list[str] = Field(min_length=1)
 
 
@@ -184,6 +187,7 @@ class HistoryExtractor:
         self.psych_line_words = {
             c.id: phrase_rx(c.line_words) for c in p.conditions if c.line_words
         }
+        self.refines = {c.value: set(c.refines) for c in p.conditions if c.refines}
         self.severe_cues = phrase_rx(p.severe_cues)
         self.severity = re.compile(
             r"(?<![\w-])(?P<w>" + words_rx(p.severity_words) + r")(?![\w-])", re.I
@@ -249,6 +253,7 @@ class HistoryExtractor:
         text = doc_text(doc)
         sents = sentences_of(doc)
         out = candidates_of(doc)
+        psych: list[Candidate] = []
         for span in spans:
             a = anchor_of(span)
             sent = sents.char_bounds(doc, span.start)
@@ -262,7 +267,20 @@ class HistoryExtractor:
                 cand = self._liver(text, a, sent)
             if cand is not None:
                 out.append(cand)
+                if cand.field == "psychiatric_history":
+                    psych.append(cand)
+        self._one_name_per_condition(psych)
         return doc
+
+    def _one_name_per_condition(self, cands: list[Candidate]) -> None:
+        """'GAD - anxiety well controlled': one condition named twice; the broader
+        mentions take the precise name when the document has exactly one for them."""
+        values = {str(c.value) for c in cands}
+        for c in cands:
+            finer = [v for v in values if str(c.value) in self.refines.get(v, ())]
+            if len(finer) == 1:
+                c.attributes["written_as"] = c.value
+                c.value = finer[0]
 
     # ------------------------------------------------------------------ psychiatric
     def _psych(self, text: str, a: Anchor, sent: tuple[int, int]) -> Candidate | None:
