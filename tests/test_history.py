@@ -177,6 +177,7 @@ def test_relative_at_the_visit_is_not_family_history(extract):
 @pytest.mark.parametrize(
     "text",
     [
+        "This is an anxiety provoking time for the whole family.",
         "ECG: sinus tachycardia, likely anxiety.",
         "No ST depression or elevation.",
         "Hemostasis with bipolar cautery.",
