@@ -158,7 +158,7 @@ def test_supportive_drugs_are_not_therapy(extract):
         ("Adjuvant temozolomide x6 completed 10/2024.", "temozolomide", "completed"),
         ("Completed five of a planned six cycles of cisplatin.", "cisplatin", "ongoing"),
         ("Treated with docetaxel in 2023.", "docetaxel", "unknown"),
-        ("Meds: anastrozole 1 mg daily.", "anastrozole", "unknown"),
+        ("Meds: anastrozole 1 mg daily.", "anastrozole", "ongoing"),  # being taken
     ],
 )
 def test_outcome_phrasings(extract, sentence, value, outcome):
@@ -342,6 +342,17 @@ def test_family_history_section_is_about_relatives(extract):
 def test_drug_given_to_a_relative(extract, text, expected):
     got = {f.value: f.assertion for f in therapies(extract(text))}
     assert got == expected
+
+
+def test_a_drug_on_the_current_medication_list_is_ongoing(extract):
+    text = (
+        "HPI: breast cancer, stable.\n\n"
+        "MEDICATIONS: Hyzaar 50 mg daily, Femara 2.5 mg p.o. daily, aspirin 81 mg.\n\n"
+        "DISCHARGE MEDICATIONS:\n1. Lisinopril.\n2. She will not restart methotrexate for now.\n"
+    )
+    got = {f.value: f for f in therapies(extract(text))}
+    assert got["letrozole"].attributes["outcome"] == "ongoing"
+    assert got["methotrexate"].attributes["outcome"] == "unknown"  # not being taken
 
 
 # --------------------------------------------------------------------------- ambiguity

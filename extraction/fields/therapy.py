@@ -400,6 +400,7 @@ class TherapyFile(BaseModel):
     non_oncologic_penalty: float = Field(ge=0, lt=1)
     supportive_doses: list[SupportiveDose] = Field(default_factory=list)
     relatives_sections: list[str] = Field(default_factory=list)
+    ongoing_sections: list[str] = Field(default_factory=list)
     relative_subject: str | None = None
     other_subject: str | None = None
     list_gap: str
@@ -2107,6 +2108,14 @@ class TherapyExtractor:
             outcome = "unknown"  # an implied course outcome needs a course that was given
         if (m.plan or m.negated) and not m.given and not relatives:
             outcome = "unknown"  # a planned drug has no outcome ("next option at progression")
+        elif (
+            outcome == "unknown"
+            and not (m.plan or m.negated or m.conditional or by_relative)
+            and not a.data.get("local")
+            and section_category(m.span.doc, m.span.start) in self.rules.ongoing_sections
+            and not _NOT_TAKEN.search(_line_before(m.span))
+        ):
+            outcome, cue_id = "ongoing", "current_medication"
         out = []
         for agent in m.agents:
             cand = Candidate(
@@ -2171,6 +2180,16 @@ class TherapyExtractor:
             self._other_subject is not None
             and self._other_subject.search(text, rel.end(), m.span.start_char)
         )
+
+
+# on a medication line before the drug: not being taken ("will not restart methotrexate")
+_NOT_TAKEN = re.compile(r"\b(?:no|not|never|without|held|hold|holding|off|stopped)\b|n't", re.I)
+
+
+def _line_before(span: Span) -> str:
+    """The text of the span's line before it."""
+    text = text_of(span.doc)
+    return text[text.rfind("\n", 0, span.start_char) + 1 : span.start_char]
 
 
 def _cells(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
