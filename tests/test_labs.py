@@ -381,6 +381,11 @@ def test_measured_bounds_stay_measurements(extract):
         "Labs: WBC 6.1, Hgb 12.0 g/dL.",
         "Lumbar puncture: CSF with 12 RBC, 31 WBC, 14 lymphocytes. CBC: WBC 6.1, Hgb 12.0 g/dL.",
         "Pleural fluid: WBC 1450, LDH 310; serum WBC 6.1, Hgb 12.0 g/dL.",
+        # no specimen named: what the sentence reports is a urine or a CSF analysis
+        "She also had moderate leukocytes, 30-50 white blood cells, but no bacteria were "
+        "seen. Labs: WBC 6.1, Hgb 12.0 g/dL.",
+        "ASSESSMENT: White blood cells 1, red blood cells 54, glucose 59, Gram stain "
+        "negative. CBC: WBC 6.1, Hgb 12.0 g/dL.",
     ],
 )
 def test_counts_in_other_specimens_are_not_blood_counts(extract, text):

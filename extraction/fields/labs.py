@@ -227,18 +227,37 @@ _SPECIMEN = re.compile(
     re.IGNORECASE,
 )
 _SPECIMEN_CLAUSE_BREAK = re.compile(r"\.(?!\d)\s|;|\n")
+_SENTENCE_END = re.compile(r"\.(?!\d)(?:\s|$)")
 _SPECIMEN_AFTER = re.compile(r"\s*(?:\(\s*|in\s+(?:the\s+)?|on\s+)" + _SPECIMEN.pattern, re.I)
+
+
+# what only a urine or body-fluid analysis reports, in the value's sentence ("moderate
+# leukocytes, 30-50 white blood cells, but no bacteria"; "white blood cells 1, red blood
+# cells 54, glucose 59, protein 51, Gram stain negative")
+_FLUID_FINDING = re.compile(
+    r"\b(?:bacteria|nitrites?|leukocyte\s+esterase|casts?|epithelial\s+cells|gram\s+stain|"
+    r"xanthochromia|specific\s+gravity|ketones)\b",
+    re.IGNORECASE,
+)
+
+
+_FLUID_REACH = 60  # characters after the value (a long list may move on to the urine)
 
 
 def _other_specimen(text: str, c: Candidate) -> bool:
     """The candidate's clause names a specimen other than blood before the value, or the
-    value is followed by one ("40 WBC in the urine", "12 (CSF)")."""
+    value is followed by one ("40 WBC in the urine", "12 (CSF)"), or its sentence reports
+    what only a urine or body-fluid analysis does."""
     line_start, line_end = line_bounds(text, c.start)
     start = line_start
     for m in _SPECIMEN_CLAUSE_BREAK.finditer(text, line_start, c.start):
         start = m.end()
     after = _SPECIMEN_AFTER.match(text, c.end, min(line_end, c.end + 25))
-    return bool(_SPECIMEN.search(text, start, c.end) or after)
+    if _SPECIMEN.search(text, start, c.end) or after:
+        return True
+    stop = _SENTENCE_END.search(text, c.end, line_end)
+    end = min(stop.start() if stop else line_end, c.end + _FLUID_REACH)
+    return bool(_FLUID_FINDING.search(text, start, end))
 
 
 # words that make a bound (<, >) on a lab a threshold to act on, not a measurement
