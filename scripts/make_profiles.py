@@ -13,6 +13,7 @@ documents and gold from it. Deterministic (seeded) so the design is reproducible
     python scripts/make_profiles.py --batch 7 >> corpus/synthetic/profiles.jsonl
     python scripts/make_profiles.py --batch 8 >> corpus/synthetic/profiles.jsonl
     python scripts/make_profiles.py --batch 9 >> corpus/synthetic/profiles.jsonl
+    python scripts/make_profiles.py --batch 10 >> corpus/synthetic/profiles.jsonl
 
 Batches 2-5 (30 patients each, syn-121..syn-240), 6, 7 and 8 (12 patients each,
 syn-241..syn-252, syn-253..syn-264 and syn-265..syn-276, written with rich treatment histories), each with its own seed, were designed after the
@@ -40,6 +41,7 @@ BATCHES = {
     7: (76, 253, (4, 5, 3)),
     8: (77, 265, (4, 5, 3)),
     9: (78, 277, (4, 5, 3)),
+    10: (79, 289, (4, 5, 3)),
 }
 WRITERS = ["A", "B", "C", "D", "E", "F"]
 
