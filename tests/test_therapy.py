@@ -344,6 +344,45 @@ def test_drug_given_to_a_relative(extract, text, expected):
     assert got == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "starting <month>" dates a course: no plan (ConText nor the outcome reader)
+        (
+            "Then cisplatin pemetrexed and bevacizumab starting october 2024, the cisplatin was "
+            "stopped after cycle four because of hearing loss, he continued pemetrexed and "
+            "bevacizumab maintenance until progression on the october 2025 ct.",
+            {
+                ("cisplatin", "present", "intolerance"),
+                ("pemetrexed", "present", "progression"),
+                ("bevacizumab", "present", "progression"),
+            },
+        ),
+        ("Plan: starting cabozantinib next week.", {("cabozantinib", "hypothetical", "unknown")}),
+        # named as an option after it
+        (
+            "Belzutifan is a later-line option.",
+            {("belzutifan", "hypothetical", "unknown")},
+        ),
+        # a restaging after a counted course evaluates it; 'progressive <site> disease'
+        (
+            "- January to March 2026: second-line ifosfamide and etoposide, four cycles (last "
+            "on 16/03/2026). Restaging CT on 02/04/2026 shows progressive pulmonary disease.",
+            {("ifosfamide", "present", "progression"), ("etoposide", "present", "progression")},
+        ),
+        # ... a course stated completed stays completed (a relapse after it)
+        (
+            "Adjuvant cisplatin completed 03/2025. Restaging CT 06/2025 showed new lung nodules.",
+            {("cisplatin", "present", "completed")},
+        ),
+    ],
+)
+def test_course_dates_options_and_restaging(extract, text, expected):
+    got = {(f.value, f.assertion, f.attributes["outcome"]) for f in therapies(extract(text))}
+    assert expected <= got, got
+    assert {(v, a) for v, a, _ in got} == {(v, a) for v, a, _ in expected}
+
+
 def test_a_drug_on_the_current_medication_list_is_ongoing(extract):
     text = (
         "HPI: breast cancer, stable.\n\n"
