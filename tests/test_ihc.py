@@ -271,3 +271,18 @@ def test_tumour_content_is_not_the_share_of_stained_cells(extract):
     text = PATH_REPORT.format(ihc="CD70 IHC score: 3+ (strong)\nTumour cellularity approx 50%.")
     (cd70,) = [f for f in only(extract(text, kind="pathology"), "ihc") if f.value == "3+"]
     assert "percent" not in cd70.attributes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CD70 scored per study guide (intensity 0/1+/2+/3+ and % positive tumour cells): 3+ in "
+        "~90%.",
+        "CD70 - 3+, strong membranous staining in approximately 90 percent of tumour cells\n"
+        "(cd70 scoring key: 0 none, 1+ weak, 2+ moderate, 3+ strong)",
+        "CD70 score 3+, strong staining in 90% of tumour cells. CD70 scoring key: 0 none; 1+ "
+        "weak; 2+ moderate; 3+ strong.",
+    ],
+)
+def test_a_scoring_key_is_not_a_result(extract, text):
+    assert [f.value for f in only(extract(text), "ihc")] == ["3+"]

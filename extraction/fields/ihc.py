@@ -58,6 +58,18 @@ _SCORE = re.compile(
     re.IGNORECASE,
 )
 _WORD_SCORE = {"zero": "0", "one": "1", "two": "2", "three": "3"}
+# the four scores of the scale in order, each with an optional word or bracket after it
+_KEY_WORD = r"\s*(?:\([^)\n]{0,15}\)|[a-z]+)?\s*"
+_SCORE_KEY = re.compile(
+    r"(?<![\w+])0"
+    + _KEY_WORD
+    + r"[/,;]\s*1\+"
+    + _KEY_WORD
+    + r"[/,;]\s*2\+"
+    + _KEY_WORD
+    + r"[/,;]\s*3\+(?:\s*(?:\([^)\n]{0,15}\)|[a-z]+(?=\s*[).,;]|\s*$)))?",
+    re.IGNORECASE,
+)
 _SCORES = {"0", "1+", "2+", "3+"}
 # A marker name used as a name, not a result: "CD70 CAR-T study", "CD70-directed therapy".
 _NOT_A_RESULT = re.compile(
@@ -194,7 +206,9 @@ class IhcExtractor:
         spans = anchors(doc, LABEL)
         if not spans:
             return doc
-        text = text_of(doc)
+        # a scoring key ("intensity 0/1+/2+/3+", "0 none, 1+ weak, 2+ moderate, 3+ strong")
+        # names the scale, not a result: blanked (offsets kept) before reading scores
+        text = _SCORE_KEY.sub(lambda m: " " * len(m.group()), text_of(doc))
         sents = sentences_of(doc)
         out = candidates_of(doc)
         found = [anchor_of(s) for s in spans]
