@@ -1325,3 +1325,22 @@ def _lesion_triples(findings) -> set[tuple]:
         for f in findings
         if f.field == "lesion"
     }
+
+
+def test_a_measurement_table_known_by_its_header_row(extract):
+    # no RECIST title: the header row (a site column, a unit in a column's header) says it;
+    # the rule line under the header is skipped when reading the columns' roles, and a note
+    # cell restating the short axis is not a third measurement
+    text = (
+        "CT CHEST W CONTRAST\nTechnique: Axial 2.5 mm slices.\n\nMEASUREMENTS\n"
+        "| # | Site                   | Current (mm) | Prior 10/02/2025 (mm) | Note          |\n"
+        "|---|------------------------|--------------|-----------------------|---------------|\n"
+        "| 1 | L level IIb lymph node | 24 x 17      | 16 x 12               | short axis 17 |\n"
+        "| 2 | RLL nodule             | 15           | 9                     |               |\n"
+    )
+    assert _lesion_triples(extract(text)) == {
+        (24, 17, "present"),
+        (16, 12, "historical"),
+        (15, None, "present"),
+        (9, None, "historical"),
+    }

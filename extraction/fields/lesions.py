@@ -688,6 +688,10 @@ class LesionExtractor:
         done_lines: set[int] = set()
         lesions: list[_Lesion] = []
         out = candidates_of(doc)
+        for m in _MEASURE_TABLE_HEADER.finditer(text):
+            # a measurement table known by its header row alone ("| Site | Current (mm) |
+            # Prior (mm) |") under any title: its rows may give numbers without units
+            lesions.extend(self._unitless_table(text, m.start(), info, done_lines))
         for span in spans:
             a = anchor_of(span)
             if a.label == TABLE_LABEL:
@@ -1769,8 +1773,8 @@ class LesionExtractor:
             pos = prev_start
             if not line.strip():
                 return None
-            if self._value_cells(line) is not None:
-                continue  # another row
+            if self._value_cells(line) is not None or _RULE_LINE.fullmatch(line.strip()):
+                continue  # another row, or the rule under the header ("|---|------|")
             roles: list[str] = []
             dates: list[str] = []
             for cell in _CELL_SPLIT.split(line.strip()):
@@ -1816,6 +1820,15 @@ class LesionExtractor:
         if self.skip_row.search(label) or not re.search(r"[A-Za-z]", label):
             return []
         roles = self._header_roles(text, ls, len(cells))
+        if (
+            roles is None
+            and len(cells) > 2
+            and self.short_label.search(line, *cells[-1])
+            and (roles := self._header_roles(text, ls, len(cells) - 1)) is not None
+        ):
+            # a trailing note cell restating the short axis ("| 24 x 17 | 16 x 12 | short
+            # axis 17 |") under a column with no role: the row's dimensions hold it
+            cells = cells[:-1]
         if roles is None:
             roles = ["prior"] * (len(cells) - 1) + ["current"]
         cats = [self._cat(m.group(0)) for m in self.noun_re.finditer(label)]
@@ -1944,7 +1957,8 @@ class LesionExtractor:
         return first, None
 
     def _target_table(self, text: str, ls: int) -> bool:
-        """Is the row at ``ls`` in a table titled RECIST / target lesions (its block)?"""
+        """Is the row at ``ls`` in a table titled RECIST / target lesions, or headed as a
+        lesion measurement table (its block)?"""
         pos = ls
         for _ in range(15):
             if pos <= 0:
@@ -1953,7 +1967,7 @@ class LesionExtractor:
             line = text[start : pos - 1]
             if not line.strip():
                 return False
-            if self.table_title.search(line):
+            if self.table_title.search(line) or _MEASURE_TABLE_HEADER.fullmatch(line):
                 return True
             pos = start
         return False
@@ -1990,6 +2004,16 @@ class LesionExtractor:
                 break
             ls = le + 1
         return out
+
+
+# a table's rule line ("|---|-------|", "+----+----+", "---- ----")
+_RULE_LINE = re.compile(r"[|+:\-= \t]*-[|+:\-= \t]*")
+# the header row of a lesion measurement table: a site/lesion column and a column whose
+# unit is written in its header ("| # | Site | Current (mm) | Prior 10/02/2025 (mm) |")
+_MEASURE_TABLE_HEADER = re.compile(
+    r"^[ \t]*\|[^\n]*\b(?:site|lesion|location|target)\b[^\n]*\((?:mm|cm)\)[^\n]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 # ----------------------------------------------------------------------------- helpers
