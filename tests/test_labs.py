@@ -189,6 +189,10 @@ def test_dot_leaders_and_prose_bridges(extract):
     assert f.value == 116 and f.attributes["x_uln"] == pytest.approx(11.6 / 17.0, abs=0.01)
     text = "Haemoglobin on the day of discharge was 104 g/L."
     assert [f.value for f in only(extract(text), "hemoglobin")] == [104]
+    # leaders closed by a colon
+    found = extract("LABS 01/05/2026:\n  ALC ...........: 0.6 K/uL\n  Hgb ......: 11.2 g/dL\n")
+    assert [f.value for f in only(found, "lymphocytes")] == [0.6]
+    assert [f.value for f in only(found, "hemoglobin")] == [112]
 
 
 def test_value_written_in_two_units(extract):

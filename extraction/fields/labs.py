@@ -46,9 +46,9 @@ _FILLER = re.compile(
     r"remains|came\s+back|returned|measured|noted|reported|about|approximately|approx|"
     r"around|~|auto|automated|conc|concentration|ct|nadir|peak|peaked|trough)\b\.?"
     r"|\((?:[^()\n]{0,16})\))*"
-    # dot leaders ("Hemoglobin ......... 11.6") and a short prose bridge
+    # dot leaders ("Hemoglobin ......... 11.6", "Hgb ......: 11.2") and a short prose bridge
     # ("haemoglobin on the day of discharge was 104")
-    r"(?:\.{2,}|…)?(?:\s|\.(?!\d))*"
+    r"(?:\.{2,}|…)?(?:\s|:|\.(?!\d))*"
     r"(?:\b(?:on|at|during|at\s+the\s+time\s+of|from|by)\b[^0-9\n.;:]{0,32}?\b(?:was|were|is|of)"
     r"\s+(?=[<>≤≥]?\s?\.?\d))?"
     # "Hgb on admission 8.6", "platelets were noted to be 766,000", "ANC did dip to 900",
