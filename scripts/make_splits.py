@@ -2,7 +2,7 @@
 
 Synthetic: the first 120 patients → 60 train / 20 dev / 40 test, stratified by writer and
 intended status so every writer's style and every outcome appear in each split; batches
-2-9 (syn-121..syn-288, written after the extractor existed) → dev.
+2-10 (syn-121..syn-300, written after the extractor existed) → dev.
 Real: the 69 public documents → dev / test (frozen) by a hash of the doc_id.
 
     python scripts/make_splits.py
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = 5
 
 
-FIRST_BATCH_2 = 121  # syn-121.. (batches 2-9) were written later: all development data
+FIRST_BATCH_2 = 121  # syn-121.. (batches 2-10) were written later: all development data
 
 
 def synthetic() -> dict[str, str]:
