@@ -818,6 +818,9 @@ def test_the_range_after_a_value_restated_in_another_unit(extract):
     )
     (cr,) = only(found, "creatinine")
     assert cr.attributes["x_uln"] == pytest.approx(0.74)
+    # ... nor does a flag after the restatement
+    (hb,) = only(extract(" Hgb         | 116 g/L [11.6 g/dL] L     | 120-155 g/L\n"), "hemoglobin")
+    assert (hb.attributes["uln_source"], hb.attributes["uln"]) == ("note", 155)
 
 
 def test_a_previous_result_column_is_historical_against_the_rows_range(extract):

@@ -138,6 +138,7 @@ _RANGE = re.compile(
 # the value restated in another unit, in brackets: "(106 g/L)"
 _CONVERSION = re.compile(r"\s?[(\[]\s?\d+(?:[.,]\d+)?\s?")
 _CLOSE_BRACKET = re.compile(r"\s?[)\]]")
+_FLAG_AFTER = re.compile(r"\s+(?:HH|LL|H|L|A)\*?(?=\s)")
 _ULN_ONLY = re.compile(
     r"[\s|,;]{0,6}[(\[]?\s?(?:uln|upper\s+limit(?:\s+of\s+normal)?)\s?(?:is|of|=|:)?\s?"
     r"(?P<hi>\d+(?:[.,]\d+)?)",
@@ -909,7 +910,11 @@ class LabExtractor:
         if um is None:
             return pos
         close = _CLOSE_BRACKET.match(text, um.end, limit)
-        return close.end() if close else pos
+        if close is None:
+            return pos
+        # a flag after the restated value ("116 g/L [11.6 g/dL] L | 120-155 g/L")
+        flag = _FLAG_AFTER.match(text, close.end(), limit)
+        return flag.end() if flag else close.end()
 
     @staticmethod
     def _range_is_keyed(rm: re.Match[str]) -> bool:
