@@ -1331,3 +1331,15 @@ def test_a_drug_of_another_item_on_the_line_does_not_keep_a_cancer_current(extra
         "furosemide, breast cancer.\n"
     )
     assert _dx(extract(text)) == {("breast cancer", "historical")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "68M former smoker with lung adenocarcinoma, here to discuss treatment.",
+        "Prior biopsy confirmed clear cell renal cell carcinoma.",
+        "Her previous oncologist diagnosed breast cancer in March.",
+    ],
+)
+def test_previous_qualifies_only_the_tumour_it_stands_before(extract, text):
+    assert {a for _, a in _dx(extract(text))} == {"present"}

@@ -454,3 +454,21 @@ def test_a_family_psychiatric_history_section_is_family(extract):
 def test_an_open_question_about_a_psychiatric_diagnosis_is_possible(extract, text):
     found = [f for f in extract(text) if f.field == "psychiatric_history"]
     assert found and {f.assertion.value for f in found} == {"possible"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "PMH: GAD on sertraline. Mother with anxiety.",
+            {("generalized anxiety disorder", "present"), ("anxiety", "family")},
+        ),
+        (
+            "Psych: GAD. No anxiety related to upcoming scans.",
+            {("generalized anxiety disorder", "present"), ("anxiety", "negated")},
+        ),
+        ("GAD 7: 15 today.", set()),
+    ],
+)
+def test_precise_names_stay_with_the_patients_own_mentions(extract, text, expected):
+    assert _psych(extract(text)) == expected

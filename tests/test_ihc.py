@@ -286,3 +286,8 @@ def test_tumour_content_is_not_the_share_of_stained_cells(extract):
 )
 def test_a_scoring_key_is_not_a_result(extract, text):
     assert [f.value for f in only(extract(text), "ihc")] == ["3+"]
+
+
+def test_shares_per_intensity_are_no_scoring_key(extract):
+    found = only(extract("HER2 IHC: 0 (5%), 1+ (15%), 2+ (30%), 3+ (50%)."), "ihc")
+    assert found  # read (if imperfectly), not blanked as a key

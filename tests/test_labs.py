@@ -949,3 +949,21 @@ def test_an_unknown_unit_convention_is_refused():
 
     with pytest.raises(pydantic.ValidationError):
         Settings(unit_system="metric")
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        # blood labs beside other specimens' words stay (review of this round's fluid rule)
+        ("CBC: WBC 3.1, Hgb 9.8, platelets 88; BMP with ketones negative.", "wbc", 3.1),
+        ("CBC: WBC 3.1, Hgb 9.8, platelets 88; BMP with ketones negative.", "hemoglobin", 9.8),
+        ("Febrile. WBC 18.2 with blood cultures growing gram-negative bacteria.", "wbc", 18.2),
+        (
+            "Creatinine 1.4 mg/dL, urine specific gravity 1.030 suggests prerenal.",
+            "creatinine",
+            123.8,
+        ),
+    ],
+)
+def test_blood_values_beside_urine_or_culture_words_stay(extract, text, field, value):
+    assert [f.value for f in only(extract(text), field)] == [value]

@@ -1344,3 +1344,17 @@ def test_a_measurement_table_known_by_its_header_row(extract):
         (15, None, "present"),
         (9, None, "historical"),
     }
+
+
+def test_a_header_table_needs_a_current_prior_or_dated_column(extract):
+    plan = (
+        "SBRT plan.\n| # | Target | Dose (Gy) | Fractions | PTV margin (mm) |\n"
+        "|---|---|---|---|---|\n| 1 | Liver lesion | 50 | 5 | 5 |\n"
+    )
+    assert _lesion_triples(extract(plan)) == set()
+    bare = (
+        "CT CHEST\n\n| Site | Current (mm) | Prior (mm) |\n|---|---|---|\n| RLL nodule | 15 | 9 |\n"
+    )
+    assert _lesion_triples(extract(bare)) == {(15, None, "present"), (9, None, "historical")}
+    clip = "CT. Liver lesion located 22 -> 34 mm from the prior surgical clip."
+    assert not {t for t in _lesion_triples(extract(clip)) if t[2] == "present"}

@@ -2473,3 +2473,71 @@ def test_an_offered_row_with_many_empty_cells_is_read_quickly(extract):
     t0 = time.perf_counter()
     extract("| Line | Drug | Status |\n" + row)
     assert time.perf_counter() - t0 < 2.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a relative in another clause than the patient's drug
+        ("Her sister was on the call and his nivolumab was held for colitis.", "present"),
+        ("Her daughter took her to her first nivolumab infusion today.", "present"),
+    ],
+)
+def test_a_relative_in_another_clause_leaves_the_drug_the_patients(extract, text, expected):
+    assert [f.assertion for f in therapies(extract(text))] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "assertion", "outcome"),
+    [
+        (
+            "Plan: Starting 4 cycles of FOLFOX next week until progression.",
+            "oxaliplatin",
+            "hypothetical",
+            "unknown",
+        ),
+        (
+            "We will aim to start in January with pembrolizumab.",
+            "pembrolizumab",
+            "hypothetical",
+            "unknown",
+        ),
+        (
+            "After enzalutamide, Lu-177 PSMA is a later-line option.",
+            "enzalutamide",
+            "present",
+            "unknown",
+        ),
+        (
+            "Started pembrolizumab 01/2026. Restaging PET prior to cycle 1 had shown progressive "
+            "nodal disease.",
+            "pembrolizumab",
+            "present",
+            "ongoing",
+        ),
+        (
+            "She has been on pembrolizumab since 01/2026. Course complicated by progressive "
+            "chronic kidney disease.",
+            "pembrolizumab",
+            "present",
+            "ongoing",
+        ),
+        (
+            "MEDICATIONS:\n1. Letrozole 2.5 mg daily (discontinued 2024).\n",
+            "letrozole",
+            "present",
+            "unknown",
+        ),
+        (
+            "MEDICATIONS: Lisinopril, metformin. Past: tamoxifen 2015-2020.",
+            "tamoxifen",
+            "present",
+            "unknown",
+        ),
+    ],
+)
+def test_review_cases_of_this_rounds_therapy_rules(extract, text, value, assertion, outcome):
+    got = [
+        (f.assertion, f.attributes["outcome"]) for f in therapies(extract(text)) if f.value == value
+    ]
+    assert got == [(assertion, outcome)]

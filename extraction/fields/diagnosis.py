@@ -294,6 +294,17 @@ def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s.lower().replace("-", " ")).strip()
 
 
+# words that may stand between "previous/prior" and the tumour it qualifies ("a prior left
+# breast cancer", "previous stage II colon cancer"); not "prior biopsy showed X", "former
+# smoker with X"
+_TUMOUR_MODIFIER = (
+    r"(?:history\s+of|hx\s+of|left|right|bilateral|contralateral|ipsilateral|early|early-stage|localized|localised|"
+    r"invasive|primary|low-grade|high-grade|resected|treated|stage\s+(?:IV|I{1,3}|[0-4])[abcABC]?|"
+    r"breast|colon|rectal|renal|kidney|lung|thyroid|prostate|bladder|skin|cervical|ovarian|"
+    r"uterine|endometrial|gastric|testicular|T\d[a-d]?)"
+)
+
+
 def _histologic_name(value: str) -> bool:
     """'endometrial carcinoma' rather than the lay 'endometrial cancer' (the same words for
     type_words): the pathologist's, more specific name."""
@@ -468,7 +479,9 @@ class DiagnosisExtractor:
             re.compile(
                 r"(?<![\w-])"
                 + words_rx(rules.past_adjectives)
-                + r"(?!\s+to\b)(?:\s+[\w-]+){0,2}\s+$",
+                + r"(?:\s+"
+                + _TUMOUR_MODIFIER
+                + r"){0,2}\s+$",
                 re.I,
             )
             if rules.past_adjectives

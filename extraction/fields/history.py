@@ -268,15 +268,20 @@ class HistoryExtractor:
             if cand is not None:
                 out.append(cand)
                 if cand.field == "psychiatric_history":
-                    psych.append(cand)
-        self._one_name_per_condition(psych)
+                    psych.append((cand, sent))
+        self._one_name_per_condition(text, psych)
         return doc
 
-    def _one_name_per_condition(self, cands: list[Candidate]) -> None:
-        """'GAD - anxiety well controlled': one condition named twice; the broader
-        mentions take the precise name when the document has exactly one for them."""
-        values = {str(c.value) for c in cands}
-        for c in cands:
+    def _one_name_per_condition(
+        self, text: str, cands: list[tuple[Candidate, tuple[int, int]]]
+    ) -> None:
+        """'GAD - anxiety well controlled': one condition named twice; the broader mention
+        takes the precise name when the document has exactly one for it — only its own
+        sentence's when that sentence tells of a relative or a negation ("GAD on sertraline.
+        Mother with anxiety.", "No anxiety about the scans")."""
+        for c, sent in cands:
+            own_only = bool(_OTHER_OR_DENIED.search(text, sent[0], sent[1]))
+            values = {str(o.value) for o, s in cands if s == sent or not own_only}
             finer = [v for v in values if str(c.value) in self.refines.get(v, ())]
             if len(finer) == 1:
                 c.attributes["written_as"] = c.value
@@ -572,6 +577,14 @@ _LIVER_CLEAR = re.compile(r"\s*:?\s*clear\b(?!\s+(?:cell|fluid|liquid))", re.I)
 _NO_BEFORE = re.compile(r"\b(?:no|without)\s+$", re.I)
 _NEGATED_LEAD = re.compile(r"\b(?:no|without|w/o|negative\s+for)\b[^,;]*$", re.I)
 _NO_NEW = re.compile(r"\bno\s+new\s+$", re.I)
+
+
+# a sentence that tells of a relative or denies something
+_OTHER_OR_DENIED = re.compile(
+    r"\b(?:no|not|denies|denied|without|negative|mother|father|sister|brother|son|daughter|"
+    r"aunt|uncle|cousin|grand\w+|family|fh|fhx|relatives?)\b",
+    re.IGNORECASE,
+)
 
 
 def _negated_family(text: str, a: Anchor, sent: tuple[int, int]) -> bool:

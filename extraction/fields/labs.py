@@ -228,7 +228,6 @@ _SPECIMEN = re.compile(
     re.IGNORECASE,
 )
 _SPECIMEN_CLAUSE_BREAK = re.compile(r"\.(?!\d)\s|;|\n")
-_SENTENCE_END = re.compile(r"\.(?!\d)(?:\s|$)")
 _SPECIMEN_AFTER = re.compile(r"\s*(?:\(\s*|in\s+(?:the\s+)?|on\s+)" + _SPECIMEN.pattern, re.I)
 
 
@@ -237,9 +236,13 @@ _SPECIMEN_AFTER = re.compile(r"\s*(?:\(\s*|in\s+(?:the\s+)?|on\s+)" + _SPECIMEN.
 # cells 54, glucose 59, protein 51, Gram stain negative")
 _FLUID_FINDING = re.compile(
     r"\b(?:bacteria|nitrites?|leukocyte\s+esterase|casts?|epithelial\s+cells|gram\s+stain|"
-    r"xanthochromia|specific\s+gravity|ketones)\b",
+    r"xanthochromia|oligoclonal|specific\s+gravity)\b",
     re.IGNORECASE,
 )
+# ... but a blood culture's bacteria or Gram stain beside a blood count is not
+_BLOOD_CULTURE = re.compile(r"\bblood\s+cultures?\b", re.IGNORECASE)
+_FLUID_COUNTS = frozenset({"wbc", "neutrophils", "lymphocytes"})
+_FLUID_CLAUSE_END = re.compile(r"\.(?!\d)(?:\s|$)|;")
 
 
 _FLUID_REACH = 60  # characters after the value (a long list may move on to the urine)
@@ -256,9 +259,12 @@ def _other_specimen(text: str, c: Candidate) -> bool:
     after = _SPECIMEN_AFTER.match(text, c.end, min(line_end, c.end + 25))
     if _SPECIMEN.search(text, start, c.end) or after:
         return True
-    stop = _SENTENCE_END.search(text, c.end, line_end)
+    if c.field not in _FLUID_COUNTS:
+        return False  # cell counts are what a urine or fluid analysis reports
+    stop = _FLUID_CLAUSE_END.search(text, c.end, line_end)
     end = min(stop.start() if stop else line_end, c.end + _FLUID_REACH)
-    return bool(_FLUID_FINDING.search(text, start, end))
+    found = _FLUID_FINDING.search(text, start, end)
+    return found is not None and not _BLOOD_CULTURE.search(text, start, end)
 
 
 # words that make a bound (<, >) on a lab a threshold to act on, not a measurement

@@ -273,7 +273,9 @@ _ROW_LABEL = re.compile(r"^\W*(?:T?\d+[.):]?\s+|[A-Z]{1,2}\d+[.):]?\s*\|\s*)?")
 _OWN_PLACE = re.compile(r"\s+(?:in|of|at|within)\b", re.IGNORECASE)
 # "22 -> 34 mm from the baseline study": a change since a study, not a distance
 _FROM_STUDY = re.compile(
-    r"\s*from\s+(?:the\s+)?(?:baseline|prior|previous|last|nadir|earlier|initial)\b", re.IGNORECASE
+    r"\s*from\s+(?:the\s+)?(?:(?:baseline|nadir)\b(?!\s+(?!study|scan|ct|mri|pet|exam)[a-z])"
+    r"|(?:prior|previous|last|earlier|initial)\s+(?:study|scan|ct|mri|pet|exam|examination|imaging)\b)",
+    re.IGNORECASE,
 )
 # the rest of a "X -> Y unit" pair after its first value
 _PAIR_REST = re.compile(
@@ -675,7 +677,7 @@ class LesionExtractor:
     # ------------------------------------------------------------------ component
     def __call__(self, doc: Doc) -> Doc:
         spans = anchors(doc, SIZE_LABEL, TABLE_LABEL)
-        if not spans:
+        if not spans and not _MEASURE_TABLE_HEADER.search(text_of(doc)):
             return doc
         # the text read by the rules: abbreviation dots before a number blanked (same
         # offsets), so that "approx. 9 mm" is one clause
@@ -690,8 +692,15 @@ class LesionExtractor:
         out = candidates_of(doc)
         for m in _MEASURE_TABLE_HEADER.finditer(text):
             # a measurement table known by its header row alone ("| Site | Current (mm) |
-            # Prior (mm) |") under any title: its rows may give numbers without units
-            lesions.extend(self._unitless_table(text, m.start(), info, done_lines))
+            # Prior (mm) |") under any title: its rows may give numbers without units. Only
+            # with a current, prior or dated column (not a plan's "Dose | PTV margin (mm)")
+            head = m.group(0)
+            if (
+                self.col_current.search(head)
+                or self.col_prior.search(head)
+                or _HEADER_DATE.search(head)
+            ):
+                lesions.extend(self._unitless_table(text, m.start(), info, done_lines))
         for span in spans:
             a = anchor_of(span)
             if a.label == TABLE_LABEL:
@@ -2006,6 +2015,8 @@ class LesionExtractor:
         return out
 
 
+# a date in a table header ("Prior 10/02/2025 (mm)", "2025")
+_HEADER_DATE = re.compile(r"\d{1,2}/\d{1,4}|\b(?:19|20)\d\d\b")
 # a table's rule line ("|---|-------|", "+----+----+", "---- ----")
 _RULE_LINE = re.compile(r"[|+:\-= \t]*-[|+:\-= \t]*")
 # the header row of a lesion measurement table: a site/lesion column and a column whose

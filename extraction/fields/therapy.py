@@ -1396,6 +1396,8 @@ class TherapyExtractor:
         new = self._rx["new_course"].search(text)
         if new:
             text = text[: new.start()]  # "... switched to a trial agent, stopped for PD"
+        if _BEFORE_COURSE.search(text):
+            return None  # "Restaging PET prior to cycle 1 had shown progressive disease"
         for outcome, rx in (("progression", "next_progression"), ("completed", "next_completed")):
             m = self._rx[rx].search(text)
             if m is None:
@@ -2113,7 +2115,8 @@ class TherapyExtractor:
             and not (m.plan or m.negated or m.conditional or by_relative)
             and not a.data.get("local")
             and section_category(m.span.doc, m.span.start) in self.rules.ongoing_sections
-            and not _NOT_TAKEN.search(_line_before(m.span))
+            and not _NOT_TAKEN.search(_line_of_span(m.span))
+            and "end_date" not in m.dates
         ):
             outcome, cue_id = "ongoing", "current_medication"
         out = []
@@ -2176,20 +2179,38 @@ class TherapyExtractor:
         rel = self._relative_subject.match(text, start, m.span.start_char)
         if rel is None:
             return False
-        return not (
-            self._other_subject is not None
-            and self._other_subject.search(text, rel.end(), m.span.start_char)
-        )
+        # the verb reaches the drug directly ("was on tamoxifen", "was treated with imatinib"),
+        # not through another clause ("was on the call and his nivolumab was held")
+        between = text[rel.end() : m.span.start_char]
+        return len(between) <= 24 and not _CLAUSE_OR_OWNER.search(between)
 
 
-# on a medication line before the drug: not being taken ("will not restart methotrexate")
-_NOT_TAKEN = re.compile(r"\b(?:no|not|never|without|held|hold|holding|off|stopped)\b|n't", re.I)
+# on a medication line: not being taken ("will not restart methotrexate", "letrozole
+# (discontinued 2024)", "Past: tamoxifen 2015-2020", "nivolumab (to start next week)")
+_NOT_TAKEN = re.compile(
+    r"\b(?:no|not|never|without|held|hold|holding|off|stopped|stop|discontinued|d/c|dc'd|"
+    r"completed|finished|past|previous|previously|prior|former|formerly|to\s+start|"
+    r"starting|start|awaiting|pending|planned)\b|n't|\b(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d\b",
+    re.I,
+)
 
 
-def _line_before(span: Span) -> str:
-    """The text of the span's line before it."""
+# a scan told as taken before the course began
+_BEFORE_COURSE = re.compile(
+    r"\b(?:prior\s+to|before)\s+(?:the\s+)?(?:cycle|c1|first\s+(?:cycle|dose|infusion)|starting|"
+    r"start|treatment|therapy|initiation)\b",
+    re.I,
+)
+_CLAUSE_OR_OWNER = re.compile(
+    r"[,;:.]|\b(?:and|so|but|then|her|his|their|the\s+patient|patient|pt|she|he|to|for)\b", re.I
+)
+
+
+def _line_of_span(span: Span) -> str:
+    """The text of the span's line (what a medication line says of its drug)."""
     text = text_of(span.doc)
-    return text[text.rfind("\n", 0, span.start_char) + 1 : span.start_char]
+    end = text.find("\n", span.end_char)
+    return text[text.rfind("\n", 0, span.start_char) + 1 : len(text) if end == -1 else end]
 
 
 def _cells(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
