@@ -1437,10 +1437,7 @@ class DiagnosisExtractor:
             return
         if not self._document_disease_free(text) or self._document_metastatic(text):
             return
-        by_words: dict[frozenset[str], list[Mention]] = {}
-        for m in main:
-            by_words.setdefault(type_words(str(m.cand.value)), []).append(m)
-        for ms in by_words.values():
+        for ms in _main_by_type(main).values():
             if all(self._named_as_history(text, m) for m in ms):
                 _mark_historical(ms, "named only as history; the note states no disease")
 
@@ -1452,11 +1449,7 @@ class DiagnosisExtractor:
         mentions name it as history too and none as active."""
         if self.history_lead is None:
             return
-        by_words: dict[frozenset[str], list[Mention]] = {}
-        for m in mentions:
-            if m.group == "main":
-                by_words.setdefault(type_words(str(m.cand.value)), []).append(m)
-        for ms in by_words.values():
+        for ms in _main_by_type(mentions).values():
             dated = [self._history_with_past_time(text, m) for m in ms]
             # one mention dates it; the others name it as history too, none as active
             if any(dated) and all(
@@ -1474,11 +1467,7 @@ class DiagnosisExtractor:
         history or resected too and none as active."""
         if self.past_adjective is None or self.history_lead is None:
             return
-        by_words: dict[frozenset[str], list[Mention]] = {}
-        for m in mentions:
-            if m.group == "main":
-                by_words.setdefault(type_words(str(m.cand.value)), []).append(m)
-        for ms in by_words.values():
+        for ms in _main_by_type(mentions).values():
             past = [self._past_adjective_before(text, m) for m in ms]
             if any(past) and all(
                 (p or m.named_resected or self._named_as_history(text, m))
@@ -1621,11 +1610,7 @@ class DiagnosisExtractor:
         ]
         if not resolved:
             return
-        by_words: dict[frozenset[str], list[Mention]] = {}
-        for m in mentions:
-            if m.group == "main":
-                by_words.setdefault(type_words(str(m.cand.value)), []).append(m)
-        for words, ms in by_words.items():
+        for words, ms in _main_by_type(mentions).items():
             if not any(r <= words for r in resolved):
                 continue
             if any(self._active_clause(text, m) for m in ms):
@@ -1824,6 +1809,16 @@ class DiagnosisExtractor:
 # a question about the word before)
 _QUESTION_BEFORE = re.compile(r"(?:^|[\s(,;:.])\?$")
 _HYPOTHETICAL_LEAD = re.compile(r"\b(?:risk|if|once|should|unless|whether)\b", re.I)
+
+
+def _main_by_type(mentions: list[Mention]) -> dict[frozenset[str], list[Mention]]:
+    """The patient's current mentions grouped by the words of their type (one tumour
+    named several ways: "breast cancer" / "breast carcinoma")."""
+    groups: dict[frozenset[str], list[Mention]] = {}
+    for m in mentions:
+        if m.group == "main":
+            groups.setdefault(type_words(str(m.cand.value)), []).append(m)
+    return groups
 
 
 def _mark_historical(mentions: list[Mention], reason: str) -> None:

@@ -59,7 +59,8 @@ _SCORE = re.compile(
 )
 _WORD_SCORE = {"zero": "0", "one": "1", "two": "2", "three": "3"}
 # the four scores of the scale in order, each with an optional word or bracket after it
-_KEY_WORD = r"\s*(?:\([^)\n\d%]{0,15}\)|[a-z]+)?\s*"
+_KEY_BRACKET = r"\([^)\n\d%]{0,15}\)"  # "(weak)", not a share "(15%)"
+_KEY_WORD = r"\s*(?:" + _KEY_BRACKET + r"|[a-z]+)?\s*"
 _SCORE_KEY = re.compile(
     r"(?<![\w+])0"
     + _KEY_WORD
@@ -67,7 +68,9 @@ _SCORE_KEY = re.compile(
     + _KEY_WORD
     + r"[/,;]\s*2\+"
     + _KEY_WORD
-    + r"[/,;]\s*3\+(?:\s*(?:\([^)\n\d%]{0,15}\)|[a-z]+(?=\s*[).,;]|\s*$)))?",
+    + r"[/,;]\s*3\+(?:\s*(?:"
+    + _KEY_BRACKET
+    + r"|[a-z]+(?=\s*[).,;]|\s*$)))?",
     re.IGNORECASE,
 )
 _SCORES = {"0", "1+", "2+", "3+"}

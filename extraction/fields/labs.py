@@ -243,8 +243,6 @@ _FLUID_FINDING = re.compile(
 _BLOOD_CULTURE = re.compile(r"\bblood\s+cultures?\b", re.IGNORECASE)
 _FLUID_COUNTS = frozenset({"wbc", "neutrophils", "lymphocytes"})
 _FLUID_CLAUSE_END = re.compile(r"\.(?!\d)(?:\s|$)|;")
-
-
 _FLUID_REACH = 60  # characters after the value (a long list may move on to the urine)
 
 

@@ -402,7 +402,6 @@ class TherapyFile(BaseModel):
     relatives_sections: list[str] = Field(default_factory=list)
     ongoing_sections: list[str] = Field(default_factory=list)
     relative_subject: str | None = None
-    other_subject: str | None = None
     list_gap: str
     clause_break: str
     conditional: str
@@ -762,7 +761,6 @@ class TherapyExtractor:
         self._relative_subject = (
             _compile(rules.relative_subject) if rules.relative_subject else None
         )
-        self._other_subject = _compile(rules.other_subject) if rules.other_subject else None
         r = rules
         self._rx: dict[str, re.Pattern[str]] = {
             "context": _compile(r.ambiguous.context),
@@ -2100,9 +2098,8 @@ class TherapyExtractor:
         best = min(m.attached) if m.attached else None
         # in a family-history section a "given" cue is about a relative: ConText and the
         # section decide
-        relatives = best is not None and (
-            section_category(m.span.doc, m.span.start) in self.rules.relatives_sections
-        )
+        section = section_category(m.span.doc, m.span.start)
+        relatives = best is not None and section in self.rules.relatives_sections
         by_relative = self._given_to_relative(m)
         outcome = best[2] if best else "unknown"
         cue_id = best[3] if best else "mention"
@@ -2114,8 +2111,8 @@ class TherapyExtractor:
             outcome == "unknown"
             and not (m.plan or m.negated or m.conditional or by_relative)
             and not a.data.get("local")
-            and section_category(m.span.doc, m.span.start) in self.rules.ongoing_sections
-            and not _NOT_TAKEN.search(_line_of_span(m.span))
+            and section in self.rules.ongoing_sections
+            and not _NOT_TAKEN.search(_line_of(text_of(m.span.doc), m.span.start_char))
             and "end_date" not in m.dates
         ):
             outcome, cue_id = "ongoing", "current_medication"
@@ -2204,13 +2201,6 @@ _BEFORE_COURSE = re.compile(
 _CLAUSE_OR_OWNER = re.compile(
     r"[,;:.]|\b(?:and|so|but|then|her|his|their|the\s+patient|patient|pt|she|he|to|for)\b", re.I
 )
-
-
-def _line_of_span(span: Span) -> str:
-    """The text of the span's line (what a medication line says of its drug)."""
-    text = text_of(span.doc)
-    end = text.find("\n", span.end_char)
-    return text[text.rfind("\n", 0, span.start_char) + 1 : len(text) if end == -1 else end]
 
 
 def _cells(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
